@@ -1,0 +1,134 @@
+package dev.lockstep.runtime.kafka;
+
+import dev.lockstep.events.Topics;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a record that a consumer could not handle to {@code lockstep.deadletter}: the original key,
+ * value and headers, plus the reason and where it came from. Sending waits for the broker's
+ * acknowledgement, so a consumer commits past the record only once it is safe on the dead-letter
+ * topic.
+ */
+@Singleton
+public class DeadLetters implements AutoCloseable {
+  /** Header: why the record was dead-lettered, for people. */
+  public static final String REASON = "lockstep.dlq.reason";
+
+  /** Header: the reason's code ({@code malformed-envelope}, {@code handler-failed}, ...). */
+  public static final String REASON_CODE = "lockstep.dlq.reason-code";
+
+  /** Header: the topic the record came from. */
+  public static final String SOURCE_TOPIC = "lockstep.dlq.source-topic";
+
+  /** Header: the partition it came from. */
+  public static final String SOURCE_PARTITION = "lockstep.dlq.source-partition";
+
+  /** Header: its offset there. */
+  public static final String SOURCE_OFFSET = "lockstep.dlq.source-offset";
+
+  /** Header: the consumer group that gave up on it. */
+  public static final String CONSUMER_GROUP = "lockstep.dlq.consumer-group";
+
+  /** Header: when, as an ISO-8601 instant. */
+  public static final String FAILED_AT = "lockstep.dlq.failed-at";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+  private static final int MAX_REASON = 4000;
+
+  private final Producer<byte[], byte[]> producer;
+  private final Clock clock;
+
+  public DeadLetters(
+      KafkaSettings settings,
+      Clock clock,
+      @Value("${micronaut.application.name:lockstep}") String service) {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put("client.id", service + "-deadletters");
+    config.put("enable.idempotence", true);
+    config.put("acks", "all");
+    this.producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    this.clock = clock;
+  }
+
+  /**
+   * Sends the record to the dead-letter topic and waits until the broker has it.
+   *
+   * @throws DeadLetterException when the broker does not take it; the caller must not commit
+   */
+  public void send(ConsumerRecord<?, byte[]> record, String group, String code, String reason) {
+    Headers headers = new RecordHeaders(record.headers().toArray());
+    put(headers, REASON, reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+    put(headers, REASON_CODE, code);
+    put(headers, SOURCE_TOPIC, record.topic());
+    put(headers, SOURCE_PARTITION, Integer.toString(record.partition()));
+    put(headers, SOURCE_OFFSET, Long.toString(record.offset()));
+    put(headers, CONSUMER_GROUP, group);
+    put(headers, FAILED_AT, clock.instant().toString());
+    byte[] key = keyBytes(record.key());
+    try {
+      producer
+          .send(new ProducerRecord<>(Topics.DEADLETTER, null, key, record.value(), headers))
+          .get(30, TimeUnit.SECONDS);
+      LOG.warn(
+          "dead-lettered {}/{}@{} for {}: {} ({})",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          group,
+          code,
+          reason);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DeadLetterException("interrupted while dead-lettering", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new DeadLetterException("the dead-letter topic did not take the record", e);
+    }
+  }
+
+  private static byte[] keyBytes(Object key) {
+    if (key == null) {
+      return null;
+    }
+    if (key instanceof byte[] bytes) {
+      return bytes;
+    }
+    return key.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void put(Headers headers, String key, String value) {
+    headers.remove(key);
+    headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @PreDestroy
+  @Override
+  public void close() {
+    producer.close(java.time.Duration.ofSeconds(5));
+  }
+
+  /** The dead-letter topic could not take a record; it stays uncommitted and is retried. */
+  public static final class DeadLetterException extends RuntimeException {
+    public DeadLetterException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

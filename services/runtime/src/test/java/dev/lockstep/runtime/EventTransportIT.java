@@ -1,0 +1,376 @@
+package dev.lockstep.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.Topics;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.runtime.kafka.ConsumerSpec;
+import dev.lockstep.runtime.kafka.DeadLetters;
+import dev.lockstep.runtime.kafka.EventConsumer;
+import dev.lockstep.runtime.kafka.EventConsumers;
+import dev.lockstep.runtime.kafka.EventHandler;
+import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.tracing.EventTracing;
+import dev.lockstep.testkit.kafka.KafkaBroker;
+import io.micronaut.context.ApplicationContext;
+import io.opentelemetry.api.trace.Span;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Events through a real broker: every envelope attribute and the trace survive the trip; what
+ * cannot be read ends on the dead-letter topic with its reason while the consumer carries on;
+ * duplicates are handled once; an offset is committed only after the effect.
+ */
+class EventTransportIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static ApplicationContext context;
+  private static EventPublisher publisher;
+  private static EventConsumers consumers;
+
+  @BeforeAll
+  static void start() {
+    context = TestingServices.start("transport-it", Map.of());
+    publisher = context.getBean(EventPublisher.class);
+    consumers = context.getBean(EventConsumers.class);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (context != null) {
+      context.close();
+    }
+  }
+
+  @Test
+  void anEventCrossesTheBrokerWithEveryAttributeAndItsTraceIntact() throws Exception {
+    BlockingQueue<EventEnvelope> received = new LinkedBlockingQueue<>();
+    BlockingQueue<String> traceIdsWhileHandling = new LinkedBlockingQueue<>();
+    BlockingQueue<EventEnvelope> published = new LinkedBlockingQueue<>();
+    String platform = "platform-" + UUID.randomUUID();
+    EventConsumer consumer =
+        startAndAwait(
+            ConsumerSpec.of("trace-" + UUID.randomUUID(), Topics.EXECUTION),
+            event -> {
+              if (!event.platform().equals(platform)) {
+                return;
+              }
+              received.add(event);
+              traceIdsWhileHandling.add(Span.current().getSpanContext().getTraceId());
+              if (event.causationId() != null) {
+                return;
+              }
+              published.add(
+                  publisher
+                      .publishAndWait(
+                          EventEnvelope.create(
+                              EventCatalog.standard(),
+                              "transport-it",
+                              platform,
+                              event.subject(),
+                              new StepStarted(
+                                  event.subject(), "s-0-2", 0, "postgres", StepAction.SET_IMAGE, 1),
+                              event,
+                              clock()))
+                      .event());
+            });
+    try {
+      EventEnvelope event =
+          EventEnvelope.create(
+              EventCatalog.standard(),
+              "transport-it",
+              platform,
+              "upgrade-1",
+              new StepStarted("upgrade-1", "s-0-1", 0, "postgres", StepAction.BACKUP, 1),
+              null,
+              clock());
+
+      EventEnvelope sent = publisher.publishAndWait(event).event();
+      EventEnvelope got = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+      assertThat(sent.traceparent()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
+      assertThat(got).isEqualTo(sent);
+      String traceId = EventTracing.traceId(sent.traceparent());
+      assertThat(traceIdsWhileHandling.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(traceId);
+
+      EventEnvelope caused = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(caused).isEqualTo(published.poll(1, TimeUnit.SECONDS));
+      assertThat(caused.causationId()).isEqualTo(sent.id());
+      assertThat(EventTracing.traceId(caused.traceparent()))
+          .as("an event published while handling another continues its trace")
+          .isEqualTo(traceId);
+      assertThat(caused.traceparent()).isNotEqualTo(sent.traceparent());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void malformedRecordsAreDeadLetteredWithTheirReasonAndTheNextGoodRecordIsHandled()
+      throws Exception {
+    BlockingQueue<EventEnvelope> received = new LinkedBlockingQueue<>();
+    String group = "dlq-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    EventConsumer consumer =
+        startAndAwait(
+            ConsumerSpec.of(group, Topics.GATES),
+            event -> {
+              if (event.platform().equals(platform)) {
+                received.add(event);
+              }
+            });
+    try (KafkaProducer<String, byte[]> raw = rawProducer()) {
+      byte[] garbage = "this is not an event".getBytes(StandardCharsets.UTF_8);
+      RecordMetadata garbageAt =
+          raw.send(new ProducerRecord<>(Topics.GATES, platform, garbage)).get();
+      ProducerRecord<String, byte[]> invalid =
+          new ProducerRecord<>(
+              Topics.GATES, platform, "{\"upgradeId\":7}".getBytes(StandardCharsets.UTF_8));
+      invalid
+          .headers()
+          .add("ce_specversion", b("1.0"))
+          .add("ce_id", b(UUID.randomUUID().toString()))
+          .add("ce_source", b("urn:lockstep:validator"))
+          .add("ce_type", b("dev.lockstep.gate.passed"))
+          .add("ce_dataschema", b("urn:lockstep:schema:dev.lockstep.gate.passed:v1"))
+          .add("ce_time", b("2026-11-22T10:00:00Z"))
+          .add("ce_platform", b(platform))
+          .add("content-type", b("application/json"));
+      RecordMetadata invalidAt = raw.send(invalid).get();
+      EventEnvelope good =
+          EventEnvelope.create(
+              EventCatalog.standard(),
+              "transport-it",
+              platform,
+              "upgrade-2",
+              new dev.lockstep.events.v1.GatePassed(
+                  "upgrade-2", "w0-health", "health", "http", List.of(), null),
+              null,
+              clock());
+      EventEnvelope sent = publisher.publishAndWait(good).event();
+
+      assertThat(received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(sent);
+      List<ConsumerRecord<byte[], byte[]>> dead = deadLetters(group, 2);
+      ConsumerRecord<byte[], byte[]> first = dead.get(0);
+      assertThat(first.value()).isEqualTo(garbage);
+      assertThat(new String(first.key(), StandardCharsets.UTF_8)).isEqualTo(platform);
+      assertThat(header(first, DeadLetters.REASON_CODE)).isEqualTo("malformed-envelope");
+      assertThat(header(first, DeadLetters.REASON)).contains("not a CloudEvent");
+      assertThat(header(first, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.GATES);
+      assertThat(header(first, DeadLetters.SOURCE_PARTITION))
+          .isEqualTo(Integer.toString(garbageAt.partition()));
+      assertThat(header(first, DeadLetters.SOURCE_OFFSET))
+          .isEqualTo(Long.toString(garbageAt.offset()));
+      ConsumerRecord<byte[], byte[]> second = dead.get(1);
+      assertThat(header(second, DeadLetters.REASON_CODE)).isEqualTo("invalid-data");
+      assertThat(header(second, DeadLetters.REASON))
+          .contains("does not match its schema")
+          .contains("$.upgradeId: integer found, string expected");
+      assertThat(header(second, DeadLetters.SOURCE_OFFSET))
+          .isEqualTo(Long.toString(invalidAt.offset()));
+      assertThat(header(second, "ce_type"))
+          .as("original headers are kept")
+          .isEqualTo("dev.lockstep.gate.passed");
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void aRedeliveredEventIsHandledOnce() throws Exception {
+    List<String> handled = new ArrayList<>();
+    BlockingQueue<String> done = new LinkedBlockingQueue<>();
+    String platform = "platform-" + UUID.randomUUID();
+    EventConsumer consumer =
+        startAndAwait(
+            ConsumerSpec.of("dedupe-" + UUID.randomUUID(), Topics.PLANS),
+            event -> {
+              if (event.platform().equals(platform)) {
+                handled.add(event.id());
+                done.add(event.id());
+              }
+            });
+    try {
+      EventEnvelope event = cancelled(platform, "upgrade-3");
+      EventEnvelope sentinel = cancelled(platform, "upgrade-4");
+      EventEnvelope sent = publisher.publishAndWait(event).event();
+      publisher.publishAndWait(sent);
+      publisher.publishAndWait(sentinel);
+
+      assertThat(done.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(event.id());
+      assertThat(done.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(sentinel.id());
+      assertThat(handled).containsExactly(event.id(), sentinel.id());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void aHandlerThatKeepsFailingIsDeadLetteredAndTheConsumerCarriesOn() throws Exception {
+    String group = "failing-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    AtomicInteger attempts = new AtomicInteger();
+    BlockingQueue<String> handled = new LinkedBlockingQueue<>();
+    EventEnvelope poison = cancelled(platform, "poison");
+    EventConsumer consumer =
+        startAndAwait(
+            ConsumerSpec.of(group, Topics.PLANS).withRetries(3, Duration.ofMillis(20)),
+            event -> {
+              if (!event.platform().equals(platform)) {
+                return;
+              }
+              if (event.id().equals(poison.id())) {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("cannot plan this");
+              }
+              handled.add(event.id());
+            });
+    try {
+      publisher.publishAndWait(poison);
+      EventEnvelope next = publisher.publishAndWait(cancelled(platform, "next")).event();
+
+      assertThat(handled.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(next.id());
+      assertThat(attempts.get()).isEqualTo(3);
+      ConsumerRecord<byte[], byte[]> dead = deadLetters(group, 1).get(0);
+      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-failed");
+      assertThat(header(dead, DeadLetters.REASON)).contains("cannot plan this").contains("3 times");
+      assertThat(header(dead, "ce_id")).isEqualTo(poison.id());
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void anEventWhoseHandlingDidNotFinishIsDeliveredAgainToTheGroup() throws Exception {
+    String group = "commit-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    AtomicInteger firstTries = new AtomicInteger();
+    EventConsumer crashing =
+        startAndAwait(
+            ConsumerSpec.of(group, Topics.PLANS).withRetries(1000, Duration.ofMillis(20)),
+            event -> {
+              if (event.platform().equals(platform)) {
+                firstTries.incrementAndGet();
+                throw new IllegalStateException("the database is down");
+              }
+            });
+    EventEnvelope event = publisher.publishAndWait(cancelled(platform, "upgrade-5")).event();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (firstTries.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    crashing.close();
+    assertThat(firstTries.get()).isPositive();
+
+    BlockingQueue<EventEnvelope> received = new LinkedBlockingQueue<>();
+    EventConsumer restarted =
+        startAndAwait(
+            ConsumerSpec.of(group, Topics.PLANS),
+            e -> {
+              if (e.platform().equals(platform)) {
+                received.add(e);
+              }
+            });
+    try {
+      assertThat(received.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(event);
+    } finally {
+      restarted.close();
+    }
+  }
+
+  private static EventEnvelope cancelled(String platform, String upgradeId) {
+    return EventEnvelope.create(
+        EventCatalog.standard(),
+        "transport-it",
+        platform,
+        upgradeId,
+        new dev.lockstep.events.v1.UpgradeCancelled(upgradeId, platform, "alice", null, false),
+        null,
+        clock());
+  }
+
+  private static EventConsumer startAndAwait(ConsumerSpec spec, EventHandler handler)
+      throws InterruptedException {
+    EventConsumer consumer = consumers.start(spec, handler);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!consumer.assigned() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(consumer.assigned()).as("consumer %s got its partitions", spec.group()).isTrue();
+    return consumer;
+  }
+
+  private static Clock clock() {
+    return Clock.fixed(Instant.now().truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String header(ConsumerRecord<?, ?> record, String key) {
+    Header header = record.headers().lastHeader(key);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private static KafkaProducer<String, byte[]> rawProducer() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The dead letters a group wrote, in order, waiting until there are {@code count}. */
+  private static List<ConsumerRecord<byte[], byte[]>> deadLetters(String group, int count) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
+    props.put("group.id", "reader-" + UUID.randomUUID());
+    props.put("auto.offset.reset", "earliest");
+    List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> reader =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      reader.subscribe(List.of(Topics.DEADLETTER));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (found.size() < count && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+          if (group.equals(header(record, DeadLetters.CONSUMER_GROUP))) {
+            found.add(record);
+          }
+        }
+      }
+    }
+    assertThat(found).as("dead letters of %s", group).hasSize(count);
+    found.sort(
+        java.util.Comparator.comparingLong(
+            r -> Long.parseLong(header(r, DeadLetters.SOURCE_OFFSET))));
+    return found;
+  }
+}

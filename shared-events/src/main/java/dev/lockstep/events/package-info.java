@@ -1,0 +1,2 @@
+/** The Lockstep event contract. */
+package dev.lockstep.events;

@@ -1,0 +1,40 @@
+package dev.lockstep.events.v1;
+
+import jakarta.annotation.Nullable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A plan (DESIGN section 9): the data of {@code plan.created} and the body of a preview.
+ *
+ * @param upgradeId the upgrade (or rollback) it plans
+ * @param platform the platform
+ * @param mode upgrade or rollback
+ * @param fromRelease the release running before, when known
+ * @param toRelease the release it reaches
+ * @param versions the version table
+ * @param waves the waves, in the order they run
+ * @param risk the risk assessment
+ * @param expectedDowntime ISO-8601 duration ({@code PT2M})
+ * @param window the maintenance window, if any
+ * @param rollbackOf for a rollback, the upgrade it rolls back
+ * @param releaseNotes the release notes shown to stakeholders
+ */
+public record Plan(
+    String upgradeId,
+    String platform,
+    PlanMode mode,
+    @Nullable String fromRelease,
+    @Nullable String toRelease,
+    List<VersionChange> versions,
+    List<Wave> waves,
+    Risk risk,
+    Duration expectedDowntime,
+    @Nullable Window window,
+    @Nullable String rollbackOf,
+    @Nullable String releaseNotes) {
+  public Plan {
+    versions = List.copyOf(versions);
+    waves = List.copyOf(waves);
+  }
+}

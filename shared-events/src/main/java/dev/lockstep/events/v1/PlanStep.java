@@ -1,0 +1,48 @@
+package dev.lockstep.events.v1;
+
+import dev.lockstep.manifest.Backup;
+import dev.lockstep.manifest.CustomResource;
+import dev.lockstep.manifest.Migration;
+import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.manifest.WorkloadRef;
+import jakarta.annotation.Nullable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One step of a plan. Besides the fields DESIGN section 9 shows ({@code id}, {@code component},
+ * {@code action}, {@code from}, {@code to}), it carries everything the executor needs, so that a
+ * plan is self-contained and a replay sees exactly what was applied.
+ *
+ * @param id unique in the plan ({@code s-<wave>-<n>})
+ * @param component the component it belongs to
+ * @param action what it does
+ * @param from the component's version before; null for a new component
+ * @param to the component's version after; null for a removed component
+ * @param workload the workload changed (set-image, backup, restore-snapshot, remove)
+ * @param image the image set (set-image)
+ * @param targets the objects acted on (drain, restore-replicas, remove)
+ * @param migration the Job to run (migrate)
+ * @param backup the snapshot settings (backup)
+ * @param snapshot the snapshot to restore from (restore-snapshot)
+ * @param objects the bundle or rendered chart to apply (apply)
+ * @param customResource the resource and patch (patch-resource)
+ * @param restore the recorded before-states to put back (rollback steps)
+ * @param message what an approver is asked (approve)
+ */
+public record PlanStep(
+    String id,
+    String component,
+    StepAction action,
+    @Nullable String from,
+    @Nullable String to,
+    @Nullable WorkloadRef workload,
+    @Nullable String image,
+    @Nullable List<ObjectRef> targets,
+    @Nullable Migration migration,
+    @Nullable Backup backup,
+    @Nullable String snapshot,
+    @Nullable List<Map<String, Object>> objects,
+    @Nullable CustomResource customResource,
+    @Nullable List<ObjectState> restore,
+    @Nullable String message) {}

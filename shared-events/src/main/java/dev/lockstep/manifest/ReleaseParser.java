@@ -1,0 +1,632 @@
+package dev.lockstep.manifest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.events.Json;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a release manifest from YAML or from a JSON tree and reports every problem at once, each
+ * with a code, a path into the input and a message that names what is involved. It checks what a
+ * manifest says on its own; what depends on a platform (running versions, namespaces, whether an
+ * order exists) is the planner's.
+ */
+public final class ReleaseParser {
+  /** The manifest is not of the expected shape. */
+  public static final String INVALID_MANIFEST = "invalid-manifest";
+
+  /** A version is not semver. */
+  public static final String INVALID_VERSION = "invalid-version";
+
+  /** A requirement is not an npm-style range. */
+  public static final String INVALID_RANGE = "invalid-range";
+
+  /** Two components share a name. */
+  public static final String DUPLICATE_COMPONENT = "duplicate-component";
+
+  /** A component names a layer the release does not list. */
+  public static final String UNKNOWN_LAYER = "unknown-layer";
+
+  /** A component requires a component the release does not have. */
+  public static final String UNKNOWN_DEPENDENCY = "unknown-dependency";
+
+  private static final ObjectMapper YAML = new YAMLMapper(new YAMLFactory());
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
+  private static final Set<String> METADATA = Set.of("name", "version", "notes");
+  private static final Set<String> SPEC = Set.of("layers", "components", "gates");
+  private static final Set<String> COMPONENT =
+      Set.of(
+          "name",
+          "layer",
+          "version",
+          "requires",
+          "workload",
+          "image",
+          "drain",
+          "migration",
+          "backup",
+          "gates",
+          "manifests",
+          "helm",
+          "customResource");
+  private static final Set<String> WORKLOAD = Set.of("kind", "namespace", "name", "container");
+  private static final Set<String> OBJECT_REF = Set.of("apiVersion", "kind", "namespace", "name");
+  private static final Set<String> MIGRATION = Set.of("image", "args", "timeout");
+  private static final Set<String> BACKUP = Set.of("volumeSnapshotClass");
+  private static final Set<String> HELM = Set.of("chart", "version", "values", "namespace");
+  private static final Set<String> CUSTOM_RESOURCE =
+      Set.of("apiVersion", "kind", "namespace", "name", "set", "readyWhen", "timeout");
+  private static final Set<String> GATE =
+      Set.of(
+          "name",
+          "kubernetes",
+          "http",
+          "prometheus",
+          "sql",
+          "approval",
+          "interval",
+          "count",
+          "failureLimit",
+          "consecutiveSuccessLimit",
+          "consecutiveErrorLimit",
+          "timeout");
+  private static final List<String> GATE_KINDS =
+      List.of("kubernetes", "http", "prometheus", "sql", "approval");
+  private static final Set<String> KUBERNETES_CHECK = Set.of("check", "target", "status");
+  private static final Set<String> KUBERNETES_CHECKS =
+      Set.of("rollout", "pods-ready", "no-restarts", "job-succeeded", "status");
+  private static final Set<String> HTTP_CHECK =
+      Set.of("url", "method", "expectStatus", "jsonPath", "expectBody", "headers", "timeout");
+  private static final Set<String> PROMETHEUS_CHECK =
+      Set.of("address", "query", "successCondition", "failureCondition");
+  private static final Set<String> SQL_CHECK =
+      Set.of("datasource", "query", "expect", "compareToBaseline");
+  private static final Set<String> APPROVAL_CHECK = Set.of("message");
+
+  private ReleaseParser() {}
+
+  /** The outcome of a parse: a release, or every problem found. */
+  public record Result(Release release, List<ErrorDetail> errors) {
+    public Result {
+      errors = List.copyOf(errors);
+    }
+
+    /** True when the manifest is valid. */
+    public boolean ok() {
+      return errors.isEmpty();
+    }
+  }
+
+  /** Parses a manifest written in YAML; paths start at the document root. */
+  public static Result parseYaml(String yaml) {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(yaml == null ? "" : yaml);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      return new Result(
+          null,
+          List.of(
+              new ErrorDetail(
+                  INVALID_MANIFEST,
+                  "",
+                  "the manifest is not valid YAML" + where + ": " + e.getOriginalMessage())));
+    }
+    return parse(tree, "");
+  }
+
+  /**
+   * Parses a manifest given as a tree (a JSON body, or a YAML document already read). Every path in
+   * the errors starts with {@code basePath} ({@code release} for a request body).
+   */
+  public static Result parse(JsonNode tree, String basePath) {
+    Checker c = new Checker(basePath);
+    c.check(tree);
+    if (!c.errors.isEmpty()) {
+      return new Result(null, c.errors);
+    }
+    try {
+      return new Result(Json.mapper().treeToValue(tree, Release.class), List.of());
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return new Result(
+          null,
+          List.of(
+              new ErrorDetail(
+                  INVALID_MANIFEST,
+                  basePath,
+                  "the manifest cannot be read: "
+                      + e.getMessage().lines().findFirst().orElse(""))));
+    }
+  }
+
+  private static final class Checker {
+    private final String base;
+    private final List<ErrorDetail> errors = new ArrayList<>();
+
+    Checker(String base) {
+      this.base = base;
+    }
+
+    void check(JsonNode root) {
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        error(INVALID_MANIFEST, "", "the manifest is empty");
+        return;
+      }
+      if (!object(root, "")) {
+        return;
+      }
+      unknown(root, "", TOP);
+      String apiVersion = string(root, "", "apiVersion", true);
+      if (apiVersion != null && !Release.API_VERSION.equals(apiVersion)) {
+        error(
+            INVALID_MANIFEST,
+            "apiVersion",
+            "apiVersion must be " + Release.API_VERSION + ", not '" + apiVersion + "'");
+      }
+      String kind = string(root, "", "kind", true);
+      if (kind != null && !Release.KIND.equals(kind)) {
+        error(INVALID_MANIFEST, "kind", "kind must be Release, not '" + kind + "'");
+      }
+      JsonNode metadata = root.get("metadata");
+      if (require(metadata, "metadata") && object(metadata, "metadata")) {
+        unknown(metadata, "metadata", METADATA);
+        String name = string(metadata, "metadata", "name", true);
+        if (name != null && !DNS_LABEL.matcher(name).matches()) {
+          error(
+              INVALID_MANIFEST,
+              "metadata.name",
+              "release name '" + name + "' must be lower-case letters, digits and '-'");
+        }
+        version(metadata, "metadata", "version", "the release");
+        string(metadata, "metadata", "notes", false);
+      }
+      JsonNode spec = root.get("spec");
+      if (!require(spec, "spec") || !object(spec, "spec")) {
+        return;
+      }
+      unknown(spec, "spec", SPEC);
+      Set<String> layers = layers(spec.get("layers"));
+      JsonNode components = spec.get("components");
+      if (require(components, "spec.components") && array(components, "spec.components")) {
+        components(components, layers);
+      }
+      gates(spec.get("gates"), "spec.gates");
+    }
+
+    private Set<String> layers(JsonNode layers) {
+      Set<String> names = new HashSet<>();
+      if (!require(layers, "spec.layers") || !array(layers, "spec.layers")) {
+        return null;
+      }
+      if (layers.isEmpty()) {
+        error(INVALID_MANIFEST, "spec.layers", "a release needs at least one layer");
+      }
+      for (int i = 0; i < layers.size(); i++) {
+        JsonNode layer = layers.get(i);
+        String path = "spec.layers[" + i + "]";
+        if (!layer.isTextual() || layer.asText().isBlank()) {
+          error(INVALID_MANIFEST, path, "a layer is a non-empty name");
+        } else if (!names.add(layer.asText())) {
+          error(INVALID_MANIFEST, path, "layer '" + layer.asText() + "' is listed twice");
+        }
+      }
+      return names;
+    }
+
+    private void components(JsonNode components, Set<String> layers) {
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < components.size(); i++) {
+        JsonNode c = components.get(i);
+        String name = c.path("name").isTextual() ? c.get("name").asText() : null;
+        if (name != null && seen.containsKey(name)) {
+          error(
+              DUPLICATE_COMPONENT,
+              "spec.components[" + i + "].name",
+              "component '"
+                  + name
+                  + "' is declared twice (also at spec.components["
+                  + seen.get(name)
+                  + "])");
+        } else if (name != null) {
+          seen.put(name, i);
+        }
+      }
+      for (int i = 0; i < components.size(); i++) {
+        component(components.get(i), "spec.components[" + i + "]", layers, seen.keySet());
+      }
+    }
+
+    private void component(JsonNode c, String path, Set<String> layers, Set<String> names) {
+      if (!object(c, path)) {
+        return;
+      }
+      unknown(c, path, COMPONENT);
+      String name = string(c, path, "name", true);
+      if (name != null && !DNS_LABEL.matcher(name).matches()) {
+        error(
+            INVALID_MANIFEST,
+            path + ".name",
+            "component name '" + name + "' must be lower-case letters, digits and '-'");
+      }
+      String who = name == null ? "the component at " + full(path) : "component '" + name + "'";
+      String layer = string(c, path, "layer", true);
+      if (layer != null && layers != null && !layers.contains(layer)) {
+        error(
+            UNKNOWN_LAYER,
+            path + ".layer",
+            who + " is in layer '" + layer + "', which spec.layers does not list");
+      }
+      version(c, path, "version", who);
+      JsonNode requires = c.get("requires");
+      if (requires != null && object(requires, path + ".requires")) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = requires.fields(); it.hasNext(); ) {
+          Map.Entry<String, JsonNode> req = it.next();
+          String reqPath = path + ".requires." + req.getKey();
+          if (!names.contains(req.getKey())) {
+            error(
+                UNKNOWN_DEPENDENCY,
+                reqPath,
+                who + " requires '" + req.getKey() + "', which the release does not contain");
+          }
+          if (name != null && name.equals(req.getKey())) {
+            error(INVALID_MANIFEST, reqPath, who + " requires itself");
+          }
+          if (!req.getValue().isTextual() || Semver.range(req.getValue().asText()).isEmpty()) {
+            error(
+                INVALID_RANGE,
+                reqPath,
+                who
+                    + " requires "
+                    + req.getKey()
+                    + " '"
+                    + req.getValue().asText()
+                    + "', which is not an npm-style semver range");
+          }
+        }
+      }
+      delivery(c, path, who);
+      JsonNode drain = c.get("drain");
+      if (drain != null && array(drain, path + ".drain")) {
+        for (int i = 0; i < drain.size(); i++) {
+          objectRef(drain.get(i), path + ".drain[" + i + "]", true);
+        }
+      }
+      JsonNode migration = c.get("migration");
+      if (migration != null && object(migration, path + ".migration")) {
+        unknown(migration, path + ".migration", MIGRATION);
+        string(migration, path + ".migration", "image", true);
+        stringList(migration.get("args"), path + ".migration.args");
+        duration(migration, path + ".migration", "timeout");
+      }
+      JsonNode backup = c.get("backup");
+      if (backup != null && object(backup, path + ".backup")) {
+        unknown(backup, path + ".backup", BACKUP);
+        string(backup, path + ".backup", "volumeSnapshotClass", true);
+        if (c.get("workload") == null) {
+          error(
+              INVALID_MANIFEST,
+              path + ".backup",
+              who + " has a backup but no workload whose volumes to snapshot");
+        }
+      }
+      gates(c.get("gates"), path + ".gates");
+    }
+
+    private void delivery(JsonNode c, String path, String who) {
+      List<String> ways = new ArrayList<>();
+      if (c.has("image")) {
+        ways.add("image");
+      }
+      for (String way : List.of("manifests", "helm", "customResource")) {
+        if (c.has(way)) {
+          ways.add(way);
+        }
+      }
+      if (ways.size() != 1) {
+        error(
+            INVALID_MANIFEST,
+            path,
+            who
+                + " must be delivered in exactly one way (image with workload, manifests, helm"
+                + " or customResource); it has "
+                + (ways.isEmpty() ? "none" : ways));
+      }
+      JsonNode workload = c.get("workload");
+      if (c.has("image")) {
+        string(c, path, "image", true);
+        if (workload == null) {
+          error(INVALID_MANIFEST, path + ".workload", who + " sets an image but names no workload");
+        }
+      }
+      if (workload != null && object(workload, path + ".workload")) {
+        unknown(workload, path + ".workload", WORKLOAD);
+        String kind = string(workload, path + ".workload", "kind", true);
+        if (kind != null && !WorkloadRef.KINDS.contains(kind)) {
+          error(
+              INVALID_MANIFEST,
+              path + ".workload.kind",
+              who + ": workload kind '" + kind + "' is not one of " + WorkloadRef.KINDS);
+        }
+        string(workload, path + ".workload", "namespace", true);
+        string(workload, path + ".workload", "name", true);
+        string(workload, path + ".workload", "container", false);
+      }
+      JsonNode manifests = c.get("manifests");
+      if (manifests != null && array(manifests, path + ".manifests")) {
+        for (int i = 0; i < manifests.size(); i++) {
+          String p = path + ".manifests[" + i + "]";
+          JsonNode object = manifests.get(i);
+          if (object(object, p)) {
+            string(object, p, "apiVersion", true);
+            string(object, p, "kind", true);
+            JsonNode metadata = object.get("metadata");
+            if (require(metadata, p + ".metadata") && object(metadata, p + ".metadata")) {
+              string(metadata, p + ".metadata", "name", true);
+            }
+          }
+        }
+      }
+      JsonNode helm = c.get("helm");
+      if (helm != null && object(helm, path + ".helm")) {
+        unknown(helm, path + ".helm", HELM);
+        string(helm, path + ".helm", "chart", true);
+        string(helm, path + ".helm", "version", true);
+        string(helm, path + ".helm", "namespace", false);
+        if (helm.has("values")) {
+          object(helm.get("values"), path + ".helm.values");
+        }
+      }
+      JsonNode cr = c.get("customResource");
+      if (cr != null && object(cr, path + ".customResource")) {
+        String p = path + ".customResource";
+        unknown(cr, p, CUSTOM_RESOURCE);
+        string(cr, p, "apiVersion", true);
+        string(cr, p, "kind", true);
+        string(cr, p, "namespace", true);
+        string(cr, p, "name", true);
+        if (require(cr.get("set"), p + ".set")
+            && object(cr.get("set"), p + ".set")
+            && cr.get("set").isEmpty()) {
+          error(INVALID_MANIFEST, p + ".set", who + ": set names no field to change");
+        }
+        if (cr.has("readyWhen")) {
+          object(cr.get("readyWhen"), p + ".readyWhen");
+        }
+        duration(cr, p, "timeout");
+      }
+    }
+
+    private void gates(JsonNode gates, String path) {
+      if (gates == null || !array(gates, path)) {
+        return;
+      }
+      Set<String> names = new HashSet<>();
+      for (int i = 0; i < gates.size(); i++) {
+        JsonNode gate = gates.get(i);
+        String p = path + "[" + i + "]";
+        if (!object(gate, p)) {
+          continue;
+        }
+        unknown(gate, p, GATE);
+        String name = string(gate, p, "name", true);
+        if (name != null && !names.add(name)) {
+          error(INVALID_MANIFEST, p + ".name", "gate '" + name + "' is declared twice");
+        }
+        List<String> kinds = GATE_KINDS.stream().filter(gate::has).toList();
+        if (kinds.size() != 1) {
+          error(
+              INVALID_MANIFEST,
+              p,
+              "gate '"
+                  + name
+                  + "' must have exactly one of "
+                  + GATE_KINDS
+                  + "; it has "
+                  + (kinds.isEmpty() ? "none" : kinds));
+        }
+        duration(gate, p, "interval");
+        duration(gate, p, "timeout");
+        for (String limit :
+            List.of("count", "failureLimit", "consecutiveSuccessLimit", "consecutiveErrorLimit")) {
+          JsonNode value = gate.get(limit);
+          if (value != null
+              && (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 0)) {
+            error(INVALID_MANIFEST, p + "." + limit, limit + " must be a whole number >= 0");
+          }
+        }
+        JsonNode k = gate.get("kubernetes");
+        if (k != null && object(k, p + ".kubernetes")) {
+          unknown(k, p + ".kubernetes", KUBERNETES_CHECK);
+          String check = string(k, p + ".kubernetes", "check", true);
+          if (check != null && !KUBERNETES_CHECKS.contains(check)) {
+            error(
+                INVALID_MANIFEST,
+                p + ".kubernetes.check",
+                "check '" + check + "' is not one of " + KUBERNETES_CHECKS);
+          }
+          if (require(k.get("target"), p + ".kubernetes.target")) {
+            objectRef(k.get("target"), p + ".kubernetes.target", false);
+          }
+        }
+        JsonNode h = gate.get("http");
+        if (h != null && object(h, p + ".http")) {
+          unknown(h, p + ".http", HTTP_CHECK);
+          String url = string(h, p + ".http", "url", true);
+          if (url != null && !url.startsWith("http://") && !url.startsWith("https://")) {
+            error(INVALID_MANIFEST, p + ".http.url", "url '" + url + "' is not http(s)");
+          }
+          duration(h, p + ".http", "timeout");
+        }
+        JsonNode pr = gate.get("prometheus");
+        if (pr != null && object(pr, p + ".prometheus")) {
+          unknown(pr, p + ".prometheus", PROMETHEUS_CHECK);
+          string(pr, p + ".prometheus", "query", true);
+          String success = string(pr, p + ".prometheus", "successCondition", false);
+          String failure = string(pr, p + ".prometheus", "failureCondition", false);
+          if (success == null && failure == null) {
+            error(
+                INVALID_MANIFEST,
+                p + ".prometheus",
+                "gate '" + name + "' needs a successCondition or a failureCondition");
+          }
+        }
+        JsonNode s = gate.get("sql");
+        if (s != null && object(s, p + ".sql")) {
+          unknown(s, p + ".sql", SQL_CHECK);
+          string(s, p + ".sql", "datasource", true);
+          string(s, p + ".sql", "query", true);
+          boolean baseline = s.path("compareToBaseline").asBoolean(false);
+          if (!baseline && !s.has("expect")) {
+            error(
+                INVALID_MANIFEST,
+                p + ".sql",
+                "gate '" + name + "' needs expect or compareToBaseline: true");
+          }
+        }
+        JsonNode a = gate.get("approval");
+        if (a != null && object(a, p + ".approval")) {
+          unknown(a, p + ".approval", APPROVAL_CHECK);
+        }
+      }
+    }
+
+    private void objectRef(JsonNode ref, String path, boolean namespaced) {
+      if (!object(ref, path)) {
+        return;
+      }
+      unknown(ref, path, OBJECT_REF);
+      string(ref, path, "kind", true);
+      string(ref, path, "name", true);
+      string(ref, path, "namespace", namespaced);
+      string(ref, path, "apiVersion", false);
+    }
+
+    private void version(JsonNode node, String path, String field, String who) {
+      String version = string(node, path, field, true);
+      if (version != null && Semver.version(version).isEmpty()) {
+        error(
+            INVALID_VERSION,
+            join(path, field),
+            who + " has version '" + version + "', which is not semver (MAJOR.MINOR.PATCH)");
+      }
+    }
+
+    private void duration(JsonNode node, String path, String field) {
+      JsonNode value = node.get(field);
+      if (value != null && (!value.isTextual() || GoDuration.parse(value.asText()).isEmpty())) {
+        error(
+            INVALID_MANIFEST,
+            join(path, field),
+            field + " '" + value.asText() + "' is not a duration such as 30s, 5m or 1h30m");
+      }
+    }
+
+    private void stringList(JsonNode list, String path) {
+      if (list == null || !array(list, path)) {
+        return;
+      }
+      for (int i = 0; i < list.size(); i++) {
+        if (!list.get(i).isValueNode() || list.get(i).isNull()) {
+          error(INVALID_MANIFEST, path + "[" + i + "]", "expected a string");
+        }
+      }
+    }
+
+    private String string(JsonNode node, String path, String field, boolean required) {
+      JsonNode value = node.get(field);
+      if (value == null || value.isNull()) {
+        if (required) {
+          error(INVALID_MANIFEST, join(path, field), field + " is required");
+        }
+        return null;
+      }
+      if (!value.isValueNode()) {
+        error(INVALID_MANIFEST, join(path, field), field + " must be a string");
+        return null;
+      }
+      if (value.asText().isBlank() && required) {
+        error(INVALID_MANIFEST, join(path, field), field + " must not be empty");
+        return null;
+      }
+      return value.asText();
+    }
+
+    private boolean require(JsonNode node, String path) {
+      if (node == null || node.isNull()) {
+        error(INVALID_MANIFEST, path, last(path) + " is required");
+        return false;
+      }
+      return true;
+    }
+
+    private boolean object(JsonNode node, String path) {
+      if (!node.isObject()) {
+        error(INVALID_MANIFEST, path, "expected an object" + found(node));
+        return false;
+      }
+      return true;
+    }
+
+    private boolean array(JsonNode node, String path) {
+      if (!node.isArray()) {
+        error(INVALID_MANIFEST, path, "expected a list" + found(node));
+        return false;
+      }
+      return true;
+    }
+
+    private void unknown(JsonNode node, String path, Set<String> allowed) {
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String field = it.next();
+        if (!allowed.contains(field)) {
+          error(
+              INVALID_MANIFEST,
+              join(path, field),
+              "unknown field '" + field + "'; expected one of " + new java.util.TreeSet<>(allowed));
+        }
+      }
+    }
+
+    private void error(String code, String path, String message) {
+      errors.add(new ErrorDetail(code, full(path), message));
+    }
+
+    private String full(String path) {
+      if (base.isEmpty()) {
+        return path;
+      }
+      return path.isEmpty() ? base : base + "." + path;
+    }
+
+    private static String join(String path, String field) {
+      return path.isEmpty() ? field : path + "." + field;
+    }
+
+    private static String last(String path) {
+      int dot = path.lastIndexOf('.');
+      return dot < 0 ? path : path.substring(dot + 1);
+    }
+
+    private static String found(JsonNode node) {
+      return ", found " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}
