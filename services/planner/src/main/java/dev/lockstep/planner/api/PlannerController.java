@@ -1,0 +1,360 @@
+package dev.lockstep.planner.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.Json;
+import dev.lockstep.events.v1.ReleasePublished;
+import dev.lockstep.events.v1.ReleaseRef;
+import dev.lockstep.events.v1.RollbackRequested;
+import dev.lockstep.events.v1.StepApprovalGranted;
+import dev.lockstep.events.v1.UpgradeCancelRequested;
+import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.Window;
+import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.PlanningResult;
+import dev.lockstep.planner.model.RunningComponent;
+import dev.lockstep.planner.planning.UpgradePlanner;
+import dev.lockstep.planner.planning.UpgradeRequest;
+import dev.lockstep.planner.platforms.PlannerCore;
+import dev.lockstep.planner.platforms.PlatformView;
+import dev.lockstep.runtime.http.ApiException;
+import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.security.Roles;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The planner's HTTP API (DESIGN section 6). A command is checked here (body, platform, release,
+ * namespaces, whether its upgrade exists) and then written to {@code lockstep.requests} as the
+ * event a platform service would have sent, so that the HTTP and Kafka paths share one queue, one
+ * set of decisions and one crash story; the answer is 202 once the brokers have it. The preview
+ * plans without writing anything.
+ */
+@Controller("/api/v1")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class PlannerController {
+  private static final String YAML = "application/yaml";
+  private static final String[] ALL = {Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER};
+
+  private final PlannerCore core;
+  private final EventPublisher publisher;
+  private final Clock clock;
+
+  /** The controller. */
+  public PlannerController(PlannerCore core, EventPublisher publisher, Clock clock) {
+    this.core = core;
+    this.publisher = publisher;
+    this.clock = clock;
+  }
+
+  /** Requests an upgrade: a JSON request, or a release in YAML with {@code ?platform=}. */
+  @Post("/upgrades")
+  @Consumes({MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml"})
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> upgrade(
+      @Body String body,
+      @Header(value = "Content-Type", defaultValue = MediaType.APPLICATION_JSON) String contentType,
+      @QueryValue(defaultValue = "") String platform,
+      Authentication who) {
+    List<ErrorDetail> errors = new ArrayList<>();
+    String upgradeId = null;
+    String reason = null;
+    Window window = null;
+    Release release = null;
+    ReleaseRef ref = null;
+    if (contentType.contains("yaml")) {
+      if (platform.isBlank()) {
+        throw ApiException.of(
+            HttpStatus.UNPROCESSABLE_ENTITY,
+            Codes.INVALID_REQUEST,
+            "platform",
+            "a YAML release needs ?platform=");
+      }
+      release = RequestBodies.yamlRelease(body);
+    } else {
+      JsonNode tree = RequestBodies.json(body);
+      platform = RequestBodies.text(tree, "platform", errors);
+      upgradeId = RequestBodies.optionalText(tree, "upgradeId", errors);
+      reason = RequestBodies.optionalText(tree, "reason", errors);
+      window = RequestBodies.window(tree, errors);
+      ref = RequestBodies.releaseRef(tree, errors);
+      JsonNode releaseNode = tree.get("release");
+      if (releaseNode != null && !releaseNode.isNull()) {
+        release = RequestBodies.release(releaseNode, "release");
+      } else if (ref == null && !errors.stream().anyMatch(e -> e.path().equals("releaseRef"))) {
+        errors.add(
+            new ErrorDetail(
+                Codes.INVALID_REQUEST,
+                "release",
+                "give the release, or a releaseRef to the catalogue"));
+      }
+      RequestBodies.failOn(errors);
+    }
+    Set<String> allowed = allowedNamespaces(platform);
+    if (release == null && ref != null) {
+      release = catalogued(ref);
+    }
+    // the checks that hold whatever runs then: the plan itself is made when the request's turn
+    // comes
+    PlanningResult check =
+        UpgradePlanner.plan(
+            new UpgradeRequest(
+                "check", platform, release, List.of(), null, window, allowed, "release"),
+            clock);
+    if (check instanceof PlanningResult.Rejected rejected) {
+      List<ErrorDetail> lasting =
+          rejected.errors().stream()
+              .filter(e -> !e.code().equals(Codes.INCOMPATIBLE_INTERMEDIATE_STATE))
+              .toList();
+      RequestBodies.failOn(lasting);
+    }
+    String id = upgradeId == null || upgradeId.isBlank() ? "up-" + UUID.randomUUID() : upgradeId;
+    if (core.upgrade(id).isPresent()) {
+      throw ApiException.of(
+          HttpStatus.CONFLICT, Codes.CONFLICT, "upgradeId", "upgrade " + id + " exists already");
+    }
+    publish(
+        platform,
+        id,
+        new UpgradeRequested(
+            id, platform, ref == null ? release : null, ref, who.getName(), reason, window));
+    return accepted(Map.of("upgradeId", id, "status", "queued"));
+  }
+
+  /** Plans without side effects, against the inventory or the body's {@code current}. */
+  @Post("/plans/preview")
+  @Consumes({MediaType.APPLICATION_JSON})
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  public HttpResponse<String> preview(@Body String body) {
+    JsonNode tree = RequestBodies.json(body);
+    List<ErrorDetail> errors = new ArrayList<>();
+    String platform = RequestBodies.text(tree, "platform", errors);
+    Window window = RequestBodies.window(tree, errors);
+    List<RunningComponent> current = RequestBodies.current(tree, errors);
+    JsonNode releaseNode = tree.get("release");
+    if (releaseNode == null || releaseNode.isNull()) {
+      errors.add(new ErrorDetail(Codes.INVALID_REQUEST, "release", "release is required"));
+    }
+    RequestBodies.failOn(errors);
+    Release release = RequestBodies.release(releaseNode, "release");
+    allowedNamespaces(platform);
+    UpgradeRequest request = core.previewRequest(platform, release, current, window);
+    PlanningResult result = UpgradePlanner.plan(request, clock);
+    if (result instanceof PlanningResult.Rejected rejected) {
+      throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, rejected.errors());
+    }
+    return json(HttpStatus.OK, result.planOrThrow());
+  }
+
+  /** Asks for the rollback of an upgrade. */
+  @Post("/rollbacks")
+  @Consumes({MediaType.APPLICATION_JSON})
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> rollback(@Body String body, Authentication who) {
+    JsonNode tree = RequestBodies.json(body);
+    List<ErrorDetail> errors = new ArrayList<>();
+    String upgradeId = RequestBodies.text(tree, "upgradeId", errors);
+    String reason = RequestBodies.optionalText(tree, "reason", errors);
+    RequestBodies.failOn(errors);
+    PlatformView.UpgradeSummary target = known(upgradeId);
+    EventEnvelope sent =
+        publish(
+            target.platform(),
+            upgradeId,
+            new RollbackRequested(upgradeId, target.platform(), who.getName(), reason));
+    return accepted(Map.of("upgradeId", upgradeId, "rollbackId", "rb-" + sent.id()));
+  }
+
+  /** Cancels a queued or active upgrade. */
+  @Post("/upgrades/{id}/cancel")
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> cancel(
+      @PathVariable String id,
+      @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
+      Authentication who) {
+    PlatformView.UpgradeSummary target = known(id);
+    if (!target.status().equals("queued") && !target.status().equals("scheduled")) {
+      throw ApiException.of(
+          HttpStatus.CONFLICT,
+          Codes.CONFLICT,
+          "id",
+          "upgrade " + id + " is " + target.status() + " and cannot be cancelled");
+    }
+    String reason = null;
+    if (body != null && !body.isBlank()) {
+      List<ErrorDetail> errors = new ArrayList<>();
+      reason = RequestBodies.optionalText(RequestBodies.json(body), "reason", errors);
+      RequestBodies.failOn(errors);
+    }
+    publish(
+        target.platform(),
+        id,
+        new UpgradeCancelRequested(id, target.platform(), who.getName(), reason));
+    return accepted(Map.of("upgradeId", id, "status", "cancel-requested"));
+  }
+
+  /** Approves a step that waits for approval. */
+  @Post("/upgrades/{id}/steps/{stepId}/approve")
+  @Secured(Roles.APPROVER)
+  public HttpResponse<String> approve(
+      @PathVariable String id,
+      @PathVariable String stepId,
+      @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
+      Authentication who) {
+    PlatformView.UpgradeSummary target = known(id);
+    String comment = null;
+    if (body != null && !body.isBlank()) {
+      List<ErrorDetail> errors = new ArrayList<>();
+      comment = RequestBodies.optionalText(RequestBodies.json(body), "comment", errors);
+      RequestBodies.failOn(errors);
+    }
+    publish(
+        target.platform(),
+        id,
+        new StepApprovalGranted(id, target.platform(), stepId, who.getName(), comment));
+    return accepted(Map.of("upgradeId", id, "stepId", stepId, "status", "approval-submitted"));
+  }
+
+  /** A platform: inventory, active upgrade and queue. */
+  @Get("/platforms/{platform}")
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  public HttpResponse<String> platform(@PathVariable String platform) {
+    allowedNamespaces(platform);
+    return json(HttpStatus.OK, core.platform(platform));
+  }
+
+  /** Newer catalogued releases the platform can reach. */
+  @Get("/platforms/{platform}/available-upgrades")
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  public HttpResponse<String> available(@PathVariable String platform) {
+    allowedNamespaces(platform);
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Release r : core.availableUpgrades(platform)) {
+      list.add(summary(r));
+    }
+    return json(HttpStatus.OK, Map.of("platform", platform, "releases", list));
+  }
+
+  /** Publishes a release to the catalogue (JSON or YAML). */
+  @Post("/releases")
+  @Consumes({MediaType.APPLICATION_JSON, YAML, "application/x-yaml", "text/yaml"})
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> publishRelease(
+      @Body String body,
+      @Header(value = "Content-Type", defaultValue = MediaType.APPLICATION_JSON) String contentType,
+      Authentication who) {
+    Release release =
+        contentType.contains("yaml")
+            ? RequestBodies.yamlRelease(body)
+            : RequestBodies.release(RequestBodies.json(body), "");
+    List<ErrorDetail> errors = PlannerCore.releaseErrors(release);
+    RequestBodies.failOn(errors);
+    publish("catalogue", null, new ReleasePublished(release, who.getName()));
+    return accepted(summary(release));
+  }
+
+  /** The catalogue. */
+  @Get("/releases")
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  public HttpResponse<String> releases() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Release r : core.releases()) {
+      list.add(summary(r));
+    }
+    return json(HttpStatus.OK, Map.of("releases", list));
+  }
+
+  private static Map<String, Object> summary(Release r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("product", r.metadata().name());
+    m.put("version", r.metadata().version());
+    if (r.metadata().notes() != null) {
+      m.put("notes", r.metadata().notes());
+    }
+    m.put("components", r.spec().components().size());
+    return m;
+  }
+
+  private Release catalogued(ReleaseRef ref) {
+    return core.releases().stream()
+        .filter(
+            r ->
+                r.metadata().name().equals(ref.product())
+                    && r.metadata().version().equals(ref.version()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                ApiException.of(
+                    HttpStatus.NOT_FOUND,
+                    Codes.NOT_FOUND,
+                    "releaseRef",
+                    "release " + ref.product() + " " + ref.version() + " is not in the catalogue"));
+  }
+
+  private PlatformView.UpgradeSummary known(String id) {
+    return core.upgrade(id)
+        .orElseThrow(
+            () ->
+                ApiException.of(
+                    HttpStatus.NOT_FOUND,
+                    Codes.NOT_FOUND,
+                    "upgradeId",
+                    "upgrade " + id + " is not known"));
+  }
+
+  private Set<String> allowedNamespaces(String platform) {
+    return core.policy()
+        .namespaces(platform)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    HttpStatus.NOT_FOUND, List.of(PlannerCore.unknownPlatform(platform))));
+  }
+
+  private EventEnvelope publish(String platform, String subject, EventPayload payload) {
+    EventEnvelope event =
+        EventEnvelope.create(
+            EventCatalog.standard(), PlannerCore.SERVICE, platform, subject, payload, null, clock);
+    publisher.publishAndWait(event);
+    return event;
+  }
+
+  private static HttpResponse<String> accepted(Object body) {
+    return json(HttpStatus.ACCEPTED, body);
+  }
+
+  private static HttpResponse<String> json(HttpStatus status, Object body) {
+    try {
+      return HttpResponse.<String>status(status)
+          .contentType(MediaType.APPLICATION_JSON_TYPE)
+          .body(Json.mapper().writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the response", e);
+    }
+  }
+}

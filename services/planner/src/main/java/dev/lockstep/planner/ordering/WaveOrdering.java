@@ -1,0 +1,538 @@
+package dev.lockstep.planner.ordering;
+
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.manifest.Component;
+import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.RunningComponent;
+import dev.lockstep.planner.model.Versions;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.semver4j.RangesList;
+
+/**
+ * Orders the changes of an upgrade into waves (DESIGN section 5): bottom-up by layer; within a
+ * layer a component changes only after the components it requires (strictly earlier waves);
+ * components that do not depend on each other share a wave. After every wave the state (some
+ * components old, some new) must satisfy every {@code requires} range that held before the upgrade.
+ * When the naive wave would break one, the change that breaks it waits until the component it
+ * breaks moves too (or, for a component the release drops, that component is removed early); when
+ * no wait helps, the result names the components in conflict.
+ *
+ * <p>Components that run but are absent from the release are removed once nothing running requires
+ * them any more: early, when an upgrade would otherwise break them, else after every upgrade wave
+ * (components that only require each other go together).
+ */
+public final class WaveOrdering {
+  /** What happens to a component. */
+  public enum Kind {
+    /** New in the release. */
+    INSTALL,
+    /** Moves to another version. */
+    UPGRADE,
+    /** Runs, but the release drops it. */
+    REMOVE,
+    /** Runs at the release's version already. */
+    NONE
+  }
+
+  /** One component's change. */
+  public record Change(String component, Kind kind) {}
+
+  /** One wave: the layer it belongs to and the changes it makes at once. */
+  public record OrderedWave(String layer, List<Change> changes) {
+    public OrderedWave {
+      changes = List.copyOf(changes);
+    }
+  }
+
+  /** The waves, or the conflicts that leave no compatible order. */
+  public record Ordering(List<OrderedWave> waves, List<ErrorDetail> errors) {
+    public Ordering {
+      waves = List.copyOf(waves);
+      errors = List.copyOf(errors);
+    }
+  }
+
+  private final List<String> layers;
+  private final String base;
+  private final int n;
+  private final String[] names;
+  private final RunningComponent[] cur;
+  private final Component[] tgt;
+  private final int[] relIdx;
+  private final org.semver4j.Semver[] curV;
+  private final org.semver4j.Semver[] tgtV;
+  private final int[][] curDeps;
+  private final RangesList[][] curRanges;
+  private final int[][] tgtDeps;
+  private final RangesList[][] tgtRanges;
+  private final int[][] dependents;
+  private final Kind[] kind;
+  private final int[] layer;
+  private final boolean[] isNew;
+  private final boolean[] done;
+  private final Set<Long> initiallyBroken = new HashSet<>();
+  private final List<ErrorDetail> errors = new ArrayList<>();
+
+  private WaveOrdering(
+      List<String> layers,
+      Collection<RunningComponent> current,
+      List<Component> release,
+      String base) {
+    this.layers = List.copyOf(layers);
+    this.base = base == null || base.isEmpty() ? "" : base + ".";
+    Map<String, Integer> ids = new LinkedHashMap<>();
+    for (Component c : release) {
+      ids.putIfAbsent(c.name(), ids.size());
+    }
+    for (RunningComponent r : current) {
+      ids.putIfAbsent(r.name(), ids.size());
+    }
+    n = ids.size();
+    names = ids.keySet().toArray(new String[0]);
+    cur = new RunningComponent[n];
+    tgt = new Component[n];
+    relIdx = new int[n];
+    java.util.Arrays.fill(relIdx, -1);
+    for (int i = 0; i < release.size(); i++) {
+      int id = ids.get(release.get(i).name());
+      if (tgt[id] == null) {
+        tgt[id] = release.get(i);
+        relIdx[id] = i;
+      }
+    }
+    for (RunningComponent r : current) {
+      cur[ids.get(r.name())] = r;
+    }
+    curV = new org.semver4j.Semver[n];
+    tgtV = new org.semver4j.Semver[n];
+    curDeps = new int[n][];
+    curRanges = new RangesList[n][];
+    tgtDeps = new int[n][];
+    tgtRanges = new RangesList[n][];
+    kind = new Kind[n];
+    layer = new int[n];
+    isNew = new boolean[n];
+    done = new boolean[n];
+    Map<String, RangesList> rangeCache = new HashMap<>();
+    List<List<Integer>> dependentsOf = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      dependentsOf.add(new ArrayList<>(2));
+    }
+    for (int i = 0; i < n; i++) {
+      curV[i] = cur[i] == null ? null : Versions.version(cur[i].version()).orElse(null);
+      tgtV[i] = tgt[i] == null ? null : Versions.version(tgt[i].version()).orElse(null);
+      Map<String, String> cr = cur[i] == null ? Map.of() : cur[i].requires();
+      Map<String, String> tr = tgt[i] == null ? Map.of() : tgt[i].requires();
+      curDeps[i] = new int[cr.size()];
+      curRanges[i] = new RangesList[cr.size()];
+      fill(cr, ids, rangeCache, curDeps[i], curRanges[i], dependentsOf, i);
+      tgtDeps[i] = new int[tr.size()];
+      tgtRanges[i] = new RangesList[tr.size()];
+      fill(tr, ids, rangeCache, tgtDeps[i], tgtRanges[i], dependentsOf, i);
+      if (tgt[i] == null) {
+        kind[i] = Kind.REMOVE;
+      } else if (cur[i] == null) {
+        kind[i] = Kind.INSTALL;
+      } else if (curV[i] != null && tgtV[i] != null && curV[i].isEqualTo(tgtV[i])) {
+        kind[i] = Kind.NONE;
+        isNew[i] = true;
+        done[i] = true;
+      } else {
+        kind[i] = Kind.UPGRADE;
+      }
+      String layerName = tgt[i] != null ? tgt[i].layer() : cur[i].layer();
+      int li = layerName == null ? -1 : this.layers.indexOf(layerName);
+      layer[i] = li < 0 ? this.layers.size() - 1 : li;
+    }
+    dependents = new int[n][];
+    for (int i = 0; i < n; i++) {
+      dependents[i] = dependentsOf.get(i).stream().mapToInt(Integer::intValue).distinct().toArray();
+    }
+    for (int x = 0; x < n; x++) {
+      int[] deps = reqDeps(x);
+      for (int y : deps) {
+        if (violated(x, y)) {
+          initiallyBroken.add(key(x, y));
+        }
+      }
+    }
+  }
+
+  private static void fill(
+      Map<String, String> requires,
+      Map<String, Integer> ids,
+      Map<String, RangesList> cache,
+      int[] deps,
+      RangesList[] ranges,
+      List<List<Integer>> dependentsOf,
+      int self) {
+    int k = 0;
+    for (Map.Entry<String, String> e : requires.entrySet()) {
+      Integer d = ids.get(e.getKey());
+      RangesList range =
+          cache.computeIfAbsent(e.getValue(), text -> Versions.range(text).orElse(null));
+      deps[k] = d == null ? -1 : d;
+      ranges[k] = range;
+      if (d != null) {
+        dependentsOf.get(d).add(self);
+      }
+      k++;
+    }
+  }
+
+  /**
+   * Orders an upgrade.
+   *
+   * @param layers the release's layers, bottom to top
+   * @param current what runs now
+   * @param release the release's components (already checked by {@code ReleaseChecks})
+   * @param base the path of the release in the request, for error paths
+   */
+  public static Ordering order(
+      List<String> layers,
+      Collection<RunningComponent> current,
+      List<Component> release,
+      String base) {
+    return new WaveOrdering(layers, current, release, base).run();
+  }
+
+  private Ordering run() {
+    List<OrderedWave> waves = new ArrayList<>();
+    int[] pendingSame = new int[n];
+    List<List<Integer>> revSame = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      revSame.add(new ArrayList<>(1));
+    }
+    List<List<Integer>> byLayer = new ArrayList<>();
+    for (int l = 0; l < layers.size(); l++) {
+      byLayer.add(new ArrayList<>());
+    }
+    for (int i = 0; i < n; i++) {
+      if (!changes(i)) {
+        continue;
+      }
+      byLayer.get(layer[i]).add(i);
+      for (int d : tgtDeps[i]) {
+        if (d >= 0 && d != i && changes(d) && layer[d] == layer[i]) {
+          pendingSame[i]++;
+          revSame.get(d).add(i);
+        }
+      }
+    }
+    int[] blockedBy = new int[n];
+    for (int l = 0; l < layers.size(); l++) {
+      List<Integer> inLayer = byLayer.get(l);
+      int remaining = inLayer.size();
+      List<Integer> ready = new ArrayList<>();
+      for (int i : inLayer) {
+        if (pendingSame[i] == 0) {
+          ready.add(i);
+        }
+      }
+      while (remaining > 0) {
+        java.util.Arrays.fill(blockedBy, -1);
+        List<Integer> wave = new ArrayList<>(ready);
+        boolean[] inWave = new boolean[n];
+        for (int s : wave) {
+          inWave[s] = true;
+          isNew[s] = true;
+        }
+        boolean fatal = settle(wave, inWave, l, blockedBy);
+        if (fatal) {
+          return new Ordering(List.of(), errors.stream().distinct().toList());
+        }
+        boolean anyChange = wave.stream().anyMatch(this::changes);
+        if (!anyChange) {
+          for (int s : ready) {
+            int x = blockedBy[s];
+            if (x >= 0) {
+              errors.add(
+                  conflict(
+                      x,
+                      s,
+                      "and "
+                          + names[x]
+                          + " cannot change first (it needs "
+                          + names[s]
+                          + "'s new version)"));
+            }
+          }
+          if (errors.isEmpty()) {
+            for (int i : inLayer) {
+              if (!done[i]) {
+                errors.add(
+                    new ErrorDetail(
+                        Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
+                        pathOf(i),
+                        "no order of layer "
+                            + layers.get(l)
+                            + " keeps "
+                            + names[i]
+                            + " compatible"));
+              }
+            }
+          }
+          return new Ordering(List.of(), errors.stream().distinct().toList());
+        }
+        for (int s : wave) {
+          done[s] = true;
+          if (changes(s)) {
+            remaining--;
+            for (int x : revSame.get(s)) {
+              if (--pendingSame[x] == 0) {
+                ready.add(x);
+              }
+            }
+          }
+        }
+        ready.removeIf(i -> done[i]);
+        waves.add(wave(layers.get(l), wave));
+      }
+    }
+    while (true) {
+      List<Integer> wave = new ArrayList<>();
+      boolean[] inWave = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        if (kind[i] == Kind.REMOVE && !done[i]) {
+          wave.add(i);
+          inWave[i] = true;
+        }
+      }
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (int k = wave.size() - 1; k >= 0; k--) {
+          int r = wave.get(k);
+          if (requiredByOther(r, inWave) >= 0) {
+            wave.remove(k);
+            inWave[r] = false;
+            changed = true;
+          }
+        }
+      }
+      if (wave.isEmpty()) {
+        break;
+      }
+      int top = 0;
+      for (int r : wave) {
+        isNew[r] = true;
+        done[r] = true;
+        top = Math.max(top, layer[r]);
+      }
+      waves.add(wave(layers.get(top), wave));
+    }
+    for (int r = 0; r < n; r++) {
+      if (kind[r] == Kind.REMOVE && !done[r]) {
+        int x = requiredByOther(r, new boolean[n]);
+        errors.add(
+            new ErrorDetail(
+                Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
+                x >= 0 ? pathOf(x) : base + "spec.components",
+                "the release drops "
+                    + names[r]
+                    + ", but "
+                    + (x >= 0 ? names[x] : "another component")
+                    + " still requires it"));
+      }
+    }
+    return errors.isEmpty()
+        ? new Ordering(waves, List.of())
+        : new Ordering(List.of(), errors.stream().distinct().toList());
+  }
+
+  /**
+   * Shrinks (or, with early removals, grows) a tentative wave until the state after it breaks
+   * nothing; true when a conflict no wait can solve was found.
+   */
+  private boolean settle(List<Integer> wave, boolean[] inWave, int l, int[] blockedBy) {
+    boolean fatal = false;
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (int k = 0; k < wave.size(); k++) {
+        int s = wave.get(k);
+        if (kind[s] != Kind.REMOVE) {
+          for (int y : tgtDeps[s]) {
+            if (y >= 0 && violated(s, y)) {
+              String why =
+                  changes(y) && layer[y] > layer[s]
+                      ? names[s]
+                          + " "
+                          + tgt[s].version()
+                          + " needs the new "
+                          + names[y]
+                          + ", which a higher layer delivers later"
+                      : names[s]
+                          + " "
+                          + tgt[s].version()
+                          + " cannot run with "
+                          + names[y]
+                          + " "
+                          + versionText(y);
+              errors.add(edgeError(s, y, why));
+              fatal = true;
+            }
+          }
+        }
+        for (int x : dependents[s]) {
+          if (x == s || inWave[x] || !violated(x, s) || initiallyBroken.contains(key(x, s))) {
+            continue;
+          }
+          if (kind[x] == Kind.REMOVE && !done[x] && requiredByOther(x, inWave) < 0) {
+            wave.add(x);
+            inWave[x] = true;
+            isNew[x] = true;
+            changed = true;
+          } else if (changes(x) && !done[x] && layer[x] == l) {
+            blockedBy[s] = x;
+            wave.remove(k);
+            inWave[s] = false;
+            isNew[s] = false;
+            changed = true;
+            break;
+          } else {
+            String why;
+            if (kind[x] == Kind.REMOVE) {
+              why =
+                  names[x] + " is dropped by the release but still required, so it cannot go first";
+            } else if (changes(x) && layer[x] > l) {
+              why = names[x] + " is in a higher layer, so it cannot change first";
+            } else {
+              why = names[x] + " does not change";
+            }
+            errors.add(conflict(x, s, why));
+            fatal = true;
+          }
+        }
+        if (changed) {
+          break;
+        }
+      }
+    }
+    return fatal;
+  }
+
+  private ErrorDetail conflict(int x, int y, String why) {
+    String range = rangeOf(x, y);
+    boolean yNew = isNew[y];
+    isNew[y] = true;
+    String yVersion = versionText(y);
+    isNew[y] = yNew;
+    return new ErrorDetail(
+        Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
+        pathOf(y),
+        "changing "
+            + names[y]
+            + " to "
+            + yVersion
+            + " breaks "
+            + names[x]
+            + " "
+            + versionText(x)
+            + ", which requires "
+            + names[y]
+            + " '"
+            + range
+            + "'; "
+            + why);
+  }
+
+  private ErrorDetail edgeError(int x, int y, String why) {
+    String path =
+        relIdx[x] >= 0
+            ? base + "spec.components[" + relIdx[x] + "].requires." + names[y]
+            : pathOf(y);
+    return new ErrorDetail(
+        Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
+        path,
+        names[x] + " requires " + names[y] + " '" + rangeOf(x, y) + "': " + why);
+  }
+
+  private String rangeOf(int x, int y) {
+    Map<String, String> req =
+        isNew[x] && tgt[x] != null
+            ? tgt[x].requires()
+            : cur[x] == null ? Map.of() : cur[x].requires();
+    return req.getOrDefault(names[y], "");
+  }
+
+  private String versionText(int i) {
+    if (isNew[i]) {
+      return tgt[i] == null ? "(removed)" : tgt[i].version();
+    }
+    return cur[i] == null ? "(not installed)" : cur[i].version();
+  }
+
+  private String pathOf(int i) {
+    return relIdx[i] >= 0 ? base + "spec.components[" + relIdx[i] + "]" : "current." + names[i];
+  }
+
+  /** A running component other than those in the wave that requires {@code r}, or -1. */
+  private int requiredByOther(int r, boolean[] inWave) {
+    for (int z : dependents[r]) {
+      if (z == r || inWave[z] || !present(z)) {
+        continue;
+      }
+      for (int d : reqDeps(z)) {
+        if (d == r) {
+          return z;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private OrderedWave wave(String layerName, List<Integer> ids) {
+    List<Change> changes = new ArrayList<>(ids.size());
+    ids.stream().sorted().forEach(i -> changes.add(new Change(names[i], kind[i])));
+    return new OrderedWave(layerName, changes);
+  }
+
+  private boolean changes(int i) {
+    return kind[i] == Kind.INSTALL || kind[i] == Kind.UPGRADE;
+  }
+
+  private boolean present(int i) {
+    return isNew[i] ? tgt[i] != null : cur[i] != null;
+  }
+
+  private int[] reqDeps(int i) {
+    if (!present(i)) {
+      return new int[0];
+    }
+    return isNew[i] ? tgtDeps[i] : curDeps[i];
+  }
+
+  private boolean violated(int x, int y) {
+    if (!present(x)) {
+      return false;
+    }
+    int[] deps = isNew[x] ? tgtDeps[x] : curDeps[x];
+    RangesList[] ranges = isNew[x] ? tgtRanges[x] : curRanges[x];
+    for (int k = 0; k < deps.length; k++) {
+      if (deps[k] == y) {
+        if (!present(y) || ranges[k] == null) {
+          return true;
+        }
+        org.semver4j.Semver v = isNew[y] ? tgtV[y] : curV[y];
+        try {
+          return v == null || !ranges[k].isSatisfiedBy(v);
+        } catch (RuntimeException e) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private long key(int x, int y) {
+    return (long) x * n + y;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.lockstep.planner.planning;
+
+import dev.lockstep.events.v1.Window;
+import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.model.RunningComponent;
+import io.micronaut.core.annotation.Nullable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything an upgrade plan depends on: the release, what runs, the window and the platform's
+ * allowed namespaces. Planning is a pure function of this and a clock.
+ *
+ * @param upgradeId the upgrade's id
+ * @param platform the platform
+ * @param release the release to reach
+ * @param current what runs now
+ * @param fromRelease the release the platform runs, when known
+ * @param window the maintenance window, if any
+ * @param allowedNamespaces the namespaces the platform may touch; null for no restriction
+ * @param base the path of the release in the request ({@code release}), for error paths
+ */
+public record UpgradeRequest(
+    String upgradeId,
+    String platform,
+    Release release,
+    List<RunningComponent> current,
+    @Nullable String fromRelease,
+    @Nullable Window window,
+    @Nullable Set<String> allowedNamespaces,
+    String base) {
+  public UpgradeRequest {
+    current = List.copyOf(current);
+    allowedNamespaces = allowedNamespaces == null ? null : Set.copyOf(allowedNamespaces);
+  }
+}

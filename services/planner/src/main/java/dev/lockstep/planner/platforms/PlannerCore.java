@@ -1,0 +1,623 @@
+package dev.lockstep.planner.platforms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.Json;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanRejected;
+import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.ReleasePublished;
+import dev.lockstep.events.v1.ReleaseRef;
+import dev.lockstep.events.v1.RollbackRequested;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.events.v1.StepApprovalGranted;
+import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.UpgradeCancelRequested;
+import dev.lockstep.events.v1.UpgradeCancelled;
+import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.VersionChange;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.manifest.Release;
+import dev.lockstep.manifest.ReleaseParser;
+import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.PlanningResult;
+import dev.lockstep.planner.planning.UpgradePlanner;
+import dev.lockstep.planner.planning.UpgradeRequest;
+import dev.lockstep.planner.rollback.RollbackPlanner;
+import dev.lockstep.planner.rollback.RollbackRequest;
+import dev.lockstep.planner.validation.ReleaseChecks;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The planner's decisions: given its state and one event, what it writes to {@code lockstep.plans}.
+ * A request is folded into the state, then the platform's queue moves: a failed upgrade gets its
+ * automatic rollback first, then the oldest queued request is planned once no upgrade is active. A
+ * rollback requested for the active upgrade cancels it (its work is then rolled back from the
+ * executor's {@code upgrade.failed}). Every decision is idempotent by its effect, so an event
+ * delivered twice writes nothing twice. Access is serialised: one event at a time.
+ */
+public final class PlannerCore {
+  /** The service name events carry. */
+  public static final String SERVICE = "planner";
+
+  private PlannerState state = new PlannerState();
+  private final PlatformPolicy policy;
+  private final Clock clock;
+  private final EventCatalog catalog = EventCatalog.standard();
+
+  /** A core with an empty state. */
+  public PlannerCore(PlatformPolicy policy, Clock clock) {
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /** Forgets everything (before a rebuild from the topics). */
+  public synchronized void reset() {
+    state = new PlannerState();
+  }
+
+  /** Folds an event read back at start: no decisions. */
+  public synchronized void fold(EventEnvelope event) {
+    if (event.data() instanceof ReleasePublished p) {
+      if (releaseErrors(p.release()).isEmpty()) {
+        state.addRelease(p.release());
+      }
+      return;
+    }
+    state.apply(event);
+  }
+
+  /** Decides on one live event; returns the events to publish (already folded into the state). */
+  public synchronized List<EventEnvelope> handle(EventEnvelope event) {
+    List<EventEnvelope> out = new ArrayList<>();
+    Object data = event.data();
+    if (data instanceof ReleasePublished p) {
+      List<ErrorDetail> errors = releaseErrors(p.release());
+      if (errors.isEmpty()) {
+        state.addRelease(p.release());
+      } else {
+        Release r = p.release();
+        String name =
+            r == null || r.metadata() == null
+                ? "?"
+                : r.metadata().name() + "@" + r.metadata().version();
+        emit(
+            out,
+            event,
+            event.platform(),
+            new PlanRejected(
+                "release/" + name,
+                event.platform(),
+                event.type(),
+                event.id(),
+                errors,
+                p.publishedBy()));
+      }
+      return out;
+    }
+    if (data instanceof UpgradeCancelRequested c) {
+      cancel(out, event, c);
+      pump(out, event, c.platform());
+      return out;
+    }
+    if (data instanceof StepApprovalGranted a) {
+      approve(out, event, a);
+      return out;
+    }
+    state.apply(event);
+    String platform = event.platform();
+    if (data instanceof UpgradeRequested r) {
+      platform = r.platform();
+    } else if (data instanceof RollbackRequested r) {
+      platform = r.platform();
+    }
+    if (platform != null) {
+      pump(out, event, platform);
+    }
+    return out;
+  }
+
+  /** Moves every platform's queue (after a rebuild, for decisions a crash left unmade). */
+  public synchronized List<EventEnvelope> pumpAll() {
+    List<EventEnvelope> out = new ArrayList<>();
+    Set<String> platforms = new LinkedHashSet<>();
+    for (String p : policy.getPlatforms().keySet()) {
+      platforms.add(p);
+    }
+    platforms.addAll(state.platforms());
+    for (String p : platforms) {
+      pump(out, null, p);
+    }
+    return out;
+  }
+
+  private void pump(List<EventEnvelope> out, EventEnvelope cause, String platform) {
+    for (int guard = 0; guard < 10_000; guard++) {
+      Optional<UpgradeRecord> active = state.active(platform);
+      if (active.isPresent()) {
+        UpgradeRecord a = active.get();
+        for (UpgradeRecord q : state.queue(platform)) {
+          if (a.upgradeId.equals(q.rollbackTarget) && !a.cancelEmitted) {
+            emit(
+                out,
+                cause,
+                platform,
+                new UpgradeCancelled(
+                    a.upgradeId,
+                    platform,
+                    q.requestedBy,
+                    "rollback requested" + (q.reason == null ? "" : ": " + q.reason),
+                    true));
+          }
+        }
+        return;
+      }
+      List<UpgradeRecord> failing = state.awaitingRollback(platform);
+      if (!failing.isEmpty()) {
+        UpgradeRecord failed = failing.get(0);
+        String id = PlannerState.automaticRollbackId(failed.upgradeId);
+        planRollback(
+            out,
+            cause,
+            id,
+            failed,
+            failed.failureHistory,
+            "planner",
+            "automatic rollback: " + failed.failureReason,
+            null);
+        continue;
+      }
+      List<UpgradeRecord> queue = state.queue(platform);
+      if (queue.isEmpty()) {
+        return;
+      }
+      UpgradeRecord head = queue.get(0);
+      if (head.rollbackTarget != null) {
+        requestedRollback(out, cause, head);
+      } else {
+        planUpgrade(out, cause, head);
+      }
+    }
+    throw new IllegalStateException("the queue of " + platform + " does not settle");
+  }
+
+  private void planUpgrade(List<EventEnvelope> out, EventEnvelope cause, UpgradeRecord head) {
+    UpgradeRequested r = head.request;
+    String platform = head.platform;
+    String type = catalog.typeOf(UpgradeRequested.class).name();
+    Optional<Set<String>> allowed = policy.namespaces(platform);
+    if (allowed.isEmpty()) {
+      reject(out, cause, head, type, List.of(unknownPlatform(platform)));
+      return;
+    }
+    Release release = r.release();
+    if (release == null) {
+      ReleaseRef ref = r.releaseRef();
+      release = ref == null ? null : state.release(ref.product(), ref.version()).orElse(null);
+      if (release == null) {
+        reject(
+            out,
+            cause,
+            head,
+            type,
+            List.of(
+                new ErrorDetail(
+                    Codes.NOT_FOUND,
+                    "releaseRef",
+                    ref == null
+                        ? "the request names no release (release or releaseRef)"
+                        : "release "
+                            + ref.product()
+                            + " "
+                            + ref.version()
+                            + " is not in the catalogue")));
+        return;
+      }
+    } else {
+      List<ErrorDetail> shape =
+          ReleaseParser.parse(Json.mapper().valueToTree(release), "release").errors();
+      if (!shape.isEmpty()) {
+        reject(out, cause, head, type, shape);
+        return;
+      }
+    }
+    PlanningResult result =
+        UpgradePlanner.plan(
+            new UpgradeRequest(
+                head.upgradeId,
+                platform,
+                release,
+                state.inventory(platform),
+                state.platformRelease(platform).orElse(null),
+                r.window(),
+                allowed.get(),
+                "release"),
+            clock);
+    if (result instanceof PlanningResult.Planned planned) {
+      emit(out, cause, platform, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
+    } else {
+      reject(out, cause, head, type, ((PlanningResult.Rejected) result).errors());
+    }
+  }
+
+  private void requestedRollback(List<EventEnvelope> out, EventEnvelope cause, UpgradeRecord head) {
+    String type = catalog.typeOf(RollbackRequested.class).name();
+    Optional<UpgradeRecord> target = state.upgrade(head.rollbackTarget);
+    if (target.isEmpty() || (!target.get().requested && target.get().plan == null)) {
+      reject(
+          out,
+          cause,
+          head,
+          type,
+          List.of(
+              new ErrorDetail(
+                  Codes.NOT_FOUND,
+                  "upgradeId",
+                  "upgrade "
+                      + head.rollbackTarget
+                      + " is not known on platform "
+                      + head.platform)));
+      return;
+    }
+    UpgradeRecord x = target.get();
+    if (x.queued()) {
+      emit(
+          out,
+          cause,
+          head.platform,
+          new UpgradeCancelled(
+              x.upgradeId,
+              head.platform,
+              head.requestedBy,
+              "rollback requested before it ran",
+              false));
+      reject(
+          out,
+          cause,
+          head,
+          type,
+          List.of(
+              new ErrorDetail(
+                  Codes.CONFLICT,
+                  "upgradeId",
+                  "upgrade "
+                      + x.upgradeId
+                      + " never ran: it was cancelled instead of rolled back")));
+      return;
+    }
+    if (!x.completed
+        || x.plan == null
+        || x.plan.mode() != dev.lockstep.events.v1.PlanMode.UPGRADE
+        || state.rolledBack(x.upgradeId)) {
+      reject(
+          out,
+          cause,
+          head,
+          type,
+          List.of(
+              new ErrorDetail(
+                  Codes.CONFLICT,
+                  "upgradeId",
+                  "upgrade "
+                      + x.upgradeId
+                      + " is "
+                      + x.status()
+                      + (state.rolledBack(x.upgradeId) ? " and already rolled back" : "")
+                      + "; only a completed upgrade can be rolled back on request (a failed one is rolled back automatically)")));
+      return;
+    }
+    planRollback(out, cause, head.upgradeId, x, x.outcomes(), head.requestedBy, head.reason, head);
+  }
+
+  private void planRollback(
+      List<EventEnvelope> out,
+      EventEnvelope cause,
+      String id,
+      UpgradeRecord of,
+      List<StepOutcome> history,
+      String requestedBy,
+      String reason,
+      UpgradeRecord request) {
+    String platform = of.platform;
+    Plan failedPlan = of.plan;
+    List<String> layers = new ArrayList<>();
+    Map<String, String> layerOf = new HashMap<>();
+    if (failedPlan != null) {
+      for (Wave w : failedPlan.waves()) {
+        if (!layers.contains(w.layer())) {
+          layers.add(w.layer());
+        }
+      }
+      for (VersionChange v : failedPlan.versions()) {
+        if (v.layer() != null) {
+          layerOf.put(v.component(), v.layer());
+        }
+      }
+    }
+    if (of.request != null && of.request.release() != null && of.request.release().spec() != null) {
+      layers = new ArrayList<>(of.request.release().layers());
+    }
+    RollbackRequest rr =
+        new RollbackRequest(
+            id,
+            of.upgradeId,
+            platform,
+            history,
+            state.inventory(platform),
+            layers,
+            layerOf,
+            state.lastChanges(platform, of.upgradeId),
+            state.requiresAt(),
+            failedPlan == null ? null : failedPlan.toRelease(),
+            failedPlan == null ? null : failedPlan.fromRelease());
+    PlanningResult result = RollbackPlanner.plan(rr);
+    if (result instanceof PlanningResult.Planned planned) {
+      emit(out, cause, platform, new PlanCreated(planned.plan(), requestedBy, reason));
+    } else {
+      String type = catalog.typeOf(RollbackRequested.class).name();
+      emit(
+          out,
+          cause,
+          platform,
+          new PlanRejected(
+              id,
+              platform,
+              type,
+              request == null ? null : request.requestEventId,
+              ((PlanningResult.Rejected) result).errors(),
+              requestedBy));
+    }
+  }
+
+  private void cancel(List<EventEnvelope> out, EventEnvelope event, UpgradeCancelRequested c) {
+    String type = event.type();
+    Optional<UpgradeRecord> target = state.upgrade(c.upgradeId());
+    if (target.isEmpty() || !c.platform().equals(target.get().platform)) {
+      emit(
+          out,
+          event,
+          c.platform(),
+          new PlanRejected(
+              c.upgradeId(),
+              c.platform(),
+              type,
+              event.id(),
+              List.of(
+                  new ErrorDetail(
+                      Codes.NOT_FOUND,
+                      "upgradeId",
+                      "upgrade " + c.upgradeId() + " is not known on platform " + c.platform())),
+              c.requestedBy()));
+      return;
+    }
+    UpgradeRecord x = target.get();
+    if (x.cancelEmitted) {
+      return;
+    }
+    if (x.queued() || x.active()) {
+      emit(
+          out,
+          event,
+          c.platform(),
+          new UpgradeCancelled(x.upgradeId, c.platform(), c.requestedBy(), c.reason(), x.active()));
+      return;
+    }
+    emit(
+        out,
+        event,
+        c.platform(),
+        new PlanRejected(
+            c.upgradeId(),
+            c.platform(),
+            type,
+            event.id(),
+            List.of(
+                new ErrorDetail(
+                    Codes.CONFLICT,
+                    "upgradeId",
+                    "upgrade " + c.upgradeId() + " is " + x.status() + " and cannot be cancelled")),
+            c.requestedBy()));
+  }
+
+  private void approve(List<EventEnvelope> out, EventEnvelope event, StepApprovalGranted a) {
+    Optional<UpgradeRecord> target = state.upgrade(a.upgradeId());
+    Optional<PlanStep> step =
+        target
+            .filter(UpgradeRecord::active)
+            .flatMap(
+                u ->
+                    u.plan.waves().stream()
+                        .flatMap(w -> w.steps().stream())
+                        .filter(s -> s.id().equals(a.stepId()) && s.action() == StepAction.APPROVE)
+                        .findFirst());
+    if (step.isEmpty()) {
+      emit(
+          out,
+          event,
+          a.platform(),
+          new PlanRejected(
+              a.upgradeId(),
+              a.platform(),
+              event.type(),
+              event.id(),
+              List.of(
+                  new ErrorDetail(
+                      Codes.NOT_FOUND,
+                      "stepId",
+                      "upgrade "
+                          + a.upgradeId()
+                          + " has no active step "
+                          + a.stepId()
+                          + " that waits for approval")),
+              a.approvedBy()));
+      return;
+    }
+    if (target.get().approvedSteps.contains(a.stepId())) {
+      return;
+    }
+    emit(
+        out,
+        event,
+        a.platform(),
+        new StepApproved(a.upgradeId(), a.platform(), a.stepId(), a.approvedBy(), a.comment()));
+  }
+
+  private void reject(
+      List<EventEnvelope> out,
+      EventEnvelope cause,
+      UpgradeRecord head,
+      String type,
+      List<ErrorDetail> errors) {
+    emit(
+        out,
+        cause,
+        head.platform,
+        new PlanRejected(
+            head.upgradeId, head.platform, type, head.requestEventId, errors, head.requestedBy));
+  }
+
+  private void emit(
+      List<EventEnvelope> out, EventEnvelope cause, String platform, EventPayload payload) {
+    String subject = subjectOf(payload);
+    EventEnvelope e =
+        EventEnvelope.create(
+            catalog,
+            SERVICE,
+            platform == null || platform.isBlank() ? "unknown" : platform,
+            subject,
+            payload,
+            cause,
+            clock);
+    state.apply(e);
+    out.add(e);
+  }
+
+  private static String subjectOf(EventPayload payload) {
+    if (payload instanceof PlanCreated c) {
+      return c.plan().upgradeId();
+    }
+    if (payload instanceof PlanRejected r) {
+      return r.upgradeId();
+    }
+    if (payload instanceof UpgradeCancelled c) {
+      return c.upgradeId();
+    }
+    if (payload instanceof StepApproved a) {
+      return a.upgradeId();
+    }
+    return null;
+  }
+
+  /** An error for a platform that is not configured. */
+  public static ErrorDetail unknownPlatform(String platform) {
+    return new ErrorDetail(
+        Codes.NOT_FOUND,
+        "platform",
+        "platform '"
+            + platform
+            + "' is not configured (lockstep.platforms."
+            + platform
+            + ".namespaces)");
+  }
+
+  /** Every problem of a release, its shape included. */
+  public static List<ErrorDetail> releaseErrors(Release release) {
+    if (release == null) {
+      return List.of(new ErrorDetail(Codes.INVALID_MANIFEST, "release", "the release is missing"));
+    }
+    JsonNode tree = Json.mapper().valueToTree(release);
+    List<ErrorDetail> shape = ReleaseParser.parse(tree, "release").errors();
+    if (!shape.isEmpty()) {
+      return shape;
+    }
+    return ReleaseChecks.check(release, "release");
+  }
+
+  // ---- queries, for the HTTP API
+
+  /** The platform policy. */
+  public PlatformPolicy policy() {
+    return policy;
+  }
+
+  /** A consistent view of a platform. */
+  public synchronized PlatformView platform(String platform) {
+    return new PlatformView(
+        platform,
+        state.platformRelease(platform).orElse(null),
+        state.inventory(platform),
+        state.active(platform).map(PlatformView.UpgradeSummary::of).orElse(null),
+        state.queue(platform).stream().map(PlatformView.UpgradeSummary::of).toList());
+  }
+
+  /** An upgrade by id. */
+  public synchronized Optional<PlatformView.UpgradeSummary> upgrade(String id) {
+    return state.upgrade(id).filter(u -> u.platform != null).map(PlatformView.UpgradeSummary::of);
+  }
+
+  /** The releases in the catalogue. */
+  public synchronized List<Release> releases() {
+    return state.releases();
+  }
+
+  /** The inventory of a platform and what a plan is made against. */
+  public synchronized UpgradeRequest previewRequest(
+      String platform,
+      Release release,
+      List<dev.lockstep.planner.model.RunningComponent> current,
+      dev.lockstep.events.v1.Window window) {
+    return new UpgradeRequest(
+        "preview",
+        platform,
+        release,
+        current != null ? current : state.inventory(platform),
+        state.platformRelease(platform).orElse(null),
+        window,
+        policy.namespaces(platform).orElse(Set.of()),
+        "release");
+  }
+
+  /** Newer catalogued releases that a plan from the current inventory can reach. */
+  public synchronized List<Release> availableUpgrades(String platform) {
+    String running = state.platformRelease(platform).orElse(null);
+    List<Release> available = new ArrayList<>();
+    for (Release r : state.releases()) {
+      if (running != null
+          && !dev.lockstep.manifest.Semver.version(r.metadata().version())
+              .map(
+                  v ->
+                      dev.lockstep.manifest.Semver.version(running)
+                          .map(v::isGreaterThan)
+                          .orElse(true))
+              .orElse(false)) {
+        continue;
+      }
+      UpgradeRequest req =
+          new UpgradeRequest(
+              "available",
+              platform,
+              r,
+              state.inventory(platform),
+              running,
+              null,
+              policy.namespaces(platform).orElse(Set.of()),
+              "release");
+      if (UpgradePlanner.plan(req, clock) instanceof PlanningResult.Planned) {
+        available.add(r);
+      }
+    }
+    return available;
+  }
+}

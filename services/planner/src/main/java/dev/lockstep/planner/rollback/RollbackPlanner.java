@@ -1,0 +1,359 @@
+package dev.lockstep.planner.rollback;
+
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.VersionChange;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.PlanningResult;
+import dev.lockstep.planner.model.RunningComponent;
+import dev.lockstep.planner.model.Versions;
+import dev.lockstep.planner.planning.StepBuilder;
+import dev.lockstep.planner.risk.RiskAssessment;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Plans a rollback (DESIGN section 5) from the before-states the executor recorded, as a pure
+ * function: top-down by layer, and within a layer a component before the components it requires.
+ * Components new in the upgrade are removed; changed ones get their recorded before-state back
+ * (restored from the snapshot taken before the change where there is one); a component whose
+ * dependency falls below its range rolls back too (the dependency closure); a major-version
+ * rollback waits for an approval step first.
+ */
+public final class RollbackPlanner {
+  private static final Set<StepAction> DELIVERIES =
+      Set.of(StepAction.SET_IMAGE, StepAction.APPLY, StepAction.PATCH_RESOURCE);
+
+  private RollbackPlanner() {}
+
+  /** One component to roll back, with the steps that changed it. */
+  private record Target(String component, List<StepOutcome> outcomes) {
+    String from() {
+      return outcomes.get(0).from();
+    }
+
+    String reached() {
+      String reached = from();
+      for (StepOutcome o : outcomes) {
+        if (DELIVERIES.contains(o.action())) {
+          reached = o.to();
+        }
+      }
+      return reached;
+    }
+
+    boolean installed() {
+      return from() == null && outcomes.stream().anyMatch(o -> DELIVERIES.contains(o.action()));
+    }
+  }
+
+  /** The rollback plan, or why there can be none. */
+  public static PlanningResult plan(RollbackRequest request) {
+    Map<String, Target> targets = new LinkedHashMap<>();
+    for (StepOutcome o : request.history()) {
+      targets
+          .computeIfAbsent(o.component(), c -> new Target(c, new ArrayList<>()))
+          .outcomes()
+          .add(o);
+    }
+    Map<String, RunningComponent> running = new HashMap<>();
+    for (RunningComponent r : request.inventory()) {
+      running.put(r.name(), r);
+    }
+    List<ErrorDetail> errors = closure(request, targets, running);
+    if (!errors.isEmpty()) {
+      return new PlanningResult.Rejected(errors);
+    }
+    Map<String, Integer> layerIndex = new HashMap<>();
+    for (Target t : targets.values()) {
+      String layer = layerOf(request, running, t.component());
+      int idx = layer == null ? -1 : request.layers().indexOf(layer);
+      layerIndex.put(t.component(), idx < 0 ? request.layers().size() : idx);
+    }
+    List<List<String>> order = order(request, targets, running, layerIndex);
+    List<Wave> waves = new ArrayList<>();
+    List<VersionChange> versions = new ArrayList<>();
+    RiskAssessment risk = new RiskAssessment();
+    for (List<String> group : order) {
+      int index = waves.size();
+      String layer = layerOf(request, running, group.get(0));
+      List<PlanStep> steps = new ArrayList<>();
+      for (String name : group) {
+        Target t = targets.get(name);
+        risk.layer(layer == null ? "unknown" : layer);
+        versions.add(
+            new VersionChange(
+                name,
+                layerOf(request, running, name),
+                t.reached(),
+                t.installed() ? null : t.from()));
+        steps(index, steps, t, risk);
+      }
+      waves.add(new Wave(index, layer == null ? "unknown" : layer, steps, List.of()));
+    }
+    Plan plan =
+        new Plan(
+            request.upgradeId(),
+            request.platform(),
+            PlanMode.ROLLBACK,
+            request.fromRelease(),
+            request.toRelease(),
+            versions,
+            waves,
+            risk.assess(Duration.ZERO),
+            Duration.ZERO,
+            null,
+            request.rollbackOf(),
+            null);
+    return new PlanningResult.Planned(plan);
+  }
+
+  /**
+   * Adds every running component whose requirement the rollback breaks, with the steps that last
+   * changed it; an error for one with no recorded earlier state.
+   */
+  private static List<ErrorDetail> closure(
+      RollbackRequest request, Map<String, Target> targets, Map<String, RunningComponent> running) {
+    List<ErrorDetail> errors = new ArrayList<>();
+    Deque<String> work = new ArrayDeque<>(targets.keySet());
+    while (!work.isEmpty()) {
+      String rolled = work.poll();
+      Target t = targets.get(rolled);
+      String back = t.installed() ? null : t.from();
+      for (RunningComponent r : running.values()) {
+        if (targets.containsKey(r.name())) {
+          continue;
+        }
+        String range = requiresNow(request, r).get(rolled);
+        if (range == null || (back != null && Versions.satisfies(back, range))) {
+          continue;
+        }
+        List<StepOutcome> earlier = request.earlier().get(r.name());
+        if (earlier == null || earlier.isEmpty()) {
+          errors.add(
+              new ErrorDetail(
+                  Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
+                  "history",
+                  "rolling "
+                      + rolled
+                      + " back to "
+                      + (back == null ? "nothing (it was new)" : back)
+                      + " breaks "
+                      + r.name()
+                      + " "
+                      + r.version()
+                      + ", which requires "
+                      + rolled
+                      + " '"
+                      + range
+                      + "', and no earlier state of "
+                      + r.name()
+                      + " is recorded to roll it back to"));
+          continue;
+        }
+        targets.put(r.name(), new Target(r.name(), new ArrayList<>(earlier)));
+        work.add(r.name());
+      }
+    }
+    return errors;
+  }
+
+  private static Map<String, String> requiresNow(RollbackRequest request, RunningComponent r) {
+    Map<String, String> known = request.requiresAt().get(RollbackRequest.at(r.name(), r.version()));
+    return known != null ? known : r.requires();
+  }
+
+  /** Top-down by layer; within a layer, dependents before their dependencies. */
+  private static List<List<String>> order(
+      RollbackRequest request,
+      Map<String, Target> targets,
+      Map<String, RunningComponent> running,
+      Map<String, Integer> layerIndex) {
+    List<List<String>> groups = new ArrayList<>();
+    List<Integer> layerIds =
+        layerIndex.values().stream().distinct().sorted(Comparator.reverseOrder()).toList();
+    for (int l : layerIds) {
+      List<String> members = targets.keySet().stream().filter(c -> layerIndex.get(c) == l).toList();
+      Map<String, Integer> blockers = new HashMap<>();
+      Map<String, List<String>> unblocks = new HashMap<>();
+      for (String c : members) {
+        blockers.put(c, 0);
+      }
+      for (String dependent : members) {
+        for (String dep : requiresOf(request, running, targets.get(dependent)).keySet()) {
+          if (blockers.containsKey(dep) && !dep.equals(dependent)) {
+            blockers.merge(dep, 1, Integer::sum);
+            unblocks.computeIfAbsent(dependent, k -> new ArrayList<>()).add(dep);
+          }
+        }
+      }
+      List<String> left = new ArrayList<>(members);
+      while (!left.isEmpty()) {
+        List<String> wave = left.stream().filter(c -> blockers.get(c) == 0).toList();
+        if (wave.isEmpty()) {
+          wave = List.copyOf(left);
+        }
+        for (String c : wave) {
+          for (String dep : unblocks.getOrDefault(c, List.of())) {
+            blockers.merge(dep, -1, Integer::sum);
+          }
+        }
+        left.removeAll(wave);
+        groups.add(wave);
+      }
+    }
+    return groups;
+  }
+
+  private static Map<String, String> requiresOf(
+      RollbackRequest request, Map<String, RunningComponent> running, Target t) {
+    String reached = t.reached();
+    if (reached != null) {
+      Map<String, String> known =
+          request.requiresAt().get(RollbackRequest.at(t.component(), reached));
+      if (known != null) {
+        return known;
+      }
+    }
+    RunningComponent r = running.get(t.component());
+    return r == null ? Map.of() : r.requires();
+  }
+
+  private static String layerOf(
+      RollbackRequest request, Map<String, RunningComponent> running, String component) {
+    RunningComponent r = running.get(component);
+    if (r != null && r.layer() != null) {
+      return r.layer();
+    }
+    return request.layerOf().get(component);
+  }
+
+  /** One component's rollback steps. */
+  private static void steps(int wave, List<PlanStep> steps, Target t, RiskAssessment risk) {
+    String name = t.component();
+    String reached = t.reached();
+    if (t.installed()) {
+      List<ObjectState> created = new ArrayList<>();
+      for (StepOutcome o : t.outcomes()) {
+        created.addAll(o.before());
+      }
+      steps.add(
+          step(wave, steps, name, StepAction.REMOVE, reached, null)
+              .targets(created.stream().map(RollbackPlanner::ref).distinct().toList())
+              .restore(created)
+              .build());
+      risk.removal(name);
+      return;
+    }
+    String back = t.from();
+    long fromMajor = major(reached);
+    long backMajor = major(back);
+    if (reached != null && back != null && fromMajor > backMajor) {
+      steps.add(
+          step(wave, steps, name, StepAction.APPROVE, reached, back)
+              .message(
+                  "Approve the major-version rollback of "
+                      + name
+                      + " from "
+                      + reached
+                      + " to "
+                      + back
+                      + "; data written by "
+                      + reached
+                      + " may not be readable by "
+                      + back)
+              .build());
+      risk.major(name, fromMajor, backMajor);
+    }
+    StepOutcome drained = null;
+    StepOutcome backup = null;
+    List<StepOutcome> deliveries = new ArrayList<>();
+    for (StepOutcome o : t.outcomes()) {
+      if (o.action() == StepAction.DRAIN && drained == null) {
+        drained = o;
+      } else if (o.action() == StepAction.BACKUP && o.snapshot() != null && backup == null) {
+        backup = o;
+      } else if (DELIVERIES.contains(o.action())) {
+        deliveries.add(o);
+      }
+    }
+    if (backup != null) {
+      steps.add(
+          step(wave, steps, name, StepAction.RESTORE_SNAPSHOT, reached, back)
+              .workload(backup.before().isEmpty() ? null : workload(backup.before().get(0)))
+              .snapshot(backup.snapshot())
+              .restore(backup.before())
+              .build());
+      risk.snapshotRestore(name);
+    }
+    if (!deliveries.isEmpty()) {
+      StepOutcome first = deliveries.get(0);
+      List<ObjectState> before = new ArrayList<>();
+      for (StepOutcome o : deliveries) {
+        for (ObjectState s : o.before()) {
+          if (before.stream().noneMatch(b -> sameObject(b, s))) {
+            before.add(s);
+          }
+        }
+      }
+      StepBuilder revert = step(wave, steps, name, first.action(), reached, back).restore(before);
+      if (first.action() == StepAction.SET_IMAGE && !before.isEmpty()) {
+        ObjectState w = before.get(0);
+        revert.workload(workload(w));
+        if (w.images() != null && !w.images().isEmpty()) {
+          revert.image(w.images().values().iterator().next());
+        }
+      }
+      steps.add(revert.build());
+    }
+    if (drained != null) {
+      steps.add(
+          step(wave, steps, name, StepAction.RESTORE_REPLICAS, reached, back)
+              .targets(drained.before().stream().map(RollbackPlanner::ref).toList())
+              .restore(drained.before())
+              .build());
+    }
+  }
+
+  private static boolean sameObject(ObjectState a, ObjectState b) {
+    return Objects.equals(a.kind(), b.kind())
+        && Objects.equals(a.namespace(), b.namespace())
+        && Objects.equals(a.name(), b.name());
+  }
+
+  private static WorkloadRef workload(ObjectState s) {
+    String container =
+        s.images() == null || s.images().isEmpty() ? null : s.images().keySet().iterator().next();
+    return new WorkloadRef(s.kind(), s.namespace(), s.name(), container);
+  }
+
+  private static ObjectRef ref(ObjectState s) {
+    return new ObjectRef(s.apiVersion(), s.kind(), s.namespace(), s.name());
+  }
+
+  private static long major(String version) {
+    return Versions.version(version).map(org.semver4j.Semver::getMajor).orElse(0);
+  }
+
+  private static StepBuilder step(
+      int wave, List<PlanStep> steps, String component, StepAction action, String from, String to) {
+    return new StepBuilder("s-" + wave + "-" + (steps.size() + 1), component, action, from, to);
+  }
+}

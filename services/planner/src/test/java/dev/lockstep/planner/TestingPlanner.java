@@ -1,0 +1,114 @@
+package dev.lockstep.planner;
+
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.runtime.LockstepApplication;
+import dev.lockstep.testkit.kafka.KafkaBroker;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Starts the planner against the shared broker and reads what it wrote. */
+public final class TestingPlanner {
+  public static final String SECRET = "planner-test-secret-that-is-long-enough-for-hs256";
+
+  private TestingPlanner() {}
+
+  /** A planner context with its own consumer group, configured for the given platforms. */
+  public static ApplicationContext start(String group, Map<String, List<String>> platforms) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("lockstep.kafka.bootstrap-servers", KafkaBroker.shared().bootstrapServers());
+    properties.put("lockstep.security.jwt-secret", SECRET);
+    properties.put("micronaut.server.port", -1);
+    properties.put("lockstep.planner.group", group);
+    platforms.forEach((p, ns) -> properties.put("lockstep.platforms." + p + ".namespaces", ns));
+    return LockstepApplication.builder("planner", properties).start();
+  }
+
+  /** A short pause between two polls of a condition that has a deadline. */
+  public static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting", e);
+    }
+  }
+
+  /** A unique name for a test's platform or group. */
+  public static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Every record of a topic whose key is the platform, decoded where possible, until a deadline.
+   */
+  public static List<ConsumerRecord<String, byte[]>> records(
+      String topic,
+      String platform,
+      Predicate<List<ConsumerRecord<String, byte[]>>> done,
+      Duration timeout) {
+    Map<String, Object> config = new HashMap<>();
+    config.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
+    config.put("key.deserializer", StringDeserializer.class.getName());
+    config.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : consumer.partitionsFor(topic)) {
+        partitions.add(new TopicPartition(topic, info.partition()));
+      }
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Instant deadline = Instant.now().plus(timeout);
+      while (Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (platform.equals(r.key())) {
+            found.add(r);
+          }
+        }
+        if (done.test(found)) {
+          return found;
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The events the planner wrote for a platform, once {@code done} holds (or the deadline). */
+  public static List<EventEnvelope> plans(
+      String platform, Predicate<List<EventEnvelope>> done, Duration timeout) {
+    List<EventEnvelope> events = new ArrayList<>();
+    records(
+        dev.lockstep.events.Topics.PLANS,
+        platform,
+        rs -> {
+          events.clear();
+          rs.forEach(r -> events.add(EventCodec.standard().fromRecord(r)));
+          return done.test(events);
+        },
+        timeout);
+    return events;
+  }
+
+  /** The first event of a type about an upgrade, if present. */
+  public static Optional<EventEnvelope> find(
+      List<EventEnvelope> events, String type, String upgradeId) {
+    return events.stream()
+        .filter(e -> e.type().equals(type) && upgradeId.equals(e.subject()))
+        .findFirst();
+  }
+}

@@ -1,0 +1,302 @@
+package dev.lockstep.planner.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.Json;
+import dev.lockstep.events.Topics;
+import dev.lockstep.planner.TestingPlanner;
+import dev.lockstep.planner.platforms.PlannerCore;
+import dev.lockstep.runtime.security.Roles;
+import dev.lockstep.runtime.security.TokenIssuer;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The planner's HTTP API on a real server: tokens and roles, every malformed body answered with a
+ * 4xx and an error list, a preview that writes nothing, and an upgrade accepted over HTTP that the
+ * Kafka path plans.
+ */
+class PlannerApiIT {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String PLATFORM = TestingPlanner.unique("api-it");
+  private static ApplicationContext context;
+  private static EmbeddedServer server;
+  private static String submitter;
+  private static String viewer;
+  private static String approver;
+
+  private static final String RELEASE_JSON =
+      """
+      {"apiVersion":"lockstep.dev/v1","kind":"Release","metadata":{"name":"dataos","version":"2.4.0"},
+       "spec":{"layers":["cloud-kernel","core-kernel"],
+        "components":[
+         {"name":"postgres","layer":"cloud-kernel","version":"15.4.0",
+          "workload":{"kind":"StatefulSet","namespace":"data","name":"postgres","container":"postgres"},
+          "image":"registry.example.com/postgres:15.4.0","backup":{"volumeSnapshotClass":"csi"}},
+         {"name":"metis","layer":"core-kernel","version":"2.4.0","requires":{"postgres":"^15.0.0"},
+          "workload":{"kind":"Deployment","namespace":"core","name":"metis"},
+          "image":"registry.example.com/metis:2.4.0"}]}}
+      """;
+
+  @BeforeAll
+  static void start() {
+    context =
+        TestingPlanner.start(
+            TestingPlanner.unique("planner-api"),
+            Map.of(
+                PLATFORM,
+                List.of("core", "data"),
+                "narrow-" + PLATFORM,
+                List.of("core"),
+                "preview-" + PLATFORM,
+                List.of("core", "data")));
+    server = context.getBean(EmbeddedServer.class).start();
+    TokenIssuer tokens = context.getBean(TokenIssuer.class);
+    submitter = tokens.issue("sam", List.of(Roles.SUBMITTER), Duration.ofMinutes(10));
+    viewer = tokens.issue("vera", List.of(Roles.VIEWER), Duration.ofMinutes(10));
+    approver = tokens.issue("april", List.of(Roles.APPROVER), Duration.ofMinutes(10));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.stop();
+    }
+    if (context != null) {
+      context.close();
+    }
+  }
+
+  private static HttpResponse<String> call(
+      String method, String path, String token, String contentType, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path))
+            .timeout(Duration.ofSeconds(30));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode errors(HttpResponse<String> response) throws Exception {
+    JsonNode errors = Json.mapper().readTree(response.body()).get("errors");
+    assertThat(errors).as(response.body()).isNotNull();
+    assertThat(errors.isArray() && errors.size() > 0).as(response.body()).isTrue();
+    return errors;
+  }
+
+  @Test
+  void routesNeedATokenAndTheRightRole() throws Exception {
+    HttpResponse<String> anonymous = call("GET", "/api/v1/platforms/" + PLATFORM, null, null, null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(errors(anonymous).get(0).get("code").asText()).isEqualTo("unauthorized");
+
+    HttpResponse<String> viewerSubmits =
+        call(
+            "POST",
+            "/api/v1/upgrades",
+            viewer,
+            "application/json",
+            "{\"platform\":\"" + PLATFORM + "\",\"release\":" + RELEASE_JSON + "}");
+    assertThat(viewerSubmits.statusCode()).isEqualTo(403);
+    assertThat(errors(viewerSubmits).get(0).get("code").asText()).isEqualTo("forbidden");
+
+    assertThat(
+            call("POST", "/api/v1/upgrades/u-x/steps/s-0-1/approve", submitter, null, null)
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(
+            call("POST", "/api/v1/upgrades/u-x/steps/s-0-1/approve", approver, null, null)
+                .statusCode())
+        .isEqualTo(404);
+    assertThat(call("GET", "/api/v1/platforms/" + PLATFORM, viewer, null, null).statusCode())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void everyMalformedBodyIsA4xxWithAnErrorList() throws Exception {
+    String huge =
+        "{\"platform\":\"" + PLATFORM + "\",\"reason\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";
+    List<String[]> cases =
+        List.of(
+            new String[] {"/api/v1/upgrades", "application/json", "{not json"},
+            new String[] {"/api/v1/upgrades", "application/json", "[1,2,3]"},
+            new String[] {"/api/v1/upgrades", "application/json", ""},
+            new String[] {
+              "/api/v1/upgrades", "application/json", "{\"platform\": 5, \"release\": \"x\"}"
+            },
+            new String[] {
+              "/api/v1/upgrades",
+              "application/json",
+              "{\"platform\":\""
+                  + PLATFORM
+                  + "\",\"release\":{\"kind\":7},\"window\":{\"notAfter\":\"soon\"}}"
+            },
+            new String[] {
+              "/api/v1/upgrades?platform=" + PLATFORM, "application/yaml", "spec: [unclosed"
+            },
+            new String[] {
+              "/api/v1/upgrades?platform=" + PLATFORM, "application/yaml", "just a string"
+            },
+            new String[] {"/api/v1/upgrades", "application/json", huge},
+            new String[] {
+              "/api/v1/plans/preview",
+              "application/json",
+              "{\"platform\":\""
+                  + PLATFORM
+                  + "\",\"release\":"
+                  + RELEASE_JSON
+                  + ",\"current\":[{\"name\":\"metis\",\"version\":\"two\"}]}"
+            },
+            new String[] {
+              "/api/v1/plans/preview",
+              "application/json",
+              "{\"platform\":\""
+                  + PLATFORM
+                  + "\",\"release\":"
+                  + RELEASE_JSON
+                  + ",\"current\":\"none\"}"
+            },
+            new String[] {"/api/v1/rollbacks", "application/json", "{\"upgradeId\": []}"},
+            new String[] {
+              "/api/v1/releases",
+              "application/yaml",
+              "apiVersion: lockstep.dev/v1\nkind: Release\nmetadata: {name: x, version: 1}\nspec: {}"
+            },
+            new String[] {"/api/v1/upgrades", "text/plain", "hello"});
+    for (String[] c : cases) {
+      HttpResponse<String> response = call("POST", c[0], submitter, c[1], c[2]);
+      assertThat(response.statusCode())
+          .as(c[0] + " " + c[2].substring(0, Math.min(80, c[2].length())))
+          .isBetween(400, 499);
+      errors(response);
+    }
+  }
+
+  @Test
+  void aPreviewPlansAgainstTheGivenCurrentAndWritesNothing() throws Exception {
+    String platform = "preview-" + PLATFORM;
+    String body =
+        "{\"platform\":\""
+            + platform
+            + "\",\"release\":"
+            + RELEASE_JSON
+            + ",\"current\":[{\"name\":\"postgres\",\"version\":\"15.3.0\",\"layer\":\"cloud-kernel\"},{\"name\":\"metis\",\"version\":\"2.3.1\",\"layer\":\"core-kernel\",\"requires\":{\"postgres\":\"^15.0.0\"}}]}";
+
+    HttpResponse<String> response =
+        call("POST", "/api/v1/plans/preview", viewer, "application/json", body);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode plan = Json.mapper().readTree(response.body());
+    assertThat(plan.get("waves").get(0).get("steps").get(0).get("action").asText())
+        .isEqualTo("backup");
+    assertThat(plan.get("versions").get(1).get("from").asText()).isEqualTo("2.3.1");
+    assertThat(plan.get("risk").get("score").asInt()).isPositive();
+    assertThat(TestingPlanner.records(Topics.PLANS, platform, rs -> false, Duration.ofSeconds(2)))
+        .isEmpty();
+
+    HttpResponse<String> narrow =
+        call(
+            "POST",
+            "/api/v1/plans/preview",
+            viewer,
+            "application/json",
+            body.replace("\"platform\":\"" + platform, "\"platform\":\"narrow-" + PLATFORM));
+    assertThat(narrow.statusCode()).isEqualTo(422);
+    assertThat(errors(narrow).get(0).get("code").asText()).isEqualTo("namespace-not-allowed");
+
+    HttpResponse<String> unknown =
+        call("GET", "/api/v1/platforms/nowhere-at-all", viewer, null, null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anUpgradeAcceptedOverHttpIsPlannedAndShownOnThePlatform() throws Exception {
+    HttpResponse<String> accepted =
+        call(
+            "POST",
+            "/api/v1/upgrades",
+            submitter,
+            "application/json",
+            "{\"platform\":\""
+                + PLATFORM
+                + "\",\"reason\":\"monthly\",\"release\":"
+                + RELEASE_JSON
+                + "}");
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String upgradeId = Json.mapper().readTree(accepted.body()).get("upgradeId").asText();
+
+    List<EventEnvelope> plans =
+        TestingPlanner.plans(
+            PLATFORM,
+            es -> TestingPlanner.find(es, "dev.lockstep.plan.created", upgradeId).isPresent(),
+            Duration.ofSeconds(60));
+    assertThat(TestingPlanner.find(plans, "dev.lockstep.plan.created", upgradeId)).isPresent();
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(deadline)
+        && context.getBean(PlannerCore.class).platform(PLATFORM).active() == null) {
+      TestingPlanner.pause();
+    }
+    HttpResponse<String> view = call("GET", "/api/v1/platforms/" + PLATFORM, viewer, null, null);
+    assertThat(Json.mapper().readTree(view.body()).get("active").get("upgradeId").asText())
+        .isEqualTo(upgradeId);
+
+    HttpResponse<String> cancel =
+        call(
+            "POST",
+            "/api/v1/upgrades/" + upgradeId + "/cancel",
+            submitter,
+            "application/json",
+            "{\"reason\":\"changed my mind\"}");
+    assertThat(cancel.statusCode()).isEqualTo(202);
+    List<EventEnvelope> after =
+        TestingPlanner.plans(
+            PLATFORM,
+            es -> TestingPlanner.find(es, "dev.lockstep.upgrade.cancelled", upgradeId).isPresent(),
+            Duration.ofSeconds(60));
+    assertThat(TestingPlanner.find(after, "dev.lockstep.upgrade.cancelled", upgradeId)).isPresent();
+  }
+
+  @Test
+  void aPublishedReleaseEntersTheCatalogue() throws Exception {
+    String yaml =
+        "apiVersion: lockstep.dev/v1\nkind: Release\nmetadata: {name: catalogued, version: 9.0.0}\nspec:\n  layers: [core-kernel]\n  components:\n    - {name: solo, layer: core-kernel, version: 9.0.0, workload: {kind: Deployment, namespace: core, name: solo}, image: 'r/solo:9.0.0'}\n";
+    HttpResponse<String> accepted =
+        call("POST", "/api/v1/releases", submitter, "application/yaml", yaml);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+    Instant deadline = Instant.now().plusSeconds(60);
+    String body = "";
+    while (Instant.now().isBefore(deadline) && !body.contains("catalogued")) {
+      body = call("GET", "/api/v1/releases", viewer, null, null).body();
+      TestingPlanner.pause();
+    }
+    assertThat(body).contains("\"product\":\"catalogued\"").contains("\"version\":\"9.0.0\"");
+    HttpResponse<String> available =
+        call("GET", "/api/v1/platforms/" + PLATFORM + "/available-upgrades", viewer, null, null);
+    assertThat(available.body()).contains("catalogued");
+    assertThat(EventCodec.standard()).isNotNull();
+  }
+}
