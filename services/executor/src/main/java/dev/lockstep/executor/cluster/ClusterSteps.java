@@ -1,0 +1,848 @@
+package dev.lockstep.executor.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.lockstep.events.Json;
+import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.manifest.GoDuration;
+import dev.lockstep.manifest.Migration;
+import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.manifest.WorkloadRef;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The cluster operations of plan steps, through fabric8: set an image, drain and restore replicas,
+ * run a migration Job, snapshot and restore volumes, remove objects. Each is idempotent: it marks
+ * every object it changes with the upgrade and step ids and the object's before-state in one write
+ * (guarded by the object's {@code resourceVersion}), so a step run again after a crash finds its
+ * work done and still reports the true before-state. Nothing here waits: the returned {@link
+ * Applied.Check} is polled by a timer.
+ */
+public final class ClusterSteps {
+  private static final int CONFLICT_ATTEMPTS = 8;
+  private static final Set<String> WORKLOAD_KINDS = WorkloadRef.KINDS;
+
+  private final KubernetesClient client;
+  private final Set<String> allowedNamespaces;
+  private final ClusterTimings timings;
+
+  public ClusterSteps(
+      KubernetesClient client, Set<String> allowedNamespaces, ClusterTimings timings) {
+    this.client = client;
+    this.allowedNamespaces = Set.copyOf(allowedNamespaces);
+    this.timings = timings;
+  }
+
+  /**
+   * Every namespace a step would touch; a step that names one outside the platform's allowed
+   * namespaces fails before any request reaches the API server.
+   */
+  public static Set<String> namespacesOf(PlanStep step) {
+    Set<String> namespaces = new LinkedHashSet<>();
+    String home = step.workload() == null ? null : step.workload().namespace();
+    if (home != null) {
+      namespaces.add(home);
+    }
+    if (step.targets() != null) {
+      for (ObjectRef target : step.targets()) {
+        namespaces.add(target.namespace() == null ? home : target.namespace());
+      }
+    }
+    if (step.restore() != null) {
+      for (ObjectState state : step.restore()) {
+        namespaces.add(state.namespace() == null ? home : state.namespace());
+      }
+    }
+    return namespaces;
+  }
+
+  /** Makes the step's change, or finds it made; throws {@link StepFailure} when it cannot. */
+  public Applied apply(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    for (String namespace : namespacesOf(step)) {
+      if (namespace == null) {
+        throw new StepFailure(
+            "step " + step.id() + " names an object without a namespace; nothing was changed");
+      }
+      if (!allowedNamespaces.contains(namespace)) {
+        throw new StepFailure(
+            "namespace "
+                + namespace
+                + " is not allowed on platform "
+                + context.platform()
+                + " (allowed: "
+                + String.join(", ", allowedNamespaces.stream().sorted().toList())
+                + "); nothing was changed");
+      }
+    }
+    return switch (step.action()) {
+      case SET_IMAGE -> setImage(context, now);
+      case DRAIN -> drain(context, now);
+      case RESTORE_REPLICAS -> restoreReplicas(context, now);
+      case MIGRATE -> migrate(context, now);
+      case BACKUP -> backup(context, now);
+      case RESTORE_SNAPSHOT -> restoreSnapshot(context);
+      case REMOVE -> remove(context);
+      case APPLY, PATCH_RESOURCE ->
+          throw new StepFailure(
+              "action "
+                  + step.action().wire()
+                  + " is not supported by this executor yet (issue #10); nothing was changed");
+      case APPROVE -> throw new StepFailure("an approval step has no cluster operation");
+    };
+  }
+
+  // ---- set-image ----------------------------------------------------------------------------
+
+  private Applied setImage(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    WorkloadRef workload = requireWorkload(step);
+    ObjectState restore = restoreFor(step, workload.kind(), workload.namespace(), workload.name());
+    if (restore == null && step.image() == null) {
+      throw new StepFailure("set-image step " + step.id() + " names no image");
+    }
+    String version = restore != null && restore.version() != null ? restore.version() : step.to();
+    ObjectRef ref = ObjectRef.of(workload.kind(), workload.namespace(), workload.name());
+    ObjectState before =
+        mark(
+            context,
+            ref,
+            version,
+            object -> {
+              if (restore != null && restore.images() != null) {
+                for (Map<String, Object> container : ObjectMaps.containers(object)) {
+                  String image = restore.images().get(String.valueOf(container.get("name")));
+                  if (image != null) {
+                    container.put("image", image);
+                  }
+                }
+                if (restore.replicas() != null && !"DaemonSet".equals(object.getKind())) {
+                  ObjectMaps.spec(object).put("replicas", restore.replicas());
+                }
+              } else {
+                setContainerImage(object, workload.container(), step.image());
+              }
+            });
+    return new Applied(List.of(before), null, rollout(ref, now));
+  }
+
+  private static void setContainerImage(
+      GenericKubernetesResource object, String containerName, String image) {
+    List<Map<String, Object>> containers = ObjectMaps.containers(object);
+    if (containers.isEmpty()) {
+      throw new StepFailure(describe(object) + " has no containers");
+    }
+    Map<String, Object> target = containers.get(0);
+    if (containerName != null) {
+      target =
+          containers.stream()
+              .filter(c -> containerName.equals(c.get("name")))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new StepFailure(
+                          describe(object) + " has no container named " + containerName));
+    }
+    target.put("image", image);
+  }
+
+  // ---- drain and restore-replicas -----------------------------------------------------------
+
+  private Applied drain(StepContext context, Instant now) {
+    List<ObjectRef> targets = targets(context.step());
+    List<ObjectState> before = new ArrayList<>();
+    List<Applied.Check> checks = new ArrayList<>();
+    for (ObjectRef target : targets) {
+      requireScalable(target);
+      before.add(mark(context, target, null, object -> ObjectMaps.spec(object).put("replicas", 0)));
+      checks.add(podsGone(target, now));
+    }
+    return new Applied(before, null, all(checks));
+  }
+
+  private Applied restoreReplicas(StepContext context, Instant now) {
+    List<ObjectRef> targets = targets(context.step());
+    List<ObjectState> before = new ArrayList<>();
+    List<Applied.Check> checks = new ArrayList<>();
+    for (ObjectRef target : targets) {
+      requireScalable(target);
+      Integer replicas = recordedReplicas(context, target);
+      if (replicas == null) {
+        throw new StepFailure(
+            "no recorded replicas for "
+                + target.kind()
+                + " "
+                + target.namespace()
+                + "/"
+                + target.name()
+                + " (neither in the step nor from an earlier drain)",
+            before);
+      }
+      before.add(
+          mark(context, target, null, object -> ObjectMaps.spec(object).put("replicas", replicas)));
+      checks.add(rollout(target, now));
+    }
+    return new Applied(before, null, all(checks));
+  }
+
+  private static Integer recordedReplicas(StepContext context, ObjectRef target) {
+    ObjectState restore =
+        restoreFor(context.step(), target.kind(), target.namespace(), target.name());
+    if (restore != null && restore.replicas() != null) {
+      return restore.replicas();
+    }
+    Integer found = null;
+    for (ObjectState state : context.priorBefore()) {
+      if (same(state, target.kind(), target.namespace(), target.name())
+          && state.replicas() != null
+          && state.replicas() > 0) {
+        found = state.replicas();
+        break;
+      }
+    }
+    return found;
+  }
+
+  // ---- migrate ------------------------------------------------------------------------------
+
+  private Applied migrate(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    Migration migration = step.migration();
+    if (migration == null) {
+      throw new StepFailure("migrate step " + step.id() + " names no migration");
+    }
+    WorkloadRef workload = requireWorkload(step);
+    String name = objectName(step.component() + "-migrate", context);
+    Resource<GenericKubernetesResource> job =
+        Resources.of(client, "Job", workload.namespace(), name);
+    if (job.get() == null) {
+      Map<String, Object> container = new LinkedHashMap<>();
+      container.put("name", "migrate");
+      container.put("image", migration.image());
+      container.put("args", migration.args());
+      Map<String, Object> podSpec = new LinkedHashMap<>();
+      podSpec.put("restartPolicy", "Never");
+      podSpec.put("containers", List.of(container));
+      Map<String, Object> template = new LinkedHashMap<>();
+      template.put("spec", podSpec);
+      Map<String, Object> spec = new LinkedHashMap<>();
+      spec.put("backoffLimit", 0);
+      spec.put("template", template);
+      GenericKubernetesResource object = new GenericKubernetesResource();
+      object.setApiVersion("batch/v1");
+      object.setKind("Job");
+      object.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(name)
+              .withNamespace(workload.namespace())
+              .withAnnotations(marks(context, step.to()))
+              .build());
+      object.getAdditionalProperties().put("spec", spec);
+      try {
+        job.create(object);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+      }
+    }
+    ObjectState before =
+        new ObjectState(
+            "batch/v1",
+            "Job",
+            workload.namespace(),
+            name,
+            false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    Duration timeout = GoDuration.parseOr(migration.timeout(), timings.migrationTimeout());
+    Instant deadline = now.plus(timeout);
+    String what = "migration Job " + workload.namespace() + "/" + name;
+    Applied.Check check =
+        at -> {
+          GenericKubernetesResource current = job.get();
+          if (current == null) {
+            return Progress.failed(what + " disappeared");
+          }
+          Map<String, Object> status = ObjectMaps.status(current);
+          if (ObjectMaps.intAt(status, "succeeded") > 0) {
+            return Progress.done();
+          }
+          if (ObjectMaps.intAt(status, "failed") > 0 || hasCondition(status, "Failed", null)) {
+            return Progress.failed(what + " failed");
+          }
+          if (at.isAfter(deadline)) {
+            return Progress.failed(what + " did not finish within " + timeout);
+          }
+          return Progress.waiting(what);
+        };
+    return new Applied(List.of(before), null, check);
+  }
+
+  // ---- backup and restore-snapshot ----------------------------------------------------------
+
+  private Applied backup(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    WorkloadRef workload = requireWorkload(step);
+    if (step.backup() == null) {
+      throw new StepFailure("backup step " + step.id() + " names no volume snapshot class");
+    }
+    GenericKubernetesResource object =
+        Resources.of(client, workload.kind(), workload.namespace(), workload.name()).get();
+    if (object == null) {
+      throw new StepFailure(describe(workload) + " does not exist");
+    }
+    List<String> claims = claimsOf(object);
+    if (claims.isEmpty()) {
+      throw new StepFailure(describe(workload) + " has no persistent volume claims to snapshot");
+    }
+    List<String> names = new ArrayList<>();
+    for (String claim : claims) {
+      String name = objectName(claim, context);
+      names.add(name);
+      Resource<GenericKubernetesResource> snapshot =
+          Resources.of(client, "VolumeSnapshot", workload.namespace(), name);
+      if (snapshot.get() != null) {
+        continue;
+      }
+      GenericKubernetesResource created = new GenericKubernetesResource();
+      created.setApiVersion(Resources.SNAPSHOT_API);
+      created.setKind("VolumeSnapshot");
+      created.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(name)
+              .withNamespace(workload.namespace())
+              .withAnnotations(marks(context, step.from()))
+              .build());
+      Map<String, Object> spec = new LinkedHashMap<>();
+      spec.put("volumeSnapshotClassName", step.backup().volumeSnapshotClass());
+      spec.put("source", Map.of("persistentVolumeClaimName", claim));
+      created.getAdditionalProperties().put("spec", spec);
+      try {
+        snapshot.create(created);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+      }
+    }
+    Instant deadline = now.plus(timings.snapshotTimeout());
+    Applied.Check check =
+        at -> {
+          for (String name : names) {
+            GenericKubernetesResource current =
+                Resources.of(client, "VolumeSnapshot", workload.namespace(), name).get();
+            if (current == null) {
+              return Progress.failed("VolumeSnapshot " + name + " disappeared");
+            }
+            Map<String, Object> status = ObjectMaps.status(current);
+            Map<String, Object> error = ObjectMaps.map(status.get("error"));
+            if (error != null && error.get("message") != null) {
+              return Progress.failed("VolumeSnapshot " + name + " failed: " + error.get("message"));
+            }
+            if (!Boolean.TRUE.equals(status.get("readyToUse"))) {
+              if (at.isAfter(deadline)) {
+                return Progress.failed(
+                    "VolumeSnapshot "
+                        + name
+                        + " was not ready within "
+                        + timings.snapshotTimeout());
+              }
+              return Progress.waiting("VolumeSnapshot " + name);
+            }
+          }
+          return Progress.done();
+        };
+    return new Applied(List.of(), String.join(",", names), check);
+  }
+
+  private List<String> claimsOf(GenericKubernetesResource workload) {
+    Set<String> claims = new LinkedHashSet<>();
+    String namespace = workload.getMetadata().getNamespace();
+    Map<String, Object> spec = ObjectMaps.spec(workload);
+    List<String> templates = new ArrayList<>();
+    for (Object template : ObjectMaps.list(spec.get("volumeClaimTemplates"))) {
+      Map<String, Object> meta = ObjectMaps.map(ObjectMaps.map(template).get("metadata"));
+      if (meta != null && meta.get("name") != null) {
+        templates.add(meta.get("name") + "-" + workload.getMetadata().getName() + "-");
+      }
+    }
+    Map<String, Object> template = ObjectMaps.map(spec.get("template"));
+    Map<String, Object> podSpec = template == null ? null : ObjectMaps.map(template.get("spec"));
+    if (podSpec != null) {
+      for (Object volume : ObjectMaps.list(podSpec.get("volumes"))) {
+        Map<String, Object> claim =
+            ObjectMaps.map(ObjectMaps.map(volume).get("persistentVolumeClaim"));
+        if (claim != null && claim.get("claimName") != null) {
+          claims.add(String.valueOf(claim.get("claimName")));
+        }
+      }
+    }
+    if (!templates.isEmpty()) {
+      client
+          .persistentVolumeClaims()
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .forEach(
+              pvc -> {
+                String name = pvc.getMetadata().getName();
+                if (templates.stream().anyMatch(name::startsWith)) {
+                  claims.add(name);
+                }
+              });
+    }
+    return claims.stream().sorted().toList();
+  }
+
+  private Applied restoreSnapshot(StepContext context) {
+    PlanStep step = context.step();
+    WorkloadRef workload = requireWorkload(step);
+    if (step.snapshot() == null || step.snapshot().isBlank()) {
+      throw new StepFailure("restore-snapshot step " + step.id() + " names no snapshot");
+    }
+    String namespace = workload.namespace();
+    List<ObjectState> before = new ArrayList<>();
+    List<String> claims = new ArrayList<>();
+    for (String snapshotName : step.snapshot().split(",")) {
+      GenericKubernetesResource snapshot =
+          Resources.of(client, "VolumeSnapshot", namespace, snapshotName.trim()).get();
+      if (snapshot == null) {
+        throw new StepFailure(
+            "VolumeSnapshot " + namespace + "/" + snapshotName + " does not exist", before);
+      }
+      Map<String, Object> source = ObjectMaps.map(ObjectMaps.spec(snapshot).get("source"));
+      String claim = source == null ? null : (String) source.get("persistentVolumeClaimName");
+      if (claim == null) {
+        throw new StepFailure("VolumeSnapshot " + snapshotName + " names no source claim", before);
+      }
+      claims.add(claim);
+      Resource<GenericKubernetesResource> pvc =
+          Resources.of(client, "PersistentVolumeClaim", namespace, claim);
+      GenericKubernetesResource current = pvc.get();
+      if (current != null
+          && LockstepAnnotations.markedBy(
+              current.getMetadata().getAnnotations(), context.upgradeId(), step.id())) {
+        before.add(recordedBefore(current));
+        continue;
+      }
+      Map<String, Object> oldSpec = current == null ? Map.of() : ObjectMaps.spec(current);
+      if (current != null) {
+        before.add(ObjectMaps.stateOf(current, true));
+        pvc.delete();
+      }
+      Map<String, Object> spec = new LinkedHashMap<>();
+      for (String key : List.of("accessModes", "resources", "storageClassName", "volumeMode")) {
+        if (oldSpec.get(key) != null) {
+          spec.put(key, oldSpec.get(key));
+        }
+      }
+      spec.putIfAbsent("accessModes", List.of("ReadWriteOnce"));
+      if (!spec.containsKey("resources")) {
+        Object size = ObjectMaps.status(snapshot).get("restoreSize");
+        spec.put("resources", Map.of("requests", Map.of("storage", size == null ? "1Gi" : size)));
+      }
+      spec.put(
+          "dataSource",
+          Map.of(
+              "apiGroup", "snapshot.storage.k8s.io",
+              "kind", "VolumeSnapshot",
+              "name", snapshotName.trim()));
+      Map<String, String> annotations = marks(context, step.to());
+      if (current != null) {
+        annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(before.get(before.size() - 1)));
+      }
+      GenericKubernetesResource created = new GenericKubernetesResource();
+      created.setApiVersion("v1");
+      created.setKind("PersistentVolumeClaim");
+      created.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(claim)
+              .withNamespace(namespace)
+              .withLabels(current == null ? null : current.getMetadata().getLabels())
+              .withAnnotations(annotations)
+              .build());
+      created.getAdditionalProperties().put("spec", spec);
+      createWhenGone(pvc, created);
+    }
+    Applied.Check check =
+        at -> {
+          for (String claim : claims) {
+            GenericKubernetesResource current =
+                Resources.of(client, "PersistentVolumeClaim", namespace, claim).get();
+            if (current == null
+                || !LockstepAnnotations.markedBy(
+                    current.getMetadata().getAnnotations(), context.upgradeId(), step.id())) {
+              return Progress.waiting("PersistentVolumeClaim " + claim);
+            }
+          }
+          return Progress.done();
+        };
+    return new Applied(before, null, check);
+  }
+
+  private static void createWhenGone(
+      Resource<GenericKubernetesResource> resource, GenericKubernetesResource object) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        resource.create(object);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+        // The old claim is still being deleted: its finalizers have not run yet.
+        resource.waitUntilCondition(Objects::isNull, 5, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  // ---- remove -------------------------------------------------------------------------------
+
+  private Applied remove(StepContext context) {
+    PlanStep step = context.step();
+    List<ObjectRef> refs = new ArrayList<>();
+    if (step.restore() != null && !step.restore().isEmpty()) {
+      for (ObjectState state : step.restore()) {
+        if (!state.exists()) {
+          refs.add(
+              new ObjectRef(state.apiVersion(), state.kind(), state.namespace(), state.name()));
+        }
+      }
+    }
+    if (step.targets() != null) {
+      refs.addAll(targets(step));
+    }
+    if (refs.isEmpty() && step.workload() != null) {
+      WorkloadRef w = step.workload();
+      refs.add(ObjectRef.of(w.kind(), w.namespace(), w.name()));
+    }
+    if (refs.isEmpty()) {
+      throw new StepFailure("remove step " + step.id() + " names nothing to remove");
+    }
+    List<ObjectState> before = new ArrayList<>();
+    String home = step.workload() == null ? null : step.workload().namespace();
+    for (ObjectRef ref : refs) {
+      Resource<GenericKubernetesResource> resource = Resources.of(client, ref, home);
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        continue;
+      }
+      before.add(
+          LockstepAnnotations.markedBy(
+                  current.getMetadata().getAnnotations(), context.upgradeId(), step.id())
+              ? recordedBefore(current)
+              : ObjectMaps.stateOf(current, true));
+      resource.delete();
+    }
+    Applied.Check check =
+        at -> {
+          for (ObjectRef ref : refs) {
+            if (Resources.of(client, ref, home).get() != null) {
+              return Progress.waiting(ref.kind() + " " + ref.name() + " to be deleted");
+            }
+          }
+          return Progress.done();
+        };
+    return new Applied(before, null, check);
+  }
+
+  // ---- the marking write --------------------------------------------------------------------
+
+  /**
+   * Changes an object and marks it with the step in one write, guarded by its resourceVersion and
+   * retried on conflict; if the mark is already there, the change was made before (by this step,
+   * before a crash) and is not made again.
+   *
+   * @return the object's before-state
+   */
+  private ObjectState mark(
+      StepContext context,
+      ObjectRef ref,
+      String version,
+      java.util.function.Consumer<GenericKubernetesResource> change) {
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    for (int attempt = 1; ; attempt++) {
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        throw new StepFailure(describe(ref) + " does not exist");
+      }
+      if (LockstepAnnotations.markedBy(
+          current.getMetadata().getAnnotations(), context.upgradeId(), context.step().id())) {
+        return recordedBefore(current);
+      }
+      ObjectState before = ObjectMaps.stateOf(current, false);
+      change.accept(current);
+      Map<String, String> annotations = ObjectMaps.annotations(current);
+      annotations.putAll(marks(context, version));
+      annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(before));
+      try {
+        client.resource(current).update();
+        return before;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static Map<String, String> marks(StepContext context, String version) {
+    Map<String, String> marks = new LinkedHashMap<>();
+    marks.put(LockstepAnnotations.UPGRADE_ID, context.upgradeId());
+    marks.put(LockstepAnnotations.STEP_ID, context.step().id());
+    marks.put(LockstepAnnotations.COMPONENT, context.step().component());
+    if (version != null) {
+      marks.put(LockstepAnnotations.VERSION, version);
+    }
+    return marks;
+  }
+
+  private static ObjectState recordedBefore(GenericKubernetesResource object) {
+    String json = object.getMetadata().getAnnotations().get(LockstepAnnotations.BEFORE_STATE);
+    if (json == null) {
+      return ObjectMaps.stateOf(object, false);
+    }
+    try {
+      return Json.mapper().readValue(json, ObjectState.class);
+    } catch (JsonProcessingException e) {
+      throw new StepFailure(
+          describe(object) + " carries an unreadable before-state: " + e.getOriginalMessage());
+    }
+  }
+
+  private static String toJson(ObjectState state) {
+    try {
+      return Json.mapper().writeValueAsString(state);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a before-state", e);
+    }
+  }
+
+  // ---- waits --------------------------------------------------------------------------------
+
+  /** Done when the workload's rollout is complete; failed past its progress deadline. */
+  private Applied.Check rollout(ObjectRef ref, Instant now) {
+    Instant deadline = now.plus(timings.rolloutTimeout());
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    String what = "rollout of " + describe(ref);
+    return at -> {
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        return Progress.failed(describe(ref) + " disappeared");
+      }
+      Map<String, Object> status = ObjectMaps.status(current);
+      long generation =
+          current.getMetadata().getGeneration() == null ? 0 : current.getMetadata().getGeneration();
+      boolean observed = ObjectMaps.intAt(status, "observedGeneration") >= generation;
+      if (observed && hasCondition(status, "Progressing", "ProgressDeadlineExceeded")) {
+        return Progress.failed(what + " exceeded its progress deadline");
+      }
+      boolean complete;
+      if ("DaemonSet".equals(current.getKind())) {
+        int desired = ObjectMaps.intAt(status, "desiredNumberScheduled");
+        complete =
+            observed
+                && ObjectMaps.intAt(status, "updatedNumberScheduled") == desired
+                && ObjectMaps.intAt(status, "numberReady") == desired;
+      } else {
+        int desired = ObjectMaps.replicas(current);
+        complete =
+            observed
+                && ObjectMaps.intAt(status, "replicas") == desired
+                && ObjectMaps.intAt(status, "updatedReplicas") == desired
+                && ObjectMaps.intAt(status, "readyReplicas") == desired;
+      }
+      if (complete) {
+        return Progress.done();
+      }
+      if (at.isAfter(deadline)) {
+        return Progress.failed(what + " did not complete within " + timings.rolloutTimeout());
+      }
+      return Progress.waiting(what);
+    };
+  }
+
+  /** Done when no pod of the workload is left, and then the quiet period has passed. */
+  private Applied.Check podsGone(ObjectRef ref, Instant now) {
+    Instant deadline = now.plus(timings.rolloutTimeout());
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    Instant[] goneAt = new Instant[1];
+    return at -> {
+      if (goneAt[0] == null) {
+        GenericKubernetesResource current = resource.get();
+        if (current == null) {
+          return Progress.failed(describe(ref) + " disappeared");
+        }
+        String uid = current.getMetadata().getUid();
+        List<Pod> pods = client.pods().inNamespace(ref.namespace()).list().getItems();
+        boolean left =
+            pods.stream()
+                .anyMatch(
+                    pod ->
+                        pod.getMetadata().getOwnerReferences() != null
+                            && pod.getMetadata().getOwnerReferences().stream()
+                                .anyMatch(owner -> uid.equals(owner.getUid())));
+        if (left) {
+          if (at.isAfter(deadline)) {
+            return Progress.failed(
+                "the pods of "
+                    + describe(ref)
+                    + " were still there after "
+                    + timings.rolloutTimeout());
+          }
+          return Progress.waiting("the pods of " + describe(ref) + " to go");
+        }
+        goneAt[0] = at;
+      }
+      return at.isBefore(goneAt[0].plus(timings.drainQuietPeriod()))
+          ? Progress.waiting("quiet period after draining " + describe(ref))
+          : Progress.done();
+    };
+  }
+
+  private static Applied.Check all(List<Applied.Check> checks) {
+    return at -> {
+      for (Applied.Check check : checks) {
+        Progress progress = check.poll(at);
+        if (progress.state() != Progress.State.DONE) {
+          return progress;
+        }
+      }
+      return Progress.done();
+    };
+  }
+
+  private static boolean hasCondition(Map<String, Object> status, String type, String reason) {
+    for (Object item : ObjectMaps.list(status.get("conditions"))) {
+      Map<String, Object> condition = ObjectMaps.map(item);
+      if (condition != null
+          && type.equals(condition.get("type"))
+          && (reason == null
+              ? "True".equals(condition.get("status"))
+              : reason.equals(condition.get("reason")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private static WorkloadRef requireWorkload(PlanStep step) {
+    if (step.workload() == null) {
+      throw new StepFailure(step.action().wire() + " step " + step.id() + " names no workload");
+    }
+    return step.workload();
+  }
+
+  private static List<ObjectRef> targets(PlanStep step) {
+    List<ObjectRef> targets = new ArrayList<>();
+    if (step.targets() != null && !step.targets().isEmpty()) {
+      String home = step.workload() == null ? null : step.workload().namespace();
+      for (ObjectRef target : step.targets()) {
+        targets.add(
+            new ObjectRef(
+                target.apiVersion(),
+                target.kind(),
+                target.namespace() == null ? home : target.namespace(),
+                target.name()));
+      }
+    } else if (step.restore() != null && !step.restore().isEmpty()) {
+      for (ObjectState state : step.restore()) {
+        targets.add(
+            new ObjectRef(state.apiVersion(), state.kind(), state.namespace(), state.name()));
+      }
+    } else if (step.workload() != null) {
+      WorkloadRef w = step.workload();
+      targets.add(ObjectRef.of(w.kind(), w.namespace(), w.name()));
+    }
+    if (targets.isEmpty()) {
+      throw new StepFailure(step.action().wire() + " step " + step.id() + " names no targets");
+    }
+    return targets;
+  }
+
+  private static void requireScalable(ObjectRef ref) {
+    if (!WORKLOAD_KINDS.contains(ref.kind()) || "DaemonSet".equals(ref.kind())) {
+      throw new StepFailure(describe(ref) + " cannot be scaled");
+    }
+  }
+
+  private static ObjectState restoreFor(PlanStep step, String kind, String namespace, String name) {
+    if (step.restore() == null) {
+      return null;
+    }
+    return step.restore().stream()
+        .filter(state -> same(state, kind, namespace, name))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static boolean same(ObjectState state, String kind, String namespace, String name) {
+    return state.kind().equals(kind)
+        && Objects.equals(state.namespace(), namespace)
+        && state.name().equals(name);
+  }
+
+  /** A deterministic name for an object a step creates, at most 63 characters. */
+  static String objectName(String base, StepContext context) {
+    String hash = shortHash(context.upgradeId() + "/" + context.step().id());
+    String prefix = base.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+    int room = 63 - hash.length() - 1;
+    if (prefix.length() > room) {
+      prefix = prefix.substring(0, room);
+    }
+    return prefix + "-" + hash;
+  }
+
+  private static String shortHash(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String describe(ObjectRef ref) {
+    return ref.kind() + " " + ref.namespace() + "/" + ref.name();
+  }
+
+  private static String describe(WorkloadRef ref) {
+    return ref.kind() + " " + ref.namespace() + "/" + ref.name();
+  }
+
+  private static String describe(GenericKubernetesResource object) {
+    return object.getKind()
+        + " "
+        + object.getMetadata().getNamespace()
+        + "/"
+        + object.getMetadata().getName();
+  }
+}

@@ -1,0 +1,108 @@
+package dev.lockstep.executor.running;
+
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventDecodingException;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.Topics;
+import dev.lockstep.runtime.kafka.KafkaSettings;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the plans, execution and gates topics from their beginning for a set of platforms, with a
+ * consumer of its own that joins no group and commits nothing: how a starting executor (or one that
+ * takes over a platform) learns where every upgrade stands.
+ */
+@Singleton
+public class EventLogReader {
+  private static final Logger LOG = LoggerFactory.getLogger(EventLogReader.class);
+  private static final List<String> TOPICS = List.of(Topics.PLANS, Topics.EXECUTION, Topics.GATES);
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final KafkaSettings settings;
+  private final EventCodec codec;
+
+  public EventLogReader(KafkaSettings settings, EventCodec codec) {
+    this.settings = settings;
+    this.codec = codec;
+  }
+
+  /**
+   * The events of the given platforms: first the plans topic, then execution, then gates, each in
+   * log order (the order of one platform's partition).
+   */
+  public List<EventEnvelope> read(Set<String> platforms) {
+    List<EventEnvelope> events = new ArrayList<>();
+    if (platforms.isEmpty()) {
+      return events;
+    }
+    try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+      for (String topic : TOPICS) {
+        events.addAll(readTopic(consumer, topic, platforms));
+      }
+    }
+    return events;
+  }
+
+  /** The partition of the plans topic that holds a platform's events. */
+  public int partitionOf(String platform) {
+    try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(Topics.PLANS);
+      return Utils.toPositive(Utils.murmur2(platform.getBytes(StandardCharsets.UTF_8)))
+          % partitions.size();
+    }
+  }
+
+  private List<EventEnvelope> readTopic(
+      KafkaConsumer<String, byte[]> consumer, String topic, Set<String> platforms) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (PartitionInfo info : consumer.partitionsFor(topic)) {
+      partitions.add(new TopicPartition(topic, info.partition()));
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+    List<EventEnvelope> events = new ArrayList<>();
+    while (!end.isEmpty()) {
+      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+      if (end.isEmpty()) {
+        break;
+      }
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+        if (record.key() == null || !platforms.contains(record.key())) {
+          continue;
+        }
+        try {
+          events.add(codec.fromRecord(record));
+        } catch (EventDecodingException e) {
+          LOG.debug(
+              "skipping an unreadable record {}@{}: {}", topic, record.offset(), e.getMessage());
+        }
+      }
+    }
+    return events;
+  }
+
+  private KafkaConsumer<String, byte[]> newConsumer() {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put("enable.auto.commit", false);
+    config.put(
+        "client.id", "executor-replay-" + Integer.toHexString(System.identityHashCode(this)));
+    return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+}

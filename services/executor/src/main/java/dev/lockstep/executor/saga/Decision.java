@@ -1,0 +1,65 @@
+package dev.lockstep.executor.saga;
+
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.PlannedGate;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the saga decides to do next. Every decision but {@link RunStep} is an event to publish; a
+ * {@link RunStep} records its intent ({@code step.started}) and then acts on the cluster.
+ */
+public sealed interface Decision {
+
+  /** Publish {@code upgrade.started}. */
+  record Start() implements Decision {}
+
+  /**
+   * Run a step on the cluster.
+   *
+   * @param step the step
+   * @param wave its wave
+   * @param attempt the attempt number its {@code step.started} carries
+   * @param priorBefore before-states recorded by earlier steps of the same upgrade (a
+   *     restore-replicas step puts back what its drain recorded)
+   */
+  record RunStep(PlanStep step, int wave, int attempt, List<ObjectState> priorBefore)
+      implements Decision {}
+
+  /**
+   * Publish {@code step.started} and {@code approval.requested} for an approval step.
+   *
+   * @param step the approval step
+   * @param wave its wave
+   */
+  record RequestApproval(PlanStep step, int wave) implements Decision {}
+
+  /**
+   * Publish {@code step.succeeded} for an approved approval step.
+   *
+   * @param step the approval step
+   * @param wave its wave
+   */
+  record CompleteApproval(PlanStep step, int wave) implements Decision {}
+
+  /**
+   * Publish {@code gate.requested} for a gate of a finished wave.
+   *
+   * @param gateId the gate's id in the upgrade
+   * @param wave the wave
+   * @param gate the gate
+   * @param changeStartedAt when the wave's first step started
+   */
+  record RequestGate(String gateId, int wave, PlannedGate gate, Instant changeStartedAt)
+      implements Decision {}
+
+  /**
+   * Publish the event that ends the plan.
+   *
+   * @param event {@code upgrade.completed}, {@code upgrade.failed}, {@code rollback.completed} or
+   *     {@code rollback.failed}
+   */
+  record Finish(EventPayload event) implements Decision {}
+}

@@ -1,0 +1,373 @@
+package dev.lockstep.executor.saga;
+
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.GateFailed;
+import dev.lockstep.events.v1.GatePassed;
+import dev.lockstep.events.v1.GateRequested;
+import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.PlannedGate;
+import dev.lockstep.events.v1.RollbackCompleted;
+import dev.lockstep.events.v1.RollbackFailed;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
+import dev.lockstep.events.v1.UpgradeCancelled;
+import dev.lockstep.events.v1.UpgradeCompleted;
+import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.Wave;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The saga of one upgrade (or rollback) plan: a fold over its events (the plan, the executor's own
+ * execution events, gate verdicts, approvals and cancels) and, from that state alone, the next
+ * {@link Decision}s. No I/O: the same events always give the same decisions, which is what lets a
+ * restarted executor carry on from the event log.
+ */
+public final class UpgradeSaga {
+  private final String upgradeId;
+  private final Set<String> seen = new HashSet<>();
+  private final Map<String, StepRecord> steps = new LinkedHashMap<>();
+  private final List<String> changeOrder = new ArrayList<>();
+  private final Set<String> gatesRequested = new HashSet<>();
+  private final Set<String> gatesPassed = new HashSet<>();
+  private final Set<String> approved = new HashSet<>();
+  private final Map<Integer, Instant> waveStartedAt = new HashMap<>();
+  private Plan plan;
+  private boolean started;
+  private boolean finished;
+  private String failedGateId;
+  private String failedGateReason;
+  private String cancelReason;
+  private boolean cancelled;
+
+  /** A saga for the given upgrade id, with no events yet. */
+  public UpgradeSaga(String upgradeId) {
+    this.upgradeId = upgradeId;
+  }
+
+  /** Folds events, in log order, into a new saga. */
+  public static UpgradeSaga fold(String upgradeId, List<EventEnvelope> events) {
+    UpgradeSaga saga = new UpgradeSaga(upgradeId);
+    events.forEach(saga::apply);
+    return saga;
+  }
+
+  /** The upgrade id. */
+  public String upgradeId() {
+    return upgradeId;
+  }
+
+  /** The plan, once {@code plan.created} was folded. */
+  public Optional<Plan> plan() {
+    return Optional.ofNullable(plan);
+  }
+
+  /** Whether the plan has ended (its final event is in the log). */
+  public boolean finished() {
+    return finished;
+  }
+
+  /** Whether the plan is known and has not ended. */
+  public boolean active() {
+    return plan != null && !finished;
+  }
+
+  /** The status of a step; {@link StepStatus#PENDING} for an unknown one. */
+  public StepStatus status(String stepId) {
+    StepRecord record = steps.get(stepId);
+    return record == null ? StepStatus.PENDING : record.status;
+  }
+
+  /**
+   * Folds one event; events of other upgrades and events already folded (same id) are ignored.
+   *
+   * @return whether the event changed the saga
+   */
+  public boolean apply(EventEnvelope event) {
+    if (!seen.add(event.id())) {
+      return false;
+    }
+    EventPayload data = event.data();
+    if (data instanceof PlanCreated created) {
+      if (plan != null || !created.plan().upgradeId().equals(upgradeId)) {
+        return false;
+      }
+      plan = created.plan();
+      for (Wave wave : plan.waves()) {
+        for (PlanStep step : wave.steps()) {
+          steps.put(step.id(), new StepRecord(step, wave.index()));
+        }
+      }
+      return true;
+    }
+    if (!upgradeId.equals(upgradeIdOf(data))) {
+      return false;
+    }
+    if (data instanceof UpgradeStarted) {
+      started = true;
+    } else if (data instanceof StepStarted s) {
+      StepRecord record = steps.get(s.stepId());
+      if (record != null) {
+        if (!record.status.terminal()) {
+          record.status = StepStatus.STARTED;
+        }
+        record.attempts = Math.max(record.attempts, s.attempt());
+        waveStartedAt.merge(s.wave(), event.time(), (a, b) -> a.isBefore(b) ? a : b);
+      }
+    } else if (data instanceof StepSucceeded s) {
+      StepRecord record = steps.get(s.stepId());
+      if (record != null && !record.status.terminal()) {
+        record.status = StepStatus.SUCCEEDED;
+        record.before = s.before();
+        record.snapshot = s.snapshot();
+        changeOrder.add(s.stepId());
+      }
+    } else if (data instanceof StepFailed s) {
+      StepRecord record = steps.get(s.stepId());
+      if (record != null && !record.status.terminal()) {
+        record.status = StepStatus.FAILED;
+        record.before = s.before();
+        record.reason = s.reason();
+        changeOrder.add(s.stepId());
+      }
+    } else if (data instanceof GateRequested g) {
+      gatesRequested.add(g.gateId());
+    } else if (data instanceof GatePassed g) {
+      gatesPassed.add(g.gateId());
+    } else if (data instanceof GateFailed g) {
+      if (failedGateId == null) {
+        failedGateId = g.gateId();
+        failedGateReason = "gate " + g.gateName() + " failed: " + g.reason();
+      }
+    } else if (data instanceof StepApproved a) {
+      approved.add(a.stepId());
+    } else if (data instanceof UpgradeCancelled c) {
+      cancelled = true;
+      cancelReason =
+          "cancelled by "
+              + c.cancelledBy()
+              + (c.reason() == null || c.reason().isBlank() ? "" : ": " + c.reason());
+    } else if (data instanceof UpgradeCompleted
+        || data instanceof UpgradeFailed
+        || data instanceof RollbackCompleted
+        || data instanceof RollbackFailed) {
+      finished = true;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** What to do next, given every event folded so far. */
+  public List<Decision> next() {
+    if (plan == null || finished) {
+      return List.of();
+    }
+    if (!started) {
+      // A plan cancelled before it started ends at once, with nothing to roll back.
+      return List.of(cancelled ? new Decision.Finish(failure(null)) : new Decision.Start());
+    }
+    Optional<StepRecord> failedStep =
+        steps.values().stream().filter(r -> r.status == StepStatus.FAILED).findFirst();
+    if (failedStep.isPresent() || failedGateId != null || cancelled) {
+      // Steps whose intent is recorded finish first, so that the history holds their before-state.
+      List<Decision> unfinished =
+          steps.values().stream()
+              .filter(r -> r.status == StepStatus.STARTED && r.step.action() != StepAction.APPROVE)
+              .map(r -> (Decision) runStep(r))
+              .toList();
+      if (!unfinished.isEmpty()) {
+        return unfinished;
+      }
+      return List.of(new Decision.Finish(failure(failedStep.orElse(null))));
+    }
+    for (Wave wave : plan.waves()) {
+      List<Decision> decisions = new ArrayList<>();
+      boolean stepsDone = true;
+      Map<String, List<PlanStep>> byComponent = new LinkedHashMap<>();
+      for (PlanStep step : wave.steps()) {
+        byComponent.computeIfAbsent(step.component(), c -> new ArrayList<>()).add(step);
+      }
+      for (List<PlanStep> chain : byComponent.values()) {
+        for (PlanStep step : chain) {
+          StepRecord record = steps.get(step.id());
+          if (record.status == StepStatus.SUCCEEDED) {
+            continue;
+          }
+          stepsDone = false;
+          if (step.action() == StepAction.APPROVE) {
+            if (record.status == StepStatus.PENDING) {
+              decisions.add(new Decision.RequestApproval(step, wave.index()));
+            } else if (approved.contains(step.id())) {
+              decisions.add(new Decision.CompleteApproval(step, wave.index()));
+            }
+          } else {
+            decisions.add(runStep(record));
+          }
+          break;
+        }
+      }
+      if (!stepsDone) {
+        return decisions;
+      }
+      boolean gatesDone = true;
+      for (PlannedGate gate : wave.gates()) {
+        String gateId = gateId(wave.index(), gate);
+        if (gatesPassed.contains(gateId)) {
+          continue;
+        }
+        gatesDone = false;
+        if (!gatesRequested.contains(gateId)) {
+          Instant since = waveStartedAt.getOrDefault(wave.index(), Instant.EPOCH);
+          decisions.add(new Decision.RequestGate(gateId, wave.index(), gate, since));
+        }
+      }
+      if (!gatesDone) {
+        return decisions;
+      }
+    }
+    return List.of(new Decision.Finish(success()));
+  }
+
+  /** The id of a gate in its wave: {@code w<wave>-<name>}. */
+  public static String gateId(int wave, PlannedGate gate) {
+    return "w" + wave + "-" + gate.name();
+  }
+
+  /** Every step that changed the cluster, with its before-states, in the order they ended. */
+  public List<StepOutcome> history() {
+    List<StepOutcome> history = new ArrayList<>();
+    for (String stepId : changeOrder) {
+      StepRecord record = steps.get(stepId);
+      PlanStep step = record.step;
+      boolean changed = !record.before.isEmpty() || record.snapshot != null;
+      if (step.action() == StepAction.APPROVE || !changed) {
+        continue;
+      }
+      history.add(
+          new StepOutcome(
+              step.id(),
+              step.component(),
+              step.action(),
+              step.from(),
+              step.to(),
+              record.before,
+              record.snapshot));
+    }
+    return history;
+  }
+
+  private Decision.RunStep runStep(StepRecord record) {
+    List<ObjectState> prior = new ArrayList<>();
+    for (String stepId : changeOrder) {
+      StepRecord done = steps.get(stepId);
+      if (done.step.component().equals(record.step.component())) {
+        prior.addAll(done.before);
+      }
+    }
+    return new Decision.RunStep(record.step, record.wave, record.attempts + 1, prior);
+  }
+
+  private EventPayload success() {
+    if (plan.mode() == PlanMode.ROLLBACK) {
+      return new RollbackCompleted(upgradeId, rollbackOf(), plan.platform(), plan.versions());
+    }
+    return new UpgradeCompleted(upgradeId, plan.platform(), plan.versions());
+  }
+
+  private EventPayload failure(StepRecord failedStep) {
+    String reason;
+    if (failedStep != null) {
+      reason = "step " + failedStep.step.id() + " failed: " + failedStep.reason;
+    } else if (failedGateId != null) {
+      reason = failedGateReason;
+    } else {
+      reason = cancelReason;
+    }
+    String failedStepId = failedStep == null ? null : failedStep.step.id();
+    if (plan.mode() == PlanMode.ROLLBACK) {
+      return new RollbackFailed(upgradeId, rollbackOf(), plan.platform(), reason, failedStepId);
+    }
+    return new UpgradeFailed(
+        upgradeId,
+        plan.platform(),
+        reason,
+        failedStepId,
+        failedStep == null ? failedGateId : null,
+        cancelled && failedStep == null && failedGateId == null,
+        history());
+  }
+
+  private String rollbackOf() {
+    return plan.rollbackOf() == null ? upgradeId : plan.rollbackOf();
+  }
+
+  /** The upgrade id a payload belongs to, or null for payloads outside any upgrade. */
+  public static String upgradeIdOf(EventPayload data) {
+    if (data instanceof PlanCreated p) {
+      return p.plan().upgradeId();
+    } else if (data instanceof UpgradeStarted e) {
+      return e.upgradeId();
+    } else if (data instanceof StepStarted e) {
+      return e.upgradeId();
+    } else if (data instanceof StepSucceeded e) {
+      return e.upgradeId();
+    } else if (data instanceof StepFailed e) {
+      return e.upgradeId();
+    } else if (data instanceof GateRequested e) {
+      return e.upgradeId();
+    } else if (data instanceof GatePassed e) {
+      return e.upgradeId();
+    } else if (data instanceof GateFailed e) {
+      return e.upgradeId();
+    } else if (data instanceof StepApproved e) {
+      return e.upgradeId();
+    } else if (data instanceof UpgradeCancelled e) {
+      return e.upgradeId();
+    } else if (data instanceof UpgradeCompleted e) {
+      return e.upgradeId();
+    } else if (data instanceof UpgradeFailed e) {
+      return e.upgradeId();
+    } else if (data instanceof RollbackCompleted e) {
+      return e.upgradeId();
+    } else if (data instanceof RollbackFailed e) {
+      return e.upgradeId();
+    } else if (data instanceof ApprovalRequested e) {
+      return e.upgradeId();
+    }
+    return null;
+  }
+
+  private static final class StepRecord {
+    final PlanStep step;
+    final int wave;
+    StepStatus status = StepStatus.PENDING;
+    int attempts;
+    List<ObjectState> before = List.of();
+    String snapshot;
+    String reason;
+
+    StepRecord(PlanStep step, int wave) {
+      this.step = step;
+      this.wave = wave;
+    }
+  }
+}

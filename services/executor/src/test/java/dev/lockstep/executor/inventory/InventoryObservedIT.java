@@ -1,0 +1,97 @@
+package dev.lockstep.executor.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.events.v1.InventoryComponent;
+import dev.lockstep.events.v1.InventoryObserved;
+import dev.lockstep.events.v1.ObservedWorkload;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.UpgradeCompleted;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingPlannerAndValidator;
+import dev.lockstep.executor.TestingPlans;
+import dev.lockstep.executor.TestingWorkloads;
+import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.testkit.cluster.SimulatedCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The executor publishes what runs on its platform when it takes the platform over and after each
+ * upgrade: the workloads of the allowed namespaces only, with images, replicas and the Lockstep
+ * annotations.
+ */
+class InventoryObservedIT {
+  @Test
+  void theInventoryIsPublishedAtStartAndAfterAnUpgrade() {
+    String platform = "inventory-" + UUID.randomUUID();
+    try (SimulatedCluster cluster = new SimulatedCluster().start();
+        KubernetesClient setup = cluster.newClient("simulated-test-setup");
+        TestingPlannerAndValidator lockstep =
+            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+      TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:2.3.1", 2);
+      TestingWorkloads.deployment(
+          setup, "kube-system", "coredns", "registry.example.com/coredns:1.11", 1);
+      ApplicationContext executor =
+          TestingExecutors.start(
+              "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+      try {
+        InventoryObserved atStart = lockstep.awaitAny(InventoryObserved.class, i -> true);
+        assertThat(atStart.components())
+            .extracting(InventoryComponent::name)
+            .containsExactly("metis");
+        InventoryComponent metis = atStart.components().get(0);
+        assertThat(metis.version()).isEqualTo("2.3.1");
+        ObservedWorkload workload = metis.workloads().get(0);
+        assertThat(workload.images()).containsEntry("metis", "registry.example.com/metis:2.3.1");
+        assertThat(workload.replicas()).isEqualTo(2);
+
+        String upgradeId = "up-" + UUID.randomUUID();
+        lockstep.publish(
+            upgradeId,
+            new PlanCreated(
+                TestingPlans.plan(
+                    upgradeId,
+                    platform,
+                    PlanMode.UPGRADE,
+                    null,
+                    List.of(
+                        new Wave(
+                            0,
+                            "core",
+                            List.of(
+                                TestingPlans.setImage(
+                                    "s-0-1",
+                                    "metis",
+                                    new WorkloadRef("Deployment", "core", "metis", null),
+                                    "registry.example.com/metis:2.4.0",
+                                    "2.3.1",
+                                    "2.4.0")),
+                            List.of()))),
+                "alice",
+                null));
+        lockstep.await(upgradeId, UpgradeCompleted.class);
+
+        InventoryObserved after =
+            lockstep.awaitAny(
+                InventoryObserved.class,
+                i -> i.components().stream().anyMatch(c -> c.version().equals("2.4.0")));
+        ObservedWorkload upgraded = after.components().get(0).workloads().get(0);
+        assertThat(upgraded.images()).containsEntry("metis", "registry.example.com/metis:2.4.0");
+        assertThat(upgraded.annotations())
+            .containsEntry("lockstep.dev/upgrade-id", upgradeId)
+            .containsEntry("lockstep.dev/version", "2.4.0")
+            .doesNotContainKey("lockstep.dev/before-state");
+      } finally {
+        executor.close();
+      }
+    }
+  }
+}

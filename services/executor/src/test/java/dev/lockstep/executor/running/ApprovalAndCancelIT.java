@@ -1,0 +1,157 @@
+package dev.lockstep.executor.running;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.RollbackCompleted;
+import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.UpgradeCancelled;
+import dev.lockstep.events.v1.UpgradeCompleted;
+import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingPlannerAndValidator;
+import dev.lockstep.executor.TestingPlans;
+import dev.lockstep.executor.TestingWorkloads;
+import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.testkit.cluster.SimulatedCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An approval step waits for {@code step.approved}; a cancel in the middle of an upgrade stops it
+ * before the next step, and the rollback of the work done puts the platform back.
+ */
+class ApprovalAndCancelIT {
+  private SimulatedCluster cluster;
+  private KubernetesClient setup;
+  private TestingPlannerAndValidator lockstep;
+  private ApplicationContext executor;
+  private final String platform = "approve-" + UUID.randomUUID();
+  private final WorkloadRef metis = new WorkloadRef("Deployment", "core", "metis", null);
+  private final WorkloadRef ui = new WorkloadRef("Deployment", "core", "ui", null);
+
+  @BeforeEach
+  void start() {
+    cluster = new SimulatedCluster().start();
+    setup = cluster.newClient("simulated-test-setup");
+    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(20));
+    executor =
+        TestingExecutors.start(
+            "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+    TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:1.0.0", 2);
+    TestingWorkloads.deployment(setup, "core", "ui", "registry.example.com/ui:1.0.0", 1);
+  }
+
+  @AfterEach
+  void stop() {
+    if (executor != null) {
+      executor.close();
+    }
+    lockstep.close();
+    setup.close();
+    cluster.close();
+  }
+
+  private Plan planWithApproval(String upgradeId) {
+    return TestingPlans.plan(
+        upgradeId,
+        platform,
+        PlanMode.UPGRADE,
+        null,
+        List.of(
+            new Wave(
+                0,
+                "core",
+                List.of(
+                    TestingPlans.setImage(
+                        "s-0-1",
+                        "metis",
+                        metis,
+                        "registry.example.com/metis:2.0.0",
+                        "1.0.0",
+                        "2.0.0")),
+                List.of(TestingPlans.gate("health"))),
+            new Wave(
+                1,
+                "user-space",
+                List.of(
+                    TestingPlans.approve("s-1-1", "ui"),
+                    TestingPlans.setImage(
+                        "s-1-2", "ui", ui, "registry.example.com/ui:2.0.0", "1.0.0", "2.0.0")),
+                List.of())));
+  }
+
+  private String imageOf(String name) {
+    return setup
+        .apps()
+        .deployments()
+        .inNamespace("core")
+        .withName(name)
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getImage();
+  }
+
+  @Test
+  void anApprovalStepWaitsForTheApprovalThenTheUpgradeCarriesOn() {
+    String upgradeId = "up-" + UUID.randomUUID();
+    lockstep.publish(upgradeId, new PlanCreated(planWithApproval(upgradeId), "alice", null));
+
+    ApprovalRequested asked = lockstep.await(upgradeId, ApprovalRequested.class);
+    assertThat(asked.stepId()).isEqualTo("s-1-1");
+    assertThat(asked.message()).contains("ui");
+    assertThat(imageOf("ui"))
+        .as("nothing after the approval step ran")
+        .isEqualTo("registry.example.com/ui:1.0.0");
+    lockstep.publish(upgradeId, new StepApproved(upgradeId, platform, "s-1-1", "bob", "go"));
+
+    lockstep.await(upgradeId, UpgradeCompleted.class);
+    assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:2.0.0");
+  }
+
+  @Test
+  void aCancelInTheMiddleStopsBeforeTheNextStepAndTheWorkDoneIsRolledBack() {
+    String upgradeId = "up-" + UUID.randomUUID();
+    lockstep.publish(upgradeId, new PlanCreated(planWithApproval(upgradeId), "alice", null));
+    lockstep.await(upgradeId, ApprovalRequested.class);
+    assertThat(imageOf("metis")).isEqualTo("registry.example.com/metis:2.0.0");
+
+    lockstep.publish(upgradeId, new UpgradeCancelled(upgradeId, platform, "alice", "freeze", true));
+    UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
+
+    assertThat(failed.cancelled()).isTrue();
+    assertThat(failed.reason()).contains("alice");
+    assertThat(failed.history()).extracting(StepOutcome::stepId).containsExactly("s-0-1");
+    assertThat(lockstep.events(upgradeId, StepStarted.class))
+        .extracting(StepStarted::stepId)
+        .doesNotContain("s-1-2");
+    assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:1.0.0");
+
+    String rollbackId = "rb-" + UUID.randomUUID();
+    lockstep.publish(
+        rollbackId,
+        new PlanCreated(
+            TestingPlans.rollbackOf(rollbackId, upgradeId, platform, failed.history()),
+            "planner",
+            null));
+    lockstep.await(rollbackId, RollbackCompleted.class);
+    assertThat(imageOf("metis")).isEqualTo("registry.example.com/metis:1.0.0");
+  }
+}

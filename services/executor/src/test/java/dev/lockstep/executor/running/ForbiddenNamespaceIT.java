@@ -1,0 +1,90 @@
+package dev.lockstep.executor.running;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingPlannerAndValidator;
+import dev.lockstep.executor.TestingPlans;
+import dev.lockstep.executor.TestingWorkloads;
+import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.testkit.cluster.SimulatedCluster;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A step that reaches outside the platform's namespaces fails with the reason, and changes nothing.
+ */
+class ForbiddenNamespaceIT {
+  @Test
+  void aStepInAForbiddenNamespaceFailsAndNoRequestReachesTheApiServer() {
+    String platform = "forbidden-" + UUID.randomUUID();
+    try (SimulatedCluster cluster = new SimulatedCluster().start();
+        KubernetesClient setup = cluster.newClient("simulated-test-setup");
+        TestingPlannerAndValidator lockstep =
+            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+      TestingWorkloads.deployment(
+          setup, "kube-system", "coredns", "registry.example.com/coredns:1.0", 1);
+      ApplicationContext executor =
+          TestingExecutors.start(
+              "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+      try {
+        String upgradeId = "up-" + UUID.randomUUID();
+        WorkloadRef coredns = new WorkloadRef("Deployment", "kube-system", "coredns", null);
+        lockstep.publish(
+            upgradeId,
+            new PlanCreated(
+                TestingPlans.plan(
+                    upgradeId,
+                    platform,
+                    PlanMode.UPGRADE,
+                    null,
+                    List.of(
+                        new Wave(
+                            0,
+                            "core",
+                            List.of(
+                                TestingPlans.setImage(
+                                    "s-0-1", "coredns", coredns, "evil:1", "1.0", "6.6.6")),
+                            List.of()))),
+                "mallory",
+                null));
+
+        StepFailed failed = lockstep.await(upgradeId, StepFailed.class);
+        UpgradeFailed upgradeFailed = lockstep.await(upgradeId, UpgradeFailed.class);
+
+        assertThat(failed.reason())
+            .contains("namespace kube-system is not allowed")
+            .contains(platform);
+        assertThat(failed.before()).isEmpty();
+        assertThat(upgradeFailed.history()).isEmpty();
+        assertThat(cluster.operations().byCodeUnderTest()).isEmpty();
+        assertThat(
+                setup
+                    .apps()
+                    .deployments()
+                    .inNamespace("kube-system")
+                    .withName("coredns")
+                    .get()
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec()
+                    .getContainers()
+                    .get(0)
+                    .getImage())
+            .isEqualTo("registry.example.com/coredns:1.0");
+      } finally {
+        executor.close();
+      }
+    }
+  }
+}
