@@ -1,0 +1,95 @@
+package dev.lockstep.validator.ledger;
+
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventDecodingException;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.runtime.kafka.KafkaSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads partitions of a topic from their first offset to its current end with a reader of its own
+ * (no consumer group, nothing committed), handing every readable event to a callback in partition
+ * order. Records that cannot be read are skipped: the live consumer dead-letters them.
+ */
+public final class EventLogReplay {
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private EventLogReplay() {}
+
+  /**
+   * Reads the given partitions of a topic to their end; an {@link IllegalStateException} when it
+   * cannot within {@code limit}.
+   */
+  public static int replay(
+      KafkaSettings settings,
+      EventCodec codec,
+      String topic,
+      Set<Integer> only,
+      Duration limit,
+      Consumer<EventEnvelope> sink) {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put("enable.auto.commit", false);
+    config.put("client.id", "validator-replay-" + topic);
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo info : reader.partitionsFor(topic, limit)) {
+        if (only.contains(info.partition())) {
+          partitions.add(new TopicPartition(topic, info.partition()));
+        }
+      }
+      reader.assign(partitions);
+      reader.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = reader.endOffsets(partitions, limit);
+      long deadline = System.nanoTime() + limit.toNanos();
+      int count = 0;
+      while (!caughtUp(reader, end)) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException(
+              "could not read " + topic + " to its end within " + limit);
+        }
+        for (ConsumerRecord<String, byte[]> record : reader.poll(POLL)) {
+          try {
+            sink.accept(codec.fromRecord(record));
+            count++;
+          } catch (EventDecodingException e) {
+            // Unreadable: the live consumer dead-letters it; the ledger has no use for it.
+          }
+        }
+      }
+      return count;
+    }
+  }
+
+  /** The number of partitions of a topic. */
+  public static int partitionCount(KafkaSettings settings, String topic, Duration limit) {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put("client.id", "validator-replay-" + topic);
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      return reader.partitionsFor(topic, limit).size();
+    }
+  }
+
+  private static boolean caughtUp(
+      KafkaConsumer<String, byte[]> reader, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (reader.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,189 @@
+package dev.lockstep.validator.prometheus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.events.Json;
+import dev.lockstep.manifest.Gate;
+import dev.lockstep.validator.condition.Condition;
+import dev.lockstep.validator.condition.ConditionException;
+import dev.lockstep.validator.provider.GateProvider;
+import dev.lockstep.validator.provider.MeasureRequest;
+import dev.lockstep.validator.provider.Outcome;
+import dev.lockstep.validator.provider.Urls;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Measures {@code prometheus} gates with an instant query ({@code /api/v1/query}) and the gate's
+ * conditions on the result (see {@link Condition}). An empty result is inconclusive; an unreachable
+ * Prometheus, a query error or a condition that cannot be evaluated is an error. When the failure
+ * condition holds the measurement failed; otherwise the success condition decides (successful when
+ * there is none).
+ */
+@Singleton
+public class PrometheusGateProvider implements GateProvider {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final HttpClient client;
+  private final String defaultAddress;
+
+  public PrometheusGateProvider(
+      @Nullable @Value("${lockstep.validator.prometheus.url:}") String defaultAddress) {
+    this.defaultAddress = defaultAddress == null ? "" : defaultAddress;
+    this.client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  }
+
+  @Override
+  public String kind() {
+    return "prometheus";
+  }
+
+  @Override
+  public CompletableFuture<Outcome> measure(MeasureRequest request) {
+    Gate.PrometheusCheck check = request.gate().prometheus();
+    Condition success;
+    Condition failure;
+    try {
+      success = check.successCondition() == null ? null : Condition.parse(check.successCondition());
+      failure = check.failureCondition() == null ? null : Condition.parse(check.failureCondition());
+    } catch (ConditionException e) {
+      return CompletableFuture.completedFuture(Outcome.error(e.getMessage()));
+    }
+    String address = check.address() == null ? defaultAddress : check.address();
+    if (address.isBlank()) {
+      return CompletableFuture.completedFuture(
+          Outcome.error(
+              "no Prometheus address: the gate names none and lockstep.validator.prometheus.url is"
+                  + " not set"));
+    }
+    HttpRequest httpRequest;
+    try {
+      URI uri =
+          URI.create(
+              address.replaceAll("/+$", "")
+                  + "/api/v1/query?query="
+                  + URLEncoder.encode(check.query(), StandardCharsets.UTF_8));
+      httpRequest = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(
+          Outcome.error("bad Prometheus address: " + Urls.redact(address)));
+    }
+    return client
+        .sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
+        .handle(
+            (response, error) -> {
+              if (error != null) {
+                Throwable cause = error.getCause() == null ? error : error.getCause();
+                return Outcome.error(
+                    "Prometheus at "
+                        + Urls.redact(address)
+                        + " cannot be queried: "
+                        + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
+              }
+              return judge(check.query(), response, success, failure);
+            });
+  }
+
+  static Outcome judge(
+      String query, HttpResponse<String> response, Condition success, Condition failure) {
+    JsonNode body;
+    try {
+      body = Json.mapper().readTree(response.body());
+    } catch (Exception e) {
+      return Outcome.error("Prometheus answered " + response.statusCode() + " without JSON");
+    }
+    if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
+      return Outcome.error(
+          "Prometheus answered "
+              + response.statusCode()
+              + ": "
+              + body.path("errorType").asText("")
+              + " "
+              + body.path("error").asText(""));
+    }
+    List<Double> values;
+    try {
+      values = values(body.path("data"));
+    } catch (IllegalArgumentException e) {
+      return Outcome.error(e.getMessage());
+    }
+    if (values.isEmpty()) {
+      return Outcome.inconclusive("no data: '" + query + "' returned an empty result");
+    }
+    String value =
+        values.size() == 1
+            ? format(values.get(0))
+            : values.stream().map(PrometheusGateProvider::format).toList().toString();
+    try {
+      if (failure != null && failure.test(values)) {
+        return Outcome.failed(
+            value, "result " + value + " meets the failure condition '" + failure + "'");
+      }
+      if (success == null) {
+        return Outcome.successful(
+            value,
+            failure == null
+                ? "result " + value
+                : "result " + value + " does not meet the failure condition '" + failure + "'");
+      }
+      boolean ok = success.test(values);
+      return Outcome.of(
+          ok, value, "result " + value + (ok ? " meets" : " does not meet") + " '" + success + "'");
+    } catch (ConditionException e) {
+      return Outcome.error(e.getMessage());
+    }
+  }
+
+  /** The numbers of a query result: a scalar, or the samples of a vector. */
+  static List<Double> values(JsonNode data) {
+    String type = data.path("resultType").asText();
+    JsonNode result = data.path("result");
+    List<Double> values = new ArrayList<>();
+    switch (type) {
+      case "scalar" -> values.add(number(result.path(1)));
+      case "vector" -> {
+        for (JsonNode sample : result) {
+          values.add(number(sample.path("value").path(1)));
+        }
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "the query returned a " + type + "; a gate needs a scalar or an instant vector");
+    }
+    return values;
+  }
+
+  private static double number(JsonNode text) {
+    String s = text.asText();
+    return switch (s) {
+      case "NaN" -> Double.NaN;
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> {
+        try {
+          yield Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("Prometheus returned '" + s + "', not a number");
+        }
+      }
+    };
+  }
+
+  private static String format(double value) {
+    if (value == Math.rint(value) && !Double.isInfinite(value)) {
+      return Long.toString((long) value);
+    }
+    return Double.toString(value);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.lockstep.validator.provider;
+
+import io.micronaut.context.env.Environment;
+import jakarta.inject.Singleton;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Resolves secret references of gate specs ({@code secret:gates/metis-token}) from the validator's
+ * configuration: {@code lockstep.validator.secrets.gates-metis-token}, which the environment
+ * variable {@code LOCKSTEP_VALIDATOR_SECRETS_GATES_METIS_TOKEN} also sets. Values never leave this
+ * class except into the request that needs them.
+ */
+@Singleton
+public class Secrets {
+  /** The prefix of a secret reference. */
+  public static final String PREFIX = "secret:";
+
+  private final Environment environment;
+
+  public Secrets(Environment environment) {
+    this.environment = environment;
+  }
+
+  /** Whether a header value is a secret reference. */
+  public static boolean isReference(String value) {
+    return value != null && value.startsWith(PREFIX);
+  }
+
+  /** The configuration key of a reference's secret. */
+  public static String key(String reference) {
+    String name = reference.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
+    return "lockstep.validator.secrets." + name.replaceAll("[^a-z0-9]+", "-");
+  }
+
+  /** The secret a reference names, if it is configured. */
+  public Optional<String> resolve(String reference) {
+    return environment.getProperty(key(reference), String.class);
+  }
+}
