@@ -1,0 +1,180 @@
+package dev.lockstep.notifier;
+
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.notifier.advance.AdvanceNotices;
+import dev.lockstep.notifier.channel.ChannelSender;
+import dev.lockstep.notifier.channel.EmailSender;
+import dev.lockstep.notifier.channel.GrafanaSender;
+import dev.lockstep.notifier.channel.Secrets;
+import dev.lockstep.notifier.channel.SlackSender;
+import dev.lockstep.notifier.channel.WebhookSender;
+import dev.lockstep.notifier.delivery.Backoff;
+import dev.lockstep.notifier.delivery.DeliveryEngine;
+import dev.lockstep.notifier.delivery.DeliveryLog;
+import dev.lockstep.notifier.feed.FeedBus;
+import dev.lockstep.notifier.feed.FeedStore;
+import dev.lockstep.notifier.intake.EventIntake;
+import dev.lockstep.notifier.intake.NoticeIntake;
+import dev.lockstep.notifier.intake.PlanStore;
+import dev.lockstep.notifier.message.MessageTemplates;
+import dev.lockstep.notifier.message.NoticeFactory;
+import dev.lockstep.notifier.store.Database;
+import dev.lockstep.notifier.subscription.SubscriptionStore;
+import dev.lockstep.runtime.kafka.EventPublisher;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Wires the notifier's parts from its configuration ({@code lockstep.notifier.*}). */
+@Factory
+public class NotifierFactory {
+
+  @Singleton
+  Database database(
+      @Value("${lockstep.postgres.url:`jdbc:postgresql://localhost:5432/lockstep`}") String url,
+      @Value("${lockstep.postgres.username:lockstep}") String username,
+      @Value("${lockstep.postgres.password:}") String password) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(url);
+    dataSource.setUser(username);
+    if (!password.isEmpty()) {
+      dataSource.setPassword(password);
+    }
+    Database database = new Database(dataSource);
+    database.migrate();
+    return database;
+  }
+
+  @Singleton
+  Secrets secrets(Environment environment) {
+    return new Secrets(
+        name -> environment.getProperty("lockstep.notifier.secrets." + name, String.class),
+        System::getenv);
+  }
+
+  @Singleton
+  SubscriptionStore subscriptionStore(Database database) {
+    return new SubscriptionStore(database);
+  }
+
+  @Singleton
+  DeliveryLog deliveryLog(Database database) {
+    return new DeliveryLog(database);
+  }
+
+  @Singleton
+  FeedStore feedStore(Database database) {
+    return new FeedStore(database);
+  }
+
+  @Singleton
+  FeedBus feedBus() {
+    return new FeedBus();
+  }
+
+  @Singleton
+  PlanStore planStore() {
+    return new PlanStore();
+  }
+
+  @Singleton
+  MessageTemplates templates(@Value("${lockstep.notifier.templates-dir:}") String dir) {
+    return new MessageTemplates(dir.isBlank() ? null : Path.of(dir));
+  }
+
+  @Singleton
+  NoticeFactory noticeFactory(@Value("${lockstep.notifier.links-base-url:}") String base) {
+    return new NoticeFactory(base);
+  }
+
+  @Singleton
+  @Bean(preDestroy = "close")
+  DeliveryEngine deliveryEngine(
+      DeliveryLog log,
+      Secrets secrets,
+      SubscriptionStore subscriptions,
+      EventPublisher publisher,
+      EventCatalog catalog,
+      Clock clock,
+      @Value("${lockstep.notifier.http-timeout:10s}") Duration timeout,
+      @Value("${lockstep.notifier.retry.initial:1s}") Duration initial,
+      @Value("${lockstep.notifier.retry.max:5m}") Duration max,
+      @Value("${lockstep.notifier.retry.max-attempts:8}") int maxAttempts,
+      @Value("${lockstep.notifier.delivery-threads:4}") int threads) {
+    List<ChannelSender> senders =
+        List.of(
+            new WebhookSender(secrets, timeout),
+            new SlackSender(secrets, timeout),
+            new EmailSender(secrets, timeout),
+            new GrafanaSender(secrets, timeout));
+    return new DeliveryEngine(
+        log,
+        senders.stream()
+            .collect(java.util.stream.Collectors.toMap(ChannelSender::type, sender -> sender)),
+        subscriptions::channel,
+        new Backoff(initial, max, maxAttempts),
+        publisher,
+        catalog,
+        clock,
+        Executors.newScheduledThreadPool(threads, named("notifier-delivery")));
+  }
+
+  @Singleton
+  NoticeIntake noticeIntake(
+      MessageTemplates templates,
+      DeliveryLog log,
+      DeliveryEngine engine,
+      FeedStore feeds,
+      FeedBus bus) {
+    return new NoticeIntake(templates, log, engine, feeds, bus);
+  }
+
+  @Singleton
+  AdvanceNotices advanceNotices(
+      Database database,
+      PlanStore plans,
+      NoticeFactory notices,
+      NoticeIntake intake,
+      SubscriptionStore subscriptions,
+      Clock clock,
+      @Value("${lockstep.notifier.advance.lead-times:24h,1h}") String leads) {
+    return new AdvanceNotices(
+        database,
+        plans,
+        notices,
+        intake,
+        subscriptions,
+        dev.lockstep.notifier.advance.AdvanceSchedule.parseLeads(leads),
+        clock);
+  }
+
+  @Singleton
+  EventIntake eventIntake(
+      Database database,
+      PlanStore plans,
+      AdvanceNotices advance,
+      NoticeFactory notices,
+      NoticeIntake intake,
+      SubscriptionStore subscriptions,
+      Clock clock) {
+    return new EventIntake(database, plans, advance, notices, intake, subscriptions, clock);
+  }
+
+  static java.util.concurrent.ThreadFactory named(String prefix) {
+    java.util.concurrent.atomic.AtomicInteger count =
+        new java.util.concurrent.atomic.AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

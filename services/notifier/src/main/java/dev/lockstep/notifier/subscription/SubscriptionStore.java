@@ -1,0 +1,136 @@
+package dev.lockstep.notifier.subscription;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.lockstep.events.Json;
+import dev.lockstep.notifier.store.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The subscription document in force. The first start seeds it from the configuration file (YAML,
+ * the same shape as the API's JSON); after that PostgreSQL holds it, and {@code PUT
+ * /api/v1/subscriptions} replaces it there and here at once.
+ */
+public final class SubscriptionStore {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .registerModule(new JavaTimeModule())
+          .registerModule(new Jdk8Module());
+
+  private final Database database;
+  private final AtomicReference<SubscriptionConfig> current = new AtomicReference<>();
+
+  public SubscriptionStore(Database database) {
+    this.database = database;
+  }
+
+  /** Reads a subscription document in YAML (or JSON, which is YAML too). */
+  public static SubscriptionConfig parseYaml(InputStream in) throws IOException {
+    return YAML.readValue(in, SubscriptionConfig.class);
+  }
+
+  /**
+   * Loads the document in force: the stored one, or else the seed, which is then stored.
+   *
+   * @param seedFile the configuration file, or null for the sample in the class path
+   */
+  public SubscriptionConfig load(Path seedFile, Instant now) {
+    SubscriptionConfig config =
+        database.inTransaction(
+            connection -> {
+              try (PreparedStatement select =
+                      connection.prepareStatement(
+                          "SELECT document FROM notifier.subscriptions WHERE id = 1 FOR UPDATE");
+                  ResultSet row = select.executeQuery()) {
+                if (row.next()) {
+                  return Json.mapper().readValue(row.getString(1), SubscriptionConfig.class);
+                }
+              } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the stored subscriptions cannot be read", e);
+              }
+              SubscriptionConfig seed = seed(seedFile);
+              write(connection, seed, now);
+              return seed;
+            });
+    current.set(config);
+    return config;
+  }
+
+  /** The document in force. */
+  public SubscriptionConfig current() {
+    SubscriptionConfig config = current.get();
+    if (config == null) {
+      throw new IllegalStateException("subscriptions are not loaded yet");
+    }
+    return config;
+  }
+
+  /** Replaces the document (already validated). */
+  public void replace(SubscriptionConfig config, Instant now) {
+    database.inTransaction(
+        connection -> {
+          write(connection, config, now);
+          return null;
+        });
+    current.set(config);
+  }
+
+  /** A channel of the document in force, by name. */
+  public Optional<ChannelConfig> channel(String name) {
+    return current().channels().stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  private static void write(java.sql.Connection connection, SubscriptionConfig config, Instant now)
+      throws java.sql.SQLException {
+    try (PreparedStatement upsert =
+        connection.prepareStatement(
+            "INSERT INTO notifier.subscriptions (id, document, updated_at) VALUES (1, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET document = excluded.document,"
+                + " updated_at = excluded.updated_at")) {
+      upsert.setString(1, Json.mapper().writeValueAsString(config));
+      upsert.setTimestamp(2, Timestamp.from(now));
+      upsert.executeUpdate();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write subscriptions", e);
+    }
+  }
+
+  private static SubscriptionConfig seed(Path seedFile) {
+    try {
+      SubscriptionConfig config;
+      if (seedFile != null) {
+        try (InputStream in = Files.newInputStream(seedFile)) {
+          config = parseYaml(in);
+        }
+      } else {
+        try (InputStream in =
+            SubscriptionStore.class.getClassLoader().getResourceAsStream("subscriptions.yml")) {
+          if (in == null) {
+            throw new IllegalStateException("subscriptions.yml is missing from the class path");
+          }
+          config = parseYaml(in);
+        }
+      }
+      var errors = config.validate();
+      if (!errors.isEmpty()) {
+        throw new IllegalStateException("invalid subscriptions file: " + errors);
+      }
+      return config;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the subscriptions file", e);
+    }
+  }
+}
