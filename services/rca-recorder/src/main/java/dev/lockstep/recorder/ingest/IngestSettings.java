@@ -1,0 +1,65 @@
+package dev.lockstep.recorder.ingest;
+
+import dev.lockstep.events.Topics;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the recorder reads Kafka ({@code lockstep.recorder.ingest.*}): its consumer group, the topics
+ * (every event topic by default), how many records one batch holds, and whether an empty event
+ * table is first filled from offset 0 of every topic.
+ */
+@ConfigurationProperties("lockstep.recorder.ingest")
+public class IngestSettings {
+  private boolean enabled = true;
+  private String group = "rca-recorder";
+  private List<String> topics = new ArrayList<>(Topics.EVENT_TOPICS);
+  private int maxBatch = 500;
+  private boolean rebuildWhenEmpty = true;
+
+  /** False to run the API without consuming (a read replica, or a test). */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  /** The consumer group. */
+  public String getGroup() {
+    return group;
+  }
+
+  public void setGroup(String group) {
+    this.group = group;
+  }
+
+  /** The topics read. */
+  public List<String> getTopics() {
+    return topics;
+  }
+
+  public void setTopics(List<String> topics) {
+    this.topics = topics;
+  }
+
+  /** The most records one poll, and so one INSERT batch, holds. */
+  public int getMaxBatch() {
+    return maxBatch;
+  }
+
+  public void setMaxBatch(int maxBatch) {
+    this.maxBatch = maxBatch;
+  }
+
+  /** True to fill an empty event table from offset 0 of every topic before consuming. */
+  public boolean isRebuildWhenEmpty() {
+    return rebuildWhenEmpty;
+  }
+
+  public void setRebuildWhenEmpty(boolean rebuildWhenEmpty) {
+    this.rebuildWhenEmpty = rebuildWhenEmpty;
+  }
+}

@@ -1,0 +1,147 @@
+package dev.lockstep.recorder.projection;
+
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventDecodingException;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.recorder.store.EventRow;
+import dev.lockstep.recorder.store.EventStore;
+import dev.lockstep.recorder.store.ProjectionStore;
+import dev.lockstep.recorder.store.StoredEvent;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the upgrade projections in step with the event table: after each batch it folds again every
+ * upgrade the batch touched (and the upgrade a touched rollback rolls back), reading their stories
+ * with one query; a rebuild folds every upgrade the table names and replaces all projections at
+ * once. It reads nothing but the event table.
+ */
+public final class Projector {
+  private static final Logger LOG = LoggerFactory.getLogger(Projector.class);
+  private static final int DECODED_CACHE = 50_000;
+
+  private final EventStore events;
+  private final ProjectionStore projections;
+  private final EventCodec codec;
+
+  /** Envelopes decoded by {@link #refresh}, by event id, least recently used evicted first. */
+  private final Map<String, EventEnvelope> decoded =
+      new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EventEnvelope> eldest) {
+          return size() > DECODED_CACHE;
+        }
+      };
+
+  public Projector(EventStore events, ProjectionStore projections, EventCodec codec) {
+    this.events = events;
+    this.projections = projections;
+    this.codec = codec;
+  }
+
+  /**
+   * Folds again the given upgrades and the upgrades they roll back, and stores their views. The
+   * stories of all of them are read with one query and each row is decoded once (a row never
+   * changes once stored, so a row decoded by an earlier batch is taken from a bounded cache); each
+   * view is still a full fold of its story, exactly what {@link #fold} gives.
+   */
+  public void refresh(Collection<String> upgradeIds) {
+    if (upgradeIds.isEmpty()) {
+      return;
+    }
+    Set<String> affected = new LinkedHashSet<>(upgradeIds);
+    affected.addAll(events.rolledBackBy(upgradeIds));
+    Map<String, List<String>> rollbacks = events.rollbacksOf(affected);
+    Set<String> read = new LinkedHashSet<>(affected);
+    rollbacks.values().forEach(read::addAll);
+    Map<String, List<EventRow>> stories = Stories.split(affected, rollbacks, events.eventsOf(read));
+    List<UpgradeView> views = new ArrayList<>();
+    for (Map.Entry<String, List<EventRow>> story : stories.entrySet()) {
+      List<EventEnvelope> envelopes = new ArrayList<>(story.getValue().size());
+      for (EventRow row : story.getValue()) {
+        EventEnvelope envelope = decodeOnce(row);
+        if (envelope != null) {
+          envelopes.add(envelope);
+        }
+      }
+      UpgradeFold.fold(story.getKey(), envelopes).ifPresent(views::add);
+    }
+    projections.upsert(views);
+  }
+
+  /**
+   * The stored row decoded, from the cache when an earlier refresh decoded it; null: unreadable.
+   */
+  private EventEnvelope decodeOnce(EventRow row) {
+    synchronized (decoded) {
+      EventEnvelope known = decoded.get(row.eventId());
+      if (known != null) {
+        return known;
+      }
+    }
+    EventEnvelope envelope;
+    try {
+      envelope = StoredEvent.of(row, codec).envelope();
+    } catch (EventDecodingException e) {
+      LOG.warn("stored event {} cannot be read and is left out: {}", row.eventId(), e.getMessage());
+      return null;
+    }
+    synchronized (decoded) {
+      decoded.put(row.eventId(), envelope);
+    }
+    return envelope;
+  }
+
+  /**
+   * Rebuilds every projection from the event table, replacing all of them in one transaction.
+   *
+   * @return how many upgrades were projected
+   */
+  public int rebuild() {
+    List<UpgradeView> views = new ArrayList<>();
+    for (String upgradeId : events.upgradeIds()) {
+      fold(upgradeId).ifPresent(views::add);
+    }
+    projections.replaceAll(views);
+    LOG.info("rebuilt {} upgrade projections from the event table", views.size());
+    return views.size();
+  }
+
+  /** The view of one upgrade, folded from the table now. */
+  public Optional<UpgradeView> fold(String upgradeId) {
+    return UpgradeFold.fold(upgradeId, envelopes(story(upgradeId)));
+  }
+
+  /** The events of an upgrade and of its rollbacks, in log order, as stored. */
+  public List<StoredEvent> story(String upgradeId) {
+    Set<String> ids = new LinkedHashSet<>();
+    ids.add(upgradeId);
+    ids.addAll(events.rollbacksOf(upgradeId));
+    List<StoredEvent> story = new ArrayList<>();
+    for (EventRow row : events.eventsOf(ids)) {
+      try {
+        story.add(StoredEvent.of(row, codec));
+      } catch (EventDecodingException e) {
+        LOG.warn(
+            "stored event {} cannot be read and is left out: {}", row.eventId(), e.getMessage());
+      }
+    }
+    return story;
+  }
+
+  private static List<EventEnvelope> envelopes(List<StoredEvent> stored) {
+    List<EventEnvelope> envelopes = new ArrayList<>(stored.size());
+    for (StoredEvent event : stored) {
+      envelopes.add(event.envelope());
+    }
+    return envelopes;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.lockstep.recorder.projection;
+
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.GatePassed;
+import dev.lockstep.events.v1.GateRequested;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanRejected;
+import dev.lockstep.events.v1.RollbackCompleted;
+import dev.lockstep.events.v1.RollbackFailed;
+import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
+import dev.lockstep.events.v1.UpgradeCancelled;
+import dev.lockstep.events.v1.UpgradeCompleted;
+import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeStarted;
+import jakarta.annotation.Nullable;
+
+/**
+ * The status of an upgrade as a pure fold over its events and its rollbacks' events: {@code status
+ * = next(upgradeId, status, event)} for each event in log order, starting from null.
+ */
+public final class StatusTransitions {
+  private StatusTransitions() {}
+
+  /** The status after one event; events that say nothing about the status leave it as it is. */
+  public static UpgradeStatus next(
+      String upgradeId, @Nullable UpgradeStatus current, EventEnvelope event) {
+    String owner = EventFacts.upgradeIdOf(event);
+    if (upgradeId.equals(owner)) {
+      return own(current, event);
+    }
+    if (upgradeId.equals(EventFacts.rollbackOfIn(event))) {
+      return ofRollback(current, event);
+    }
+    return current;
+  }
+
+  private static UpgradeStatus own(UpgradeStatus current, EventEnvelope event) {
+    Object data = event.data();
+    if (data instanceof UpgradeRequested) {
+      return current == null ? UpgradeStatus.QUEUED : current;
+    }
+    if (data instanceof PlanCreated created) {
+      if (current != null && !current.active()) {
+        return current;
+      }
+      Plan plan = created.plan();
+      boolean later =
+          plan.window() != null
+              && plan.window().notBefore() != null
+              && plan.window().notBefore().isAfter(event.time());
+      return later ? UpgradeStatus.SCHEDULED : UpgradeStatus.QUEUED;
+    }
+    if (data instanceof PlanRejected) {
+      return current == null || current.active() ? UpgradeStatus.REJECTED : current;
+    }
+    if (data instanceof UpgradeCancelled) {
+      return current == null || current.active() ? UpgradeStatus.CANCELLED : current;
+    }
+    if (data instanceof UpgradeStarted
+        || data instanceof StepStarted
+        || data instanceof StepSucceeded
+        || data instanceof GatePassed
+        || data instanceof StepApproved) {
+      return current == null || current.active() ? UpgradeStatus.RUNNING : current;
+    }
+    if (data instanceof GateRequested) {
+      return current == null || current.active() ? UpgradeStatus.WAITING_GATE : current;
+    }
+    if (data instanceof ApprovalRequested) {
+      return current == null || current.active() ? UpgradeStatus.WAITING_APPROVAL : current;
+    }
+    if (data instanceof UpgradeCompleted || data instanceof RollbackCompleted) {
+      // A rollback's own end: the rollback, as an upgrade of its own, has completed.
+      return UpgradeStatus.COMPLETED;
+    }
+    if (data instanceof UpgradeFailed failed) {
+      if (current == UpgradeStatus.ROLLING_BACK
+          || current == UpgradeStatus.ROLLED_BACK
+          || current == UpgradeStatus.ROLLBACK_FAILED) {
+        return current;
+      }
+      return failed.cancelled() ? UpgradeStatus.CANCELLED : UpgradeStatus.FAILED;
+    }
+    if (data instanceof RollbackFailed) {
+      return UpgradeStatus.FAILED;
+    }
+    return current;
+  }
+
+  private static UpgradeStatus ofRollback(UpgradeStatus current, EventEnvelope event) {
+    Object data = event.data();
+    if (data instanceof RollbackCompleted) {
+      return UpgradeStatus.ROLLED_BACK;
+    }
+    if (data instanceof RollbackFailed) {
+      return UpgradeStatus.ROLLBACK_FAILED;
+    }
+    if (data instanceof PlanCreated) {
+      // A new rollback plan, also one that retries a failed rollback.
+      return UpgradeStatus.ROLLING_BACK;
+    }
+    if (data instanceof UpgradeStarted) {
+      if (current == UpgradeStatus.ROLLED_BACK || current == UpgradeStatus.ROLLBACK_FAILED) {
+        return current;
+      }
+      return UpgradeStatus.ROLLING_BACK;
+    }
+    return current;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.lockstep.recorder.projection;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The status of an upgrade as the recorder serves it (DESIGN section 9). */
+public enum UpgradeStatus {
+  /** Requested or planned; waiting for the executor. */
+  QUEUED("queued", false),
+  /** Planned with a maintenance window that opens later than the plan was made. */
+  SCHEDULED("scheduled", false),
+  /** The executor is running its steps. */
+  RUNNING("running", false),
+  /** A wave's gates are being evaluated. */
+  WAITING_GATE("waiting-gate", false),
+  /** A step waits for a person's approval. */
+  WAITING_APPROVAL("waiting-approval", false),
+  /** Every step ran and every gate passed. */
+  COMPLETED("completed", true),
+  /** A step or a gate failed; no rollback has been planned (yet). */
+  FAILED("failed", false),
+  /** A rollback of this upgrade is planned or running. */
+  ROLLING_BACK("rolling-back", false),
+  /** The rollback put the platform back. */
+  ROLLED_BACK("rolled-back", true),
+  /** The rollback itself failed: a person must look. */
+  ROLLBACK_FAILED("rollback-failed", true),
+  /** Cancelled before it finished. */
+  CANCELLED("cancelled", true),
+  /** The planner refused the request. */
+  REJECTED("rejected", true);
+
+  private final String wire;
+  private final boolean terminal;
+
+  UpgradeStatus(String wire, boolean terminal) {
+    this.wire = wire;
+    this.terminal = terminal;
+  }
+
+  /** The name on the wire and in the API. */
+  @JsonValue
+  public String wire() {
+    return wire;
+  }
+
+  /**
+   * True when nothing more happens to the upgrade on its own (a completed upgrade may still be
+   * rolled back on request).
+   */
+  public boolean terminal() {
+    return terminal;
+  }
+
+  /** True while the executor is working on the upgrade itself. */
+  public boolean active() {
+    return this == QUEUED
+        || this == SCHEDULED
+        || this == RUNNING
+        || this == WAITING_GATE
+        || this == WAITING_APPROVAL;
+  }
+
+  /** The status of a wire name, for filters. */
+  public static UpgradeStatus fromWire(String wire) {
+    for (UpgradeStatus status : values()) {
+      if (status.wire.equals(wire)) {
+        return status;
+      }
+    }
+    throw new IllegalArgumentException("unknown status '" + wire + "'");
+  }
+}

@@ -1,0 +1,163 @@
+package dev.lockstep.recorder.store;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Row;
+import io.r2dbc.spi.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The recorder's PostgreSQL database: applies the versioned migrations ({@code db/recorder/V*.sql},
+ * Flyway over JDBC) when it opens, then serves every read and write through a pool of
+ * r2dbc-postgresql connections. Calls block the calling thread (the recorder's own consumer thread,
+ * or a request's I/O thread), never an event loop.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private final ConnectionPool pool;
+  private final DatabaseSettings settings;
+
+  /** Migrates the database to the newest schema and opens the pool. */
+  public Database(DatabaseSettings settings) {
+    this.settings = settings;
+    migrate(settings);
+    PostgresqlConnectionConfiguration.Builder connection =
+        PostgresqlConnectionConfiguration.builder()
+            .host(settings.getHost())
+            .port(settings.getPort())
+            .database(settings.getName())
+            .username(settings.getUsername())
+            .applicationName("lockstep-rca-recorder");
+    if (!settings.getPassword().isEmpty()) {
+      connection.password(settings.getPassword());
+    }
+    this.pool =
+        new ConnectionPool(
+            ConnectionPoolConfiguration.builder(new PostgresqlConnectionFactory(connection.build()))
+                .initialSize(1)
+                .maxSize(Math.max(1, settings.getPoolSize()))
+                .maxAcquireTime(TIMEOUT)
+                .build());
+  }
+
+  private static void migrate(DatabaseSettings settings) {
+    var result =
+        Flyway.configure()
+            .dataSource(
+                settings.jdbcUrl(),
+                settings.getUsername(),
+                settings.getPassword().isEmpty() ? null : settings.getPassword())
+            .locations("classpath:db/recorder")
+            .load()
+            .migrate();
+    LOG.info(
+        "event store {} at schema version {} ({} migrations applied)",
+        settings,
+        result.targetSchemaVersion,
+        result.migrationsExecuted);
+  }
+
+  /** The settings it was opened with. */
+  public DatabaseSettings settings() {
+    return settings;
+  }
+
+  /** Runs work on one connection, inside a transaction: all of it is durable, or none. */
+  public <T> T inTransaction(Function<Session, T> work) {
+    Connection connection = Mono.from(pool.create()).block(TIMEOUT);
+    try {
+      Mono.from(connection.beginTransaction()).block(TIMEOUT);
+      T result;
+      try {
+        result = work.apply(new Session(connection));
+        Mono.from(connection.commitTransaction()).block(TIMEOUT);
+      } catch (RuntimeException e) {
+        try {
+          Mono.from(connection.rollbackTransaction()).block(TIMEOUT);
+        } catch (RuntimeException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+      return result;
+    } finally {
+      Mono.from(connection.close()).block(TIMEOUT);
+    }
+  }
+
+  /** Runs work on one connection in auto-commit mode. */
+  public <T> T withSession(Function<Session, T> work) {
+    Connection connection = Mono.from(pool.create()).block(TIMEOUT);
+    try {
+      return work.apply(new Session(connection));
+    } finally {
+      Mono.from(connection.close()).block(TIMEOUT);
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.dispose();
+  }
+
+  /** A typed SQL null for a bind parameter. */
+  public record Null(Class<?> type) {}
+
+  /** Statements on one connection; binds are positional ($1, $2, ...). */
+  public static final class Session {
+    private final Connection connection;
+
+    Session(Connection connection) {
+      this.connection = connection;
+    }
+
+    /** Runs a statement and answers how many rows it changed. */
+    public long update(String sql, List<?> binds) {
+      Statement statement = bind(connection.createStatement(sql), binds);
+      Long changed =
+          Flux.from(statement.execute())
+              .flatMap(result -> Mono.from(result.getRowsUpdated()))
+              .reduce(0L, Long::sum)
+              .block(TIMEOUT);
+      return changed == null ? 0 : changed;
+    }
+
+    /** Runs a query and maps each row. */
+    public <T> List<T> query(String sql, List<?> binds, Function<Row, T> mapper) {
+      Statement statement = bind(connection.createStatement(sql), binds);
+      List<T> rows =
+          Flux.from(statement.execute())
+              .flatMap(result -> result.map((row, meta) -> mapper.apply(row)))
+              .collectList()
+              .block(TIMEOUT);
+      return rows == null ? new ArrayList<>() : rows;
+    }
+
+    private static Statement bind(Statement statement, List<?> binds) {
+      for (int i = 0; i < binds.size(); i++) {
+        Object value = binds.get(i);
+        if (value instanceof Null typed) {
+          statement.bindNull(i, typed.type());
+        } else if (value == null) {
+          throw new IllegalArgumentException("bind " + i + " is null without a type");
+        } else {
+          statement.bind(i, value);
+        }
+      }
+      return statement;
+    }
+  }
+}

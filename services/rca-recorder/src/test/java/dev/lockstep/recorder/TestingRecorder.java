@@ -1,0 +1,56 @@
+package dev.lockstep.recorder;
+
+import dev.lockstep.runtime.LockstepApplication;
+import dev.lockstep.testkit.kafka.KafkaBroker;
+import dev.lockstep.testkit.postgres.Postgres;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Starts the recorder against the shared broker and a database of the shared PostgreSQL. */
+final class TestingRecorder {
+  static final String SECRET = "test-secret-that-is-long-enough-for-hs256-signing";
+  static final Duration WAIT = Duration.ofSeconds(60);
+
+  private TestingRecorder() {}
+
+  /** A recorder context on the given database (created empty first when fresh is true). */
+  static ApplicationContext start(String database, boolean fresh, String group) {
+    Postgres postgres = Postgres.shared();
+    if (fresh) {
+      postgres.createDatabase(database);
+    }
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("lockstep.kafka.bootstrap-servers", KafkaBroker.shared().bootstrapServers());
+    properties.put("lockstep.security.jwt-secret", SECRET);
+    properties.put("micronaut.server.port", -1);
+    properties.put("lockstep.recorder.database.host", postgres.host());
+    properties.put("lockstep.recorder.database.port", postgres.port());
+    properties.put("lockstep.recorder.database.name", database);
+    properties.put("lockstep.recorder.database.username", postgres.username());
+    properties.put("lockstep.recorder.database.password", postgres.password());
+    properties.put("lockstep.recorder.ingest.group", group);
+    return LockstepApplication.builder("rca-recorder", properties).start();
+  }
+
+  /** Polls until the condition holds, failing after {@link #WAIT}. */
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    await(what, condition, () -> "");
+  }
+
+  /** Polls until the condition holds; the failure says what the state was. */
+  static void await(String what, BooleanSupplier condition, Supplier<String> state)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("timed out waiting until " + what + "; " + state.get());
+      }
+      Thread.sleep(100);
+    }
+  }
+}
