@@ -1,0 +1,134 @@
+package dev.lockstep.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Least privilege: the executor gets one namespaced Role per allowed namespace of each platform,
+ * only the verbs and resources it uses, no wildcards, no Secrets, no cluster-wide grant; the
+ * validator only reads.
+ */
+class ExecutorRbacTest {
+  private static final Set<String> EXECUTOR_VERBS =
+      Set.of("get", "list", "watch", "create", "update", "patch", "delete");
+  private static final Set<String> EXECUTOR_RESOURCES =
+      Set.of(
+          "deployments",
+          "statefulsets",
+          "daemonsets",
+          "deployments/scale",
+          "statefulsets/scale",
+          "pods",
+          "persistentvolumeclaims",
+          "jobs",
+          "volumesnapshots",
+          "leases");
+
+  private final List<JsonNode> docs =
+      Manifests.render(
+          t ->
+              t.set("platforms[0].id", "alpha")
+                  .set("platforms[0].namespaces[0]", "alpha-db")
+                  .set("platforms[0].namespaces[1]", "shared")
+                  .set("platforms[1].id", "beta")
+                  .set("platforms[1].namespaces[0]", "beta-apps")
+                  .set("platforms[1].namespaces[1]", "shared"));
+
+  @Test
+  void theExecutorHasARoleInEachAllowedNamespaceAndNowhereElse() {
+    Set<String> namespaces = new TreeSet<>();
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      if (role.at("/metadata/name").asText().equals("lockstep-executor")) {
+        namespaces.add(role.at("/metadata/namespace").asText());
+      }
+    }
+
+    assertThat(namespaces).containsExactly("alpha-db", "beta-apps", "shared");
+    for (String namespace : namespaces) {
+      JsonNode binding = binding("lockstep-executor", namespace);
+      assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("lockstep-executor");
+      assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("lockstep");
+      assertThat(binding.at("/roleRef/kind").asText()).isEqualTo("Role");
+    }
+  }
+
+  @Test
+  void noRuleUsesAWildcardOrTouchesSecrets() {
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      for (JsonNode rule : role.path("rules")) {
+        for (String field : List.of("apiGroups", "resources", "verbs")) {
+          for (JsonNode value : rule.path(field)) {
+            assertThat(value.asText())
+                .as("%s of %s", field, role.at("/metadata/name"))
+                .doesNotContain("*");
+          }
+        }
+        for (JsonNode resource : rule.path("resources")) {
+          assertThat(resource.asText())
+              .isNotIn("secrets", "serviceaccounts/token", "roles", "rolebindings");
+        }
+        assertThat(rule.has("nonResourceURLs")).isFalse();
+      }
+    }
+    assertThat(Manifests.ofKind(docs, "ClusterRole")).isEmpty();
+    assertThat(Manifests.ofKind(docs, "ClusterRoleBinding")).isEmpty();
+  }
+
+  @Test
+  void theExecutorGetsOnlyTheVerbsAndResourcesItUses() {
+    Set<String> verbs = new HashSet<>();
+    Set<String> resources = new HashSet<>();
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      if (role.at("/metadata/name").asText().startsWith("lockstep-executor")) {
+        for (JsonNode rule : role.path("rules")) {
+          rule.path("verbs").forEach(v -> verbs.add(v.asText()));
+          rule.path("resources").forEach(r -> resources.add(r.asText()));
+        }
+      }
+    }
+
+    assertThat(EXECUTOR_VERBS).containsAll(verbs);
+    assertThat(EXECUTOR_RESOURCES).containsAll(resources);
+    assertThat(verbs).doesNotContain("escalate", "bind", "impersonate", "deletecollection");
+  }
+
+  @Test
+  void theValidatorOnlyReads() {
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      if (role.at("/metadata/name").asText().equals("lockstep-validator")) {
+        for (JsonNode rule : role.path("rules")) {
+          rule.path("verbs").forEach(v -> assertThat(v.asText()).isIn("get", "list", "watch"));
+        }
+      }
+    }
+  }
+
+  @Test
+  void leasesAreGrantedOnlyInLockstepsOwnNamespace() {
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      boolean leases = false;
+      for (JsonNode rule : role.path("rules")) {
+        for (JsonNode resource : rule.path("resources")) {
+          leases |= resource.asText().equals("leases");
+        }
+      }
+      if (leases) {
+        assertThat(role.at("/metadata/namespace").asText()).isEqualTo("lockstep");
+      }
+    }
+  }
+
+  private JsonNode binding(String name, String namespace) {
+    return Manifests.ofKind(docs, "RoleBinding").stream()
+        .filter(b -> b.at("/metadata/name").asText().equals(name))
+        .filter(b -> b.at("/metadata/namespace").asText().equals(namespace))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no RoleBinding " + name + " in " + namespace));
+  }
+}

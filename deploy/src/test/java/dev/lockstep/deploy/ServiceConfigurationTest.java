@@ -1,0 +1,110 @@
+package dev.lockstep.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every setting the chart gives a service through its environment is one the service reads: a key
+ * of its application.yml or of the runtime's defaults, a placeholder in its code, or under a
+ * configuration-properties prefix it declares. A renamed property fails here, not in production.
+ */
+class ServiceConfigurationTest {
+  private static final Set<String> PLATFORM_VARIABLES =
+      Set.of("JAVA_TOOL_OPTIONS", "MICRONAUT_CONFIG_FILES", "MICRONAUT_SERVER_PORT");
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z0-9.\\-]+)");
+  private static final Pattern PREFIX =
+      Pattern.compile("@ConfigurationProperties\\(\"([a-z0-9.\\-]+)\"\\)");
+
+  @Test
+  void everyVariableTheChartSetsNamesAPropertyTheServiceReads() {
+    for (String service : Manifests.SERVICES) {
+      Known known = known(service);
+      JsonNode container =
+          Manifests.named(Manifests.render(t -> t), "Deployment", "lockstep-" + service)
+              .at("/spec/template/spec/containers/0");
+      List<String> unknown = new ArrayList<>();
+      for (JsonNode variable : container.path("env")) {
+        String name = variable.path("name").asText();
+        if (!PLATFORM_VARIABLES.contains(name) && !known.reads(name)) {
+          unknown.add(name);
+        }
+      }
+      assertThat(unknown).as("variables the %s does not read", service).isEmpty();
+    }
+  }
+
+  /** The configuration keys a service reads, normalised as Micronaut matches variables. */
+  record Known(Set<String> keys, Set<String> prefixes) {
+    boolean reads(String variable) {
+      String key = normalise(variable);
+      return keys.contains(key)
+          || prefixes.stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length())
+          || key.startsWith("lockstepkafkaproperties");
+    }
+  }
+
+  private static Known known(String service) {
+    Set<String> keys = new HashSet<>();
+    Set<String> prefixes = new HashSet<>();
+    List<Path> sources = new ArrayList<>();
+    sources.add(Manifests.ROOT.resolve("services/" + service + "/src/main"));
+    sources.add(Manifests.ROOT.resolve("services/runtime/src/main"));
+    for (Path root : sources) {
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path file : files.filter(Files::isRegularFile).toList()) {
+          String name = file.getFileName().toString();
+          if (name.endsWith(".java")) {
+            String text = Files.readString(file);
+            collect(PLACEHOLDER.matcher(text), keys);
+            collect(PREFIX.matcher(text), prefixes);
+          } else if (name.endsWith(".yml")) {
+            flatten("", Manifests.read(file), keys);
+            collect(PLACEHOLDER.matcher(Files.readString(file)), keys);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return new Known(keys, prefixes);
+  }
+
+  private static void collect(Matcher matcher, Set<String> into) {
+    while (matcher.find()) {
+      into.add(normalise(matcher.group(1)));
+    }
+  }
+
+  private static void flatten(String prefix, JsonNode node, Set<String> into) {
+    if (node == null || !node.isObject()) {
+      into.add(normalise(prefix));
+      return;
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      flatten(
+          prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+          field.getValue(),
+          into);
+    }
+  }
+
+  private static String normalise(String key) {
+    return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+  }
+}
