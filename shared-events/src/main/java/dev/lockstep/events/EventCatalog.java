@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import dev.lockstep.events.upcast.StepStartedV1ToV2;
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GateMeasured;
@@ -182,13 +183,19 @@ public final class EventCatalog {
         "executor",
         readersOfExecution,
         "The executor starts a plan.");
+    // v2 adds the before-states read before acting (issue #4: a crash after a delete lost them).
     b.type(
-        "step.started",
-        exec,
-        StepStarted.class,
-        "executor",
-        readersOfExecution,
-        "The executor records its intent to run a step, before it acts.");
+            new EventType(
+                EventType.PREFIX + "step.started",
+                exec,
+                2,
+                1,
+                StepStarted.class,
+                "executor",
+                readersOfExecution,
+                "The executor records its intent to run a step, with the before-state of every"
+                    + " object it will change, before it acts."))
+        .upcaster(new StepStartedV1ToV2());
     b.type(
         "step.succeeded",
         exec,

@@ -14,9 +14,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden samples: every version of every type has one, each must read forever, and a sample of the
- * newest version must be written back exactly as it is. The {@code fail_*.json} negatives must be
- * refused with a clear reason.
+ * Golden samples: every version of every type has one, each must read forever, a sample of the
+ * newest version must be written back exactly as it is, and a sample of an older version is read
+ * (upcast) as the newest. The {@code fail_*.json} negatives must be refused with a clear reason.
  */
 class GoldenSamplesTest {
   private static final EventCodec CODEC = EventCodec.standard();
@@ -45,8 +45,16 @@ class GoldenSamplesTest {
         .filter(p -> !p.getFileName().toString().startsWith("fail_"));
   }
 
+  static Stream<Path> newestGoldenSamples() {
+    return goldenSamples().filter(GoldenSamplesTest::ofTheNewestVersion);
+  }
+
+  static Stream<Path> olderGoldenSamples() {
+    return goldenSamples().filter(p -> !ofTheNewestVersion(p));
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("goldenSamples")
+  @MethodSource("newestGoldenSamples")
   void aGoldenSampleReadsAndWritesBackUnchanged(Path file) {
     JsonNode golden = ContractFiles.read(file);
 
@@ -54,6 +62,21 @@ class GoldenSamplesTest {
 
     assertThat(event.type()).isEqualTo(golden.get("type").asText());
     assertThat(CODEC.toStructuredJson(event)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("olderGoldenSamples")
+  void aGoldenSampleOfAnOlderVersionReadsAsTheNewestAndWritesTheNewest(Path file) {
+    JsonNode golden = ContractFiles.read(file);
+    EventType type = CODEC.catalog().find(golden.get("type").asText()).orElseThrow();
+
+    EventEnvelope event = CODEC.fromStructuredJson(golden);
+
+    assertThat(event.id()).isEqualTo(golden.get("id").asText());
+    assertThat(event.version()).isEqualTo(type.version());
+    assertThat(event.dataschema()).isEqualTo(type.dataschema());
+    assertThat(event.data()).isInstanceOf(type.payload());
+    assertThat(CODEC.fromStructuredJson(CODEC.toStructuredJson(event))).isEqualTo(event);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -89,6 +112,13 @@ class GoldenSamplesTest {
         .hasMessageContaining(message)
         .extracting(e -> ((EventDecodingException) e).reason())
         .isEqualTo(reason);
+  }
+
+  private static boolean ofTheNewestVersion(Path file) {
+    JsonNode golden = ContractFiles.read(file);
+    String typeName = golden.get("type").asText();
+    EventType type = CODEC.catalog().find(typeName).orElseThrow();
+    return EventType.versionOf(typeName, golden.get("dataschema").asText()) == type.version();
   }
 
   private static Path sample(EventType type, int version) {

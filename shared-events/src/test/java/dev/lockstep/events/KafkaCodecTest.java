@@ -52,7 +52,7 @@ class KafkaCodecTest {
         .containsEntry("ce_id", event.id())
         .containsEntry("ce_type", "dev.lockstep.step.started")
         .containsEntry("ce_source", "urn:lockstep:executor")
-        .containsEntry("ce_dataschema", "urn:lockstep:schema:dev.lockstep.step.started:v1")
+        .containsEntry("ce_dataschema", "urn:lockstep:schema:dev.lockstep.step.started:v2")
         .containsEntry("ce_subject", SampleEvents.UPGRADE)
         .containsEntry("ce_platform", SampleEvents.PLATFORM)
         .containsEntry("ce_causationid", "5f3c2a10-0000-4000-8000-000000000002")

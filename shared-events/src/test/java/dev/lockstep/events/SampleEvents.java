@@ -351,7 +351,8 @@ final class SampleEvents {
                             2,
                             Map.of("lockstep.dev/version", "2.3.1")))))),
         new UpgradeStarted(UPGRADE, PLATFORM, PlanMode.UPGRADE, null, 2, 6),
-        new StepStarted(UPGRADE, "s-1-3", 1, "metis", StepAction.SET_IMAGE, 1),
+        new StepStarted(
+            UPGRADE, "s-1-3", 1, "metis", StepAction.SET_IMAGE, 1, List.of(metisBefore())),
         new StepSucceeded(
             UPGRADE,
             "s-1-3",

@@ -103,6 +103,67 @@ public final class TestingPlans {
         null);
   }
 
+  /** A remove step that deletes its targets (a component absent from the release). */
+  public static PlanStep remove(String id, String component, String from, List<ObjectRef> targets) {
+    return new PlanStep(
+        id,
+        component,
+        StepAction.REMOVE,
+        from,
+        null,
+        null,
+        null,
+        targets,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** A rollback's remove step: deletes the objects the upgrade created ({@code exists: false}). */
+  public static PlanStep removeCreated(String id, String component, List<ObjectState> created) {
+    return new PlanStep(
+        id,
+        component,
+        StepAction.REMOVE,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        created,
+        null);
+  }
+
+  /** A rollback's restore-snapshot step: the workload's claims re-created from the snapshots. */
+  public static PlanStep restoreSnapshot(
+      String id, String component, WorkloadRef workload, String snapshot) {
+    return new PlanStep(
+        id,
+        component,
+        StepAction.RESTORE_SNAPSHOT,
+        null,
+        null,
+        workload,
+        null,
+        null,
+        null,
+        null,
+        snapshot,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** A migrate step. */
   public static PlanStep migrate(String id, String component, WorkloadRef workload, String image) {
     return new PlanStep(

@@ -1,5 +1,8 @@
 package dev.lockstep.executor;
 
+import dev.lockstep.executor.cluster.Resources;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -101,6 +104,57 @@ public final class TestingWorkloads {
       }
     }
     return client.apps().statefulSets().inNamespace(namespace).resource(builder.build()).create();
+  }
+
+  /** A claim with a storage class and labels of its own, which a restore must keep. */
+  public static PersistentVolumeClaim claim(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      String storageClass,
+      Map<String, String> labels) {
+    return client
+        .persistentVolumeClaims()
+        .inNamespace(namespace)
+        .resource(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(storageClass)
+                .withNewResources()
+                .withRequests(Map.of("storage", new Quantity("5Gi")))
+                .endResources()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  /** A VolumeSnapshot of a claim, as a backup step would have taken it. */
+  public static GenericKubernetesResource volumeSnapshot(
+      KubernetesClient client, String namespace, String name, String claim) {
+    GenericKubernetesResource snapshot = new GenericKubernetesResource();
+    snapshot.setApiVersion(Resources.SNAPSHOT_API);
+    snapshot.setKind("VolumeSnapshot");
+    snapshot.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    snapshot
+        .getAdditionalProperties()
+        .put(
+            "spec",
+            Map.of(
+                "volumeSnapshotClassName",
+                "csi-snapclass",
+                "source",
+                Map.of("persistentVolumeClaimName", claim)));
+    return client
+        .genericKubernetesResources(Resources.context(null, "VolumeSnapshot"))
+        .inNamespace(namespace)
+        .resource(snapshot)
+        .create();
   }
 
   /** A persistent volume claim, as the StatefulSet controller would have made it. */

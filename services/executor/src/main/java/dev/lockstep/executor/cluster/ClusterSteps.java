@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -37,6 +38,11 @@ import java.util.Set;
  * (guarded by the object's {@code resourceVersion}), so a step run again after a crash finds its
  * work done and still reports the true before-state. Nothing here waits: the returned {@link
  * Applied.Check} is polled by a timer.
+ *
+ * <p>Before a step first acts, {@link #readBefore} reads the state of every object it will change;
+ * the executor records it in the step's intent. A step that deletes (a {@code remove}, the claims
+ * of a {@code restore-snapshot}) leaves no stamp to find after a crash, so a re-run reports those
+ * recorded before-states rather than what it finds.
  */
 public final class ClusterSteps {
   private static final int CONFLICT_ATTEMPTS = 8;
@@ -45,12 +51,32 @@ public final class ClusterSteps {
   private final KubernetesClient client;
   private final Set<String> allowedNamespaces;
   private final ClusterTimings timings;
+  private final Midway midway;
 
   public ClusterSteps(
       KubernetesClient client, Set<String> allowedNamespaces, ClusterTimings timings) {
+    this(client, allowedNamespaces, timings, stepId -> {});
+  }
+
+  public ClusterSteps(
+      KubernetesClient client,
+      Set<String> allowedNamespaces,
+      ClusterTimings timings,
+      Midway midway) {
     this.client = client;
     this.allowedNamespaces = Set.copyOf(allowedNamespaces);
     this.timings = timings;
+    this.midway = midway;
+  }
+
+  /**
+   * Called between two writes of one step (after a delete, before what follows it), where a crash
+   * leaves the cluster half changed; crash tests stop the executor there.
+   */
+  @FunctionalInterface
+  public interface Midway {
+    /** The step has made one of its writes and is about to make the next or to wait. */
+    void reached(String stepId);
   }
 
   /**
@@ -76,8 +102,83 @@ public final class ClusterSteps {
     return namespaces;
   }
 
+  /**
+   * The state of every object the step will change, read from the cluster and changing nothing:
+   * what its intent records before it first acts. Objects that do not exist are left out (the step
+   * fails on them, or has nothing to do); an object a step creates (a migration Job) is recorded as
+   * absent. Throws {@link StepFailure}, before any request, for a namespace outside the platform.
+   */
+  public List<ObjectState> readBefore(StepContext context) {
+    checkNamespaces(context);
+    PlanStep step = context.step();
+    List<ObjectState> before = new ArrayList<>();
+    switch (step.action()) {
+      case SET_IMAGE -> {
+        WorkloadRef workload = requireWorkload(step);
+        read(ObjectRef.of(workload.kind(), workload.namespace(), workload.name()), null, false)
+            .ifPresent(before::add);
+      }
+      case DRAIN, RESTORE_REPLICAS -> {
+        for (ObjectRef target : targets(step)) {
+          read(target, null, false).ifPresent(before::add);
+        }
+      }
+      case MIGRATE -> {
+        WorkloadRef workload = requireWorkload(step);
+        before.add(migrationJob(workload.namespace(), context));
+      }
+      case RESTORE_SNAPSHOT -> {
+        WorkloadRef workload = requireWorkload(step);
+        for (String snapshotName : snapshotNames(step)) {
+          GenericKubernetesResource snapshot =
+              Resources.of(client, "VolumeSnapshot", workload.namespace(), snapshotName).get();
+          String claim = snapshot == null ? null : sourceClaim(snapshot);
+          if (claim != null) {
+            read(ObjectRef.of("PersistentVolumeClaim", workload.namespace(), claim), null, true)
+                .ifPresent(before::add);
+          }
+        }
+      }
+      case REMOVE -> {
+        String home = step.workload() == null ? null : step.workload().namespace();
+        for (ObjectRef ref : removals(step)) {
+          read(ref, home, true).ifPresent(before::add);
+        }
+      }
+      case BACKUP, APPLY, PATCH_RESOURCE, APPROVE -> {
+        // A backup only creates snapshots (reported by name); the others change nothing here.
+      }
+    }
+    return before;
+  }
+
+  private Optional<ObjectState> read(ObjectRef ref, String defaultNamespace, boolean withManifest) {
+    GenericKubernetesResource current = Resources.of(client, ref, defaultNamespace).get();
+    return Optional.ofNullable(current == null ? null : ObjectMaps.stateOf(current, withManifest));
+  }
+
   /** Makes the step's change, or finds it made; throws {@link StepFailure} when it cannot. */
   public Applied apply(StepContext context, Instant now) {
+    checkNamespaces(context);
+    PlanStep step = context.step();
+    return switch (step.action()) {
+      case SET_IMAGE -> setImage(context, now);
+      case DRAIN -> drain(context, now);
+      case RESTORE_REPLICAS -> restoreReplicas(context, now);
+      case MIGRATE -> migrate(context, now);
+      case BACKUP -> backup(context, now);
+      case RESTORE_SNAPSHOT -> restoreSnapshot(context);
+      case REMOVE -> remove(context);
+      case APPLY, PATCH_RESOURCE ->
+          throw new StepFailure(
+              "action "
+                  + step.action().wire()
+                  + " is not supported by this executor yet (issue #10); nothing was changed");
+      case APPROVE -> throw new StepFailure("an approval step has no cluster operation");
+    };
+  }
+
+  private void checkNamespaces(StepContext context) {
     PlanStep step = context.step();
     for (String namespace : namespacesOf(step)) {
       if (namespace == null) {
@@ -95,21 +196,6 @@ public final class ClusterSteps {
                 + "); nothing was changed");
       }
     }
-    return switch (step.action()) {
-      case SET_IMAGE -> setImage(context, now);
-      case DRAIN -> drain(context, now);
-      case RESTORE_REPLICAS -> restoreReplicas(context, now);
-      case MIGRATE -> migrate(context, now);
-      case BACKUP -> backup(context, now);
-      case RESTORE_SNAPSHOT -> restoreSnapshot(context);
-      case REMOVE -> remove(context);
-      case APPLY, PATCH_RESOURCE ->
-          throw new StepFailure(
-              "action "
-                  + step.action().wire()
-                  + " is not supported by this executor yet (issue #10); nothing was changed");
-      case APPROVE -> throw new StepFailure("an approval step has no cluster operation");
-    };
   }
 
   // ---- set-image ----------------------------------------------------------------------------
@@ -266,19 +352,7 @@ public final class ClusterSteps {
         }
       }
     }
-    ObjectState before =
-        new ObjectState(
-            "batch/v1",
-            "Job",
-            workload.namespace(),
-            name,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+    ObjectState before = migrationJob(workload.namespace(), context);
     Duration timeout = GoDuration.parseOr(migration.timeout(), timings.migrationTimeout());
     Instant deadline = now.plus(timeout);
     String what = "migration Job " + workload.namespace() + "/" + name;
@@ -301,6 +375,22 @@ public final class ClusterSteps {
           return Progress.waiting(what);
         };
     return new Applied(List.of(before), null, check);
+  }
+
+  /** The migration Job a step creates, recorded as absent before it: a rollback deletes it. */
+  private static ObjectState migrationJob(String namespace, StepContext context) {
+    return new ObjectState(
+        "batch/v1",
+        "Job",
+        namespace,
+        objectName(context.step().component() + "-migrate", context),
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   // ---- backup and restore-snapshot ----------------------------------------------------------
@@ -422,21 +512,17 @@ public final class ClusterSteps {
   private Applied restoreSnapshot(StepContext context) {
     PlanStep step = context.step();
     WorkloadRef workload = requireWorkload(step);
-    if (step.snapshot() == null || step.snapshot().isBlank()) {
-      throw new StepFailure("restore-snapshot step " + step.id() + " names no snapshot");
-    }
     String namespace = workload.namespace();
     List<ObjectState> before = new ArrayList<>();
     List<String> claims = new ArrayList<>();
-    for (String snapshotName : step.snapshot().split(",")) {
+    for (String snapshotName : snapshotNames(step)) {
       GenericKubernetesResource snapshot =
-          Resources.of(client, "VolumeSnapshot", namespace, snapshotName.trim()).get();
+          Resources.of(client, "VolumeSnapshot", namespace, snapshotName).get();
       if (snapshot == null) {
         throw new StepFailure(
             "VolumeSnapshot " + namespace + "/" + snapshotName + " does not exist", before);
       }
-      Map<String, Object> source = ObjectMaps.map(ObjectMaps.spec(snapshot).get("source"));
-      String claim = source == null ? null : (String) source.get("persistentVolumeClaimName");
+      String claim = sourceClaim(snapshot);
       if (claim == null) {
         throw new StepFailure("VolumeSnapshot " + snapshotName + " names no source claim", before);
       }
@@ -444,17 +530,29 @@ public final class ClusterSteps {
       Resource<GenericKubernetesResource> pvc =
           Resources.of(client, "PersistentVolumeClaim", namespace, claim);
       GenericKubernetesResource current = pvc.get();
+      ObjectState started = startedBefore(context, "PersistentVolumeClaim", namespace, claim);
       if (current != null
           && LockstepAnnotations.markedBy(
               current.getMetadata().getAnnotations(), context.upgradeId(), step.id())) {
-        before.add(recordedBefore(current));
+        before.add(started != null ? started : recordedBefore(current));
         continue;
       }
-      Map<String, Object> oldSpec = current == null ? Map.of() : ObjectMaps.spec(current);
+      // The claim as it was: as found now, or, when an earlier run deleted it and then died, as
+      // the step's intent recorded it.
+      ObjectState old;
       if (current != null) {
-        before.add(ObjectMaps.stateOf(current, true));
-        pvc.delete();
+        old = started != null ? started : ObjectMaps.stateOf(current, true);
+      } else {
+        old = started != null && started.exists() ? started : null;
       }
+      if (old != null) {
+        before.add(old);
+      }
+      if (current != null) {
+        pvc.delete();
+        midway.reached(step.id());
+      }
+      Map<String, Object> oldSpec = specOf(current, old);
       Map<String, Object> spec = new LinkedHashMap<>();
       for (String key : List.of("accessModes", "resources", "storageClassName", "volumeMode")) {
         if (oldSpec.get(key) != null) {
@@ -471,10 +569,10 @@ public final class ClusterSteps {
           Map.of(
               "apiGroup", "snapshot.storage.k8s.io",
               "kind", "VolumeSnapshot",
-              "name", snapshotName.trim()));
+              "name", snapshotName));
       Map<String, String> annotations = marks(context, step.to());
-      if (current != null) {
-        annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(before.get(before.size() - 1)));
+      if (old != null) {
+        annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(old));
       }
       GenericKubernetesResource created = new GenericKubernetesResource();
       created.setApiVersion("v1");
@@ -483,7 +581,7 @@ public final class ClusterSteps {
           new ObjectMetaBuilder()
               .withName(claim)
               .withNamespace(namespace)
-              .withLabels(current == null ? null : current.getMetadata().getLabels())
+              .withLabels(labelsOf(current, old))
               .withAnnotations(annotations)
               .build());
       created.getAdditionalProperties().put("spec", spec);
@@ -503,6 +601,52 @@ public final class ClusterSteps {
           return Progress.done();
         };
     return new Applied(before, null, check);
+  }
+
+  private static List<String> snapshotNames(PlanStep step) {
+    if (step.snapshot() == null || step.snapshot().isBlank()) {
+      throw new StepFailure("restore-snapshot step " + step.id() + " names no snapshot");
+    }
+    List<String> names = new ArrayList<>();
+    for (String name : step.snapshot().split(",")) {
+      if (!name.isBlank()) {
+        names.add(name.trim());
+      }
+    }
+    return names;
+  }
+
+  private static String sourceClaim(GenericKubernetesResource snapshot) {
+    Map<String, Object> source = ObjectMaps.map(ObjectMaps.spec(snapshot).get("source"));
+    return source == null ? null : (String) source.get("persistentVolumeClaimName");
+  }
+
+  /** The spec of a claim: as found, or from its recorded manifest. */
+  private static Map<String, Object> specOf(GenericKubernetesResource current, ObjectState old) {
+    if (current != null) {
+      return ObjectMaps.spec(current);
+    }
+    Map<String, Object> spec =
+        old == null || old.manifest() == null ? null : ObjectMaps.map(old.manifest().get("spec"));
+    return spec == null ? Map.of() : spec;
+  }
+
+  /** The labels of a claim: as found, or from its recorded manifest. */
+  private static Map<String, String> labelsOf(GenericKubernetesResource current, ObjectState old) {
+    if (current != null) {
+      return current.getMetadata().getLabels();
+    }
+    Map<String, Object> metadata =
+        old == null || old.manifest() == null
+            ? null
+            : ObjectMaps.map(old.manifest().get("metadata"));
+    Map<String, Object> labels = metadata == null ? null : ObjectMaps.map(metadata.get("labels"));
+    if (labels == null) {
+      return null;
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    labels.forEach((key, value) -> result.put(key, String.valueOf(value)));
+    return result;
   }
 
   private static void createWhenGone(
@@ -525,6 +669,51 @@ public final class ClusterSteps {
 
   private Applied remove(StepContext context) {
     PlanStep step = context.step();
+    List<ObjectRef> refs = removals(step);
+    if (refs.isEmpty()) {
+      throw new StepFailure("remove step " + step.id() + " names nothing to remove");
+    }
+    List<ObjectState> before = new ArrayList<>();
+    String home = step.workload() == null ? null : step.workload().namespace();
+    for (ObjectRef ref : refs) {
+      String namespace = ref.namespace() == null ? home : ref.namespace();
+      ObjectState started = startedBefore(context, ref.kind(), namespace, ref.name());
+      Resource<GenericKubernetesResource> resource = Resources.of(client, ref, home);
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        // Gone: deleted by an earlier run of this step that died before its result, or never
+        // there. Its intent knows which.
+        if (started != null && started.exists()) {
+          before.add(started);
+        }
+        continue;
+      }
+      if (started != null) {
+        before.add(started);
+      } else {
+        before.add(
+            LockstepAnnotations.markedBy(
+                    current.getMetadata().getAnnotations(), context.upgradeId(), step.id())
+                ? recordedBefore(current)
+                : ObjectMaps.stateOf(current, true));
+      }
+      resource.delete();
+      midway.reached(step.id());
+    }
+    Applied.Check check =
+        at -> {
+          for (ObjectRef ref : refs) {
+            if (Resources.of(client, ref, home).get() != null) {
+              return Progress.waiting(ref.kind() + " " + ref.name() + " to be deleted");
+            }
+          }
+          return Progress.done();
+        };
+    return new Applied(before, null, check);
+  }
+
+  /** What a remove step deletes: restore entries the upgrade created, its targets, its workload. */
+  private static List<ObjectRef> removals(PlanStep step) {
     List<ObjectRef> refs = new ArrayList<>();
     if (step.restore() != null && !step.restore().isEmpty()) {
       for (ObjectState state : step.restore()) {
@@ -541,34 +730,7 @@ public final class ClusterSteps {
       WorkloadRef w = step.workload();
       refs.add(ObjectRef.of(w.kind(), w.namespace(), w.name()));
     }
-    if (refs.isEmpty()) {
-      throw new StepFailure("remove step " + step.id() + " names nothing to remove");
-    }
-    List<ObjectState> before = new ArrayList<>();
-    String home = step.workload() == null ? null : step.workload().namespace();
-    for (ObjectRef ref : refs) {
-      Resource<GenericKubernetesResource> resource = Resources.of(client, ref, home);
-      GenericKubernetesResource current = resource.get();
-      if (current == null) {
-        continue;
-      }
-      before.add(
-          LockstepAnnotations.markedBy(
-                  current.getMetadata().getAnnotations(), context.upgradeId(), step.id())
-              ? recordedBefore(current)
-              : ObjectMaps.stateOf(current, true));
-      resource.delete();
-    }
-    Applied.Check check =
-        at -> {
-          for (ObjectRef ref : refs) {
-            if (Resources.of(client, ref, home).get() != null) {
-              return Progress.waiting(ref.kind() + " " + ref.name() + " to be deleted");
-            }
-          }
-          return Progress.done();
-        };
-    return new Applied(before, null, check);
+    return refs;
   }
 
   // ---- the marking write --------------------------------------------------------------------
@@ -591,11 +753,17 @@ public final class ClusterSteps {
       if (current == null) {
         throw new StepFailure(describe(ref) + " does not exist");
       }
+      ObjectState started =
+          startedBefore(
+              context,
+              current.getKind(),
+              current.getMetadata().getNamespace(),
+              current.getMetadata().getName());
       if (LockstepAnnotations.markedBy(
           current.getMetadata().getAnnotations(), context.upgradeId(), context.step().id())) {
-        return recordedBefore(current);
+        return started != null ? started : recordedBefore(current);
       }
-      ObjectState before = ObjectMaps.stateOf(current, false);
+      ObjectState before = started != null ? started : ObjectMaps.stateOf(current, false);
       change.accept(current);
       Map<String, String> annotations = ObjectMaps.annotations(current);
       annotations.putAll(marks(context, version));
@@ -609,6 +777,17 @@ public final class ClusterSteps {
         }
       }
     }
+  }
+
+  /** The before-state of an object as the step's intent recorded it, or null. */
+  private static ObjectState startedBefore(
+      StepContext context, String kind, String namespace, String name) {
+    for (ObjectState state : context.startedBefore()) {
+      if (same(state, kind, namespace, name)) {
+        return state;
+      }
+    }
+    return null;
   }
 
   private static Map<String, String> marks(StepContext context, String version) {

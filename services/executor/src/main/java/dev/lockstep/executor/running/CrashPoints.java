@@ -8,6 +8,12 @@ public interface CrashPoints {
   /** After {@code step.started} is acknowledged, before the cluster is touched. */
   String BEFORE_ACT = "before-act";
 
+  /**
+   * Between two writes of one step: after a delete (an object a {@code remove} deletes, a claim
+   * {@code restore-snapshot} deletes and has not re-created yet).
+   */
+  String MID_ACT = "mid-act";
+
   /** After the change is made, while waiting for it to take effect. */
   String DURING_WAIT = "during-wait";
 

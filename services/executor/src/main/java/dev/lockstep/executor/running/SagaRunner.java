@@ -247,7 +247,13 @@ public class SagaRunner implements AutoCloseable {
       publish(
           session,
           new StepStarted(
-              upgradeId, step.id(), approval.wave(), step.component(), step.action(), 1));
+              upgradeId,
+              step.id(),
+              approval.wave(),
+              step.component(),
+              step.action(),
+              1,
+              List.of()));
       String message =
           step.message() != null
               ? step.message()
@@ -297,21 +303,90 @@ public class SagaRunner implements AutoCloseable {
       if (!session.inFlight.add(run.step().id())) {
         return false;
       }
-      // Intent first: the step is recorded as started, and acknowledged, before the cluster sees
-      // it.
-      publish(
-          session,
-          new StepStarted(
-              upgradeId,
-              run.step().id(),
-              run.wave(),
-              run.step().component(),
-              run.step().action(),
-              run.attempt()));
-      submit(() -> act(session, run, 1));
+      // Intent first, on a worker: the before-states are read and step.started is acknowledged
+      // before the cluster is changed.
+      submit(() -> begin(session, run, 1));
       return false;
     }
     throw new IllegalStateException("unknown decision " + decision);
+  }
+
+  // ---- intent -------------------------------------------------------------------------------
+
+  /**
+   * Records a step's intent, then acts. A step that has not started reads the before-state of every
+   * object it will change from the cluster; a step run again after a crash takes the before-states
+   * of its first {@code step.started} instead, since it may have changed or deleted those objects
+   * already. Either way they travel in this attempt's {@code step.started}.
+   */
+  private void begin(Session session, Decision.RunStep run, int attempt) {
+    List<ObjectState> before = run.startedBefore();
+    if (before == null) {
+      try {
+        requireActive(session);
+        before = clusterSteps(session).readBefore(context(session, run, List.of()));
+      } catch (Stopped stopped) {
+        abandoned.incrementAndGet();
+        LOG.info("step {} stops before its intent: {}", run.step().id(), stopped.getMessage());
+        return;
+      } catch (KubernetesClientException e) {
+        if (transientError(e) && attempt < TRANSIENT_ATTEMPTS) {
+          LOG.warn(
+              "reading the before-states of step {} met a transient error: {}",
+              run.step().id(),
+              e.getMessage());
+          schedule(() -> begin(session, run, attempt + 1), settings.getPollInterval());
+          return;
+        }
+        // The step meets the same refusal when it acts, and fails with it.
+        before = List.of();
+      } catch (StepFailure failure) {
+        // The step fails with this reason when it acts, before it changes anything.
+        before = List.of();
+      } catch (RuntimeException e) {
+        LOG.warn("could not read the before-states of step {}: {}", run.step().id(), e.toString());
+        before = List.of();
+      }
+    }
+    announce(session, run, before);
+  }
+
+  private void announce(Session session, Decision.RunStep run, List<ObjectState> before) {
+    var step = run.step();
+    synchronized (session) {
+      if (!active(session)) {
+        if (halted || !owned.contains(session.platform)) {
+          abandoned.incrementAndGet();
+        }
+        LOG.info("step {} does not start: its upgrade no longer runs here", step.id());
+        return;
+      }
+      try {
+        publish(
+            session,
+            new StepStarted(
+                session.upgradeId,
+                step.id(),
+                run.wave(),
+                step.component(),
+                step.action(),
+                run.attempt(),
+                before));
+      } catch (Stopped stopped) {
+        abandoned.incrementAndGet();
+        LOG.info("step {} stops before its intent: {}", step.id(), stopped.getMessage());
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "could not publish the intent of step {}, trying again: {}", step.id(), e.toString());
+        schedule(() -> announce(session, run, before), settings.getPollInterval());
+        return;
+      }
+    }
+    act(
+        session,
+        new Decision.RunStep(step, run.wave(), run.attempt(), run.priorBefore(), before),
+        1);
   }
 
   // ---- acting -------------------------------------------------------------------------------
@@ -321,16 +396,8 @@ public class SagaRunner implements AutoCloseable {
     try {
       crashPoints.reached(CrashPoints.BEFORE_ACT, run.step().id());
       requireActive(session);
-      PlatformSettings platform = platforms.find(session.platform).orElseThrow();
-      ClusterSteps steps =
-          new ClusterSteps(
-              platforms.client(session.platform),
-              Set.copyOf(platform.getNamespaces()),
-              settings.timings());
       Applied applied =
-          steps.apply(
-              new StepContext(session.platform, session.upgradeId, run.step(), run.priorBefore()),
-              clock.instant());
+          clusterSteps(session).apply(context(session, run, run.startedBefore()), clock.instant());
       schedulePoll(session, run, applied, true);
     } catch (CrashPoints.Crash crash) {
       halt(crash);
@@ -357,6 +424,21 @@ public class SagaRunner implements AutoCloseable {
       LOG.error("step {} failed unexpectedly", run.step().id(), e);
       finishStep(session, run, failed(session, run, "unexpected error: " + e, partial));
     }
+  }
+
+  private ClusterSteps clusterSteps(Session session) {
+    PlatformSettings platform = platforms.find(session.platform).orElseThrow();
+    return new ClusterSteps(
+        platforms.client(session.platform),
+        Set.copyOf(platform.getNamespaces()),
+        settings.timings(),
+        stepId -> crashPoints.reached(CrashPoints.MID_ACT, stepId));
+  }
+
+  private static StepContext context(
+      Session session, Decision.RunStep run, List<ObjectState> startedBefore) {
+    return new StepContext(
+        session.platform, session.upgradeId, run.step(), run.priorBefore(), startedBefore);
   }
 
   private void schedulePoll(Session session, Decision.RunStep run, Applied applied, boolean first) {

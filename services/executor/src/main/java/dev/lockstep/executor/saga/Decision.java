@@ -4,6 +4,7 @@ import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.List;
 
@@ -24,9 +25,23 @@ public sealed interface Decision {
    * @param attempt the attempt number its {@code step.started} carries
    * @param priorBefore before-states recorded by earlier steps of the same upgrade (a
    *     restore-replicas step puts back what its drain recorded)
+   * @param startedBefore the before-states that the step's first {@code step.started} recorded, for
+   *     a step run again after a crash (they are not read again: the step may have changed or
+   *     deleted the objects since); null for a step that has not started, whose before-states are
+   *     read from the cluster before its intent is published
    */
-  record RunStep(PlanStep step, int wave, int attempt, List<ObjectState> priorBefore)
-      implements Decision {}
+  record RunStep(
+      PlanStep step,
+      int wave,
+      int attempt,
+      List<ObjectState> priorBefore,
+      @Nullable List<ObjectState> startedBefore)
+      implements Decision {
+    public RunStep {
+      priorBefore = List.copyOf(priorBefore);
+      startedBefore = startedBefore == null ? null : List.copyOf(startedBefore);
+    }
+  }
 
   /**
    * Publish {@code step.started} and {@code approval.requested} for an approval step.

@@ -130,6 +130,9 @@ public final class UpgradeSaga {
           record.status = StepStatus.STARTED;
         }
         record.attempts = Math.max(record.attempts, s.attempt());
+        if (record.startedBefore == null) {
+          record.startedBefore = s.before();
+        }
         waveStartedAt.merge(s.wave(), event.time(), (a, b) -> a.isBefore(b) ? a : b);
       }
     } else if (data instanceof StepSucceeded s) {
@@ -283,7 +286,8 @@ public final class UpgradeSaga {
         prior.addAll(done.before);
       }
     }
-    return new Decision.RunStep(record.step, record.wave, record.attempts + 1, prior);
+    return new Decision.RunStep(
+        record.step, record.wave, record.attempts + 1, prior, record.startedBefore);
   }
 
   private EventPayload success() {
@@ -361,6 +365,7 @@ public final class UpgradeSaga {
     final int wave;
     StepStatus status = StepStatus.PENDING;
     int attempts;
+    List<ObjectState> startedBefore;
     List<ObjectState> before = List.of();
     String snapshot;
     String reason;

@@ -120,10 +120,19 @@ class ExecutorCrashResumeIT {
       assertThat(succeeded)
           .extracting(StepSucceeded::stepId)
           .containsExactly("s-0-1", "s-0-2", "s-0-3", "s-0-4");
-      assertThat(lockstep.events(upgradeId, StepStarted.class))
+      List<StepStarted> attempts =
+          lockstep.events(upgradeId, StepStarted.class).stream()
+              .filter(s -> s.stepId().equals(stepId))
+              .toList();
+      assertThat(attempts).extracting(StepStarted::attempt).containsExactly(1, 2);
+      assertThat(attempts.get(0).before()).as("the intent records the before-states").isNotEmpty();
+      assertThat(attempts.get(1).before())
+          .as("the re-run carries the intent of the first attempt, not what it finds now")
+          .isEqualTo(attempts.get(0).before());
+      assertThat(succeeded)
           .filteredOn(s -> s.stepId().equals(stepId))
-          .extracting(StepStarted::attempt)
-          .containsExactly(1, 2);
+          .singleElement()
+          .satisfies(s -> assertThat(s.before()).isEqualTo(attempts.get(0).before()));
       ObjectState metisBefore = succeeded.get(2).before().get(0);
       assertThat(metisBefore.images()).containsEntry("metis", "registry.example.com/metis:2.3.1");
       assertThat(metisBefore.replicas()).isEqualTo(2);

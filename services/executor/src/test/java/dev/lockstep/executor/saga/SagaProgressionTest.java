@@ -320,6 +320,40 @@ class SagaProgressionTest {
   }
 
   @Test
+  void aStepRunAgainTakesTheBeforeStatesOfItsFirstIntentInsteadOfReadingThem() {
+    Plan plan = threeWaves();
+    add(new PlanCreated(plan, "test", null));
+    add(new UpgradeStarted(UPGRADE, PLATFORM, PlanMode.UPGRADE, null, 3, 6));
+    Decision.RunStep fresh = (Decision.RunStep) saga().next().get(0);
+    assertThat(fresh.startedBefore())
+        .as("a step that has not started reads its before-states from the cluster")
+        .isNull();
+    succeed(plan.waves().get(0).steps().get(0), 0);
+    PlanStep pg = plan.waves().get(0).steps().get(1);
+    add(new StepStarted(UPGRADE, pg.id(), 0, "pg", pg.action(), 1, List.of(before("pg", 1))));
+    add(new StepStarted(UPGRADE, pg.id(), 0, "pg", pg.action(), 2, List.of(before("pg", 0))));
+
+    Decision.RunStep again = (Decision.RunStep) UpgradeSaga.fold(UPGRADE, log).next().get(0);
+
+    assertThat(again.attempt()).isEqualTo(3);
+    assertThat(again.startedBefore()).containsExactly(before("pg", 1));
+  }
+
+  @Test
+  void aStepWhoseIntentCameFromAV1ProducerRunsAgainWithoutRecordedBeforeStates() {
+    Plan plan = threeWaves();
+    add(new PlanCreated(plan, "test", null));
+    add(new UpgradeStarted(UPGRADE, PLATFORM, PlanMode.UPGRADE, null, 3, 6));
+    add(new StepStarted(UPGRADE, "s-0-1", 0, "pg", plan.waves().get(0).steps().get(0).action(), 1));
+
+    Decision.RunStep again = (Decision.RunStep) saga().next().get(0);
+
+    assertThat(again.startedBefore())
+        .as("started, so not read again; the stamps on the objects tell")
+        .isEmpty();
+  }
+
+  @Test
   void aRollbackPlanEndsInRollbackCompleted() {
     Plan rollback =
         TestingPlans.plan(
