@@ -297,7 +297,7 @@ public final class RollbackPlanner {
     if (backup != null) {
       steps.add(
           step(wave, steps, name, StepAction.RESTORE_SNAPSHOT, reached, back)
-              .workload(backup.before().isEmpty() ? null : workload(backup.before().get(0)))
+              .workload(backupWorkload(backup, deliveries))
               .snapshot(backup.snapshot())
               .restore(backup.before())
               .build());
@@ -355,5 +355,21 @@ public final class RollbackPlanner {
   private static StepBuilder step(
       int wave, List<PlanStep> steps, String component, StepAction action, String from, String to) {
     return new StepBuilder("s-" + wave + "-" + (steps.size() + 1), component, action, from, to);
+  }
+
+  /**
+   * The workload whose claims a backup snapshotted: its recorded before-state when the executor
+   * reported one, else the workload that the component's delivery step changed.
+   */
+  private static WorkloadRef backupWorkload(StepOutcome backup, List<StepOutcome> deliveries) {
+    if (!backup.before().isEmpty()) {
+      return workload(backup.before().get(0));
+    }
+    for (StepOutcome o : deliveries) {
+      if (o.action() == StepAction.SET_IMAGE && !o.before().isEmpty()) {
+        return workload(o.before().get(0));
+      }
+    }
+    return null;
   }
 }

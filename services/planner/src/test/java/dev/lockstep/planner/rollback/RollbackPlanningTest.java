@@ -156,6 +156,16 @@ class RollbackPlanningTest {
 
   @Test
   void aStatefulComponentIsRestoredFromTheSnapshotTakenBeforeTheChange() {
+    assertRestoredFromSnapshot(true);
+  }
+
+  /** The executor's backup changes nothing, so it may record no before-state of its own. */
+  @Test
+  void aBackupWithoutBeforeStatesRestoresTheWorkloadItsComponentChanged() {
+    assertRestoredFromSnapshot(false);
+  }
+
+  private static void assertRestoredFromSnapshot(boolean backupRecordsTheWorkload) {
     ObjectState sts =
         new ObjectState(
             "apps/v1",
@@ -177,7 +187,7 @@ class RollbackPlanningTest {
                 StepAction.BACKUP,
                 "15.3.0",
                 "15.4.0",
-                List.of(sts),
+                backupRecordsTheWorkload ? List.of(sts) : List.of(),
                 "postgres-u-1-s-0-1"),
             new StepOutcome(
                 "s-0-2", "postgres", StepAction.SET_IMAGE, "15.3.0", "15.4.0", List.of(sts), null));
@@ -195,6 +205,7 @@ class RollbackPlanningTest {
         .containsExactly(StepAction.RESTORE_SNAPSHOT, StepAction.SET_IMAGE);
     PlanStep restore = stepsOf(plan, "postgres").get(0);
     assertThat(restore.snapshot()).isEqualTo("postgres-u-1-s-0-1");
+    assertThat(restore.workload().kind()).isEqualTo("StatefulSet");
     assertThat(restore.workload().name()).isEqualTo("postgres");
     assertThat(plan.risk().factors()).contains("snapshot restore: postgres");
   }
