@@ -1,6 +1,8 @@
 package dev.lockstep.runtime.kafka;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.context.env.Environment;
+import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,7 +30,18 @@ public class KafkaSettings {
   }
 
   public void setProperties(Map<String, String> properties) {
-    this.properties = properties;
+    this.properties = new HashMap<>(properties);
+  }
+
+  /**
+   * Reads {@code lockstep.kafka.properties.*} with Kafka's dotted keys as written ({@code
+   * session.timeout.ms}): bound as a map, the keys would be split at their dots.
+   */
+  @Inject
+  void readProperties(Environment environment) {
+    environment
+        .getProperties("lockstep.kafka.properties")
+        .forEach((key, value) -> properties.put(key, String.valueOf(value)));
   }
 
   /** The properties common to producers and consumers. */
