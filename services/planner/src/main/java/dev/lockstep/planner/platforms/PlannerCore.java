@@ -361,7 +361,10 @@ public final class PlannerCore {
             state.lastChanges(platform, of.upgradeId),
             state.requiresAt(),
             failedPlan == null ? null : failedPlan.toRelease(),
-            failedPlan == null ? null : failedPlan.fromRelease());
+            failedPlan == null ? null : failedPlan.fromRelease(),
+            failedPlan == null
+                ? List.of()
+                : failedPlan.waves().stream().flatMap(w -> w.gates().stream()).toList());
     PlanningResult result = RollbackPlanner.plan(rr);
     if (result instanceof PlanningResult.Planned planned) {
       emit(out, cause, platform, new PlanCreated(planned.plan(), requestedBy, reason));

@@ -5,6 +5,7 @@ import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
@@ -107,6 +108,12 @@ public final class RollbackPlanner {
         steps(index, steps, t, risk);
       }
       waves.add(new Wave(index, layer == null ? "unknown" : layer, steps, List.of()));
+    }
+    if (!waves.isEmpty()) {
+      Wave last = waves.remove(waves.size() - 1);
+      waves.add(
+          new Wave(
+              last.index(), last.layer(), last.steps(), verification(request, targets.keySet())));
     }
     Plan plan =
         new Plan(
@@ -371,5 +378,22 @@ public final class RollbackPlanner {
       }
     }
     return null;
+  }
+
+  /**
+   * The gates that verify the platform once everything is restored, after the last wave (not
+   * between waves, so that a verification failure never stops a rollback halfway): the release's
+   * gates and those of the components rolled back, as the upgrade ran them, each once; approvals
+   * are not verification.
+   */
+  static List<PlannedGate> verification(RollbackRequest request, Set<String> components) {
+    Map<String, PlannedGate> gates = new LinkedHashMap<>();
+    for (PlannedGate gate : request.verification()) {
+      boolean relevant = gate.component() == null || components.contains(gate.component());
+      if (relevant && !"approval".equals(gate.kind())) {
+        gates.putIfAbsent(gate.name(), gate);
+      }
+    }
+    return List.copyOf(gates.values());
   }
 }

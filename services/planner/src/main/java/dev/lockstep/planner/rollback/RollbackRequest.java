@@ -1,5 +1,6 @@
 package dev.lockstep.planner.rollback;
 
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.planner.model.RunningComponent;
 import io.micronaut.core.annotation.Nullable;
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param requiresAt the requirements a component has at a version, where known
  * @param fromRelease the release the platform runs now, if known
  * @param toRelease the release it returns to, if known
+ * @param verification the gates of the upgrade rolled back, from which the rollback takes those
+ *     that verify the platform once everything is restored
  */
 public record RollbackRequest(
     String upgradeId,
@@ -34,8 +37,10 @@ public record RollbackRequest(
     Map<String, List<StepOutcome>> earlier,
     Map<String, Map<String, String>> requiresAt,
     @Nullable String fromRelease,
-    @Nullable String toRelease) {
+    @Nullable String toRelease,
+    List<PlannedGate> verification) {
   public RollbackRequest {
+    verification = List.copyOf(verification);
     history = List.copyOf(history);
     inventory = List.copyOf(inventory);
     layers = List.copyOf(layers);

@@ -148,7 +148,8 @@ class WorkedExampleTest {
                     Map.of(),
                     requiresAt,
                     "2.4.0",
-                    "2.3.0"))
+                    "2.3.0",
+                    List.of()))
             .planOrThrow();
 
     assertThat(plan.waves())

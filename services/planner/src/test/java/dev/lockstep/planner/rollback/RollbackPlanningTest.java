@@ -8,6 +8,7 @@ import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
@@ -52,6 +53,14 @@ class RollbackPlanningTest {
       List<StepOutcome> history,
       List<RunningComponent> inventory,
       Map<String, List<StepOutcome>> earlier) {
+    return request(history, inventory, earlier, List.of());
+  }
+
+  static RollbackRequest request(
+      List<StepOutcome> history,
+      List<RunningComponent> inventory,
+      Map<String, List<StepOutcome>> earlier,
+      List<PlannedGate> gatesOfTheUpgrade) {
     return new RollbackRequest(
         "rb-1",
         "u-1",
@@ -63,7 +72,8 @@ class RollbackPlanningTest {
         earlier,
         Map.of(),
         "2.0.0",
-        "1.0.0");
+        "1.0.0",
+        gatesOfTheUpgrade);
   }
 
   private static List<PlanStep> stepsOf(Plan plan, String component) {
@@ -109,6 +119,35 @@ class RollbackPlanningTest {
     assertThat(metis.restore()).containsExactly(deployment("metis", "2.3.1", true));
     assertThat(plan.versions())
         .contains(new VersionChange("metis", "core-kernel", "2.4.0", "2.3.1"));
+  }
+
+  @Test
+  void thePlatformIsVerifiedOnceEverythingIsRestored() {
+    List<StepOutcome> history =
+        List.of(
+            setImage("s-0-1", "postgres", "15.3.0", "15.4.0"),
+            setImage("s-1-1", "app", "1.0.0", "1.1.0"));
+    List<RunningComponent> now =
+        List.of(
+            running("postgres", "cloud-kernel", "15.4.0", Map.of()),
+            running("app", "user-space", "1.1.0", Map.of()));
+    List<PlannedGate> gatesOfTheUpgrade =
+        List.of(
+            new PlannedGate("error-rate", "prometheus", null, null),
+            new PlannedGate("postgres-ready", "kubernetes", "postgres", null),
+            new PlannedGate("error-rate", "prometheus", null, null),
+            new PlannedGate("app-health", "http", "app", null),
+            new PlannedGate("other-health", "http", "other", null),
+            new PlannedGate("sign-off", "approval", null, null));
+
+    Plan plan =
+        RollbackPlanner.plan(request(history, now, Map.of(), gatesOfTheUpgrade)).planOrThrow();
+
+    assertThat(plan.waves()).extracting(Wave::layer).containsExactly("user-space", "cloud-kernel");
+    assertThat(plan.waves().get(0).gates()).as("no gate stops a rollback halfway").isEmpty();
+    assertThat(plan.waves().get(1).gates())
+        .extracting(PlannedGate::name)
+        .containsExactly("error-rate", "postgres-ready", "app-health");
   }
 
   @Test
