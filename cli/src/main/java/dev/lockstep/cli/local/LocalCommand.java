@@ -1,0 +1,103 @@
+package dev.lockstep.cli.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.cli.LockstepCommand;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code lockstep local}: the embedded local mode. */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a real Kafka broker, a real PostgreSQL, a simulated Kubernetes cluster with the sample"
+          + " platform of docs/examples/sample-platform, and the five services on ports 8081-8085;"
+          + " runs the sample scenario and prints it as it happens; then keeps serving until Ctrl-C"
+          + " so that the other commands work against it."
+    })
+public final class LocalCommand implements Callable<Integer> {
+  /** The scenario's expected end: the upgrade's final status. */
+  private static final Map<String, String> EXPECTED =
+      Map.of("failing-gate", "rolled-back", "happy", "completed");
+
+  @Spec CommandSpec spec;
+
+  @ParentCommand LockstepCommand parent;
+
+  @Option(
+      names = "--scenario",
+      defaultValue = "failing-gate",
+      description =
+          "failing-gate (default: workbench 2.0.0 fails its health gate, the upgrade rolls back"
+              + " top-down) or happy (every gate passes).")
+  String scenario;
+
+  @Option(
+      names = "--exit",
+      description = "Stop once the scenario has ended instead of serving until Ctrl-C.")
+  boolean exitAfterScenario;
+
+  @Option(
+      names = "--checkout",
+      description =
+          "The built Lockstep checkout (default: the launcher's directory, or the current one).")
+  Path checkout;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!EXPECTED.containsKey(scenario)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "unknown scenario '" + scenario + "': use failing-gate or happy");
+    }
+    Path root = checkout != null ? checkout : defaultCheckout();
+    Path directory = root.resolve(".lockstep").resolve("local");
+    LocalMode local =
+        LocalMode.start(
+            new LocalMode.Options(
+                root, directory, scenario, "dataos-local", true, null, parent.configFile()),
+            out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              out.println("stopping ...");
+              out.flush();
+              local.close();
+              stopped.countDown();
+            },
+            "lockstep-local-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    String upgradeId = local.runScenario();
+    JsonNode end = local.awaitEnd(upgradeId);
+    boolean asExpected = EXPECTED.get(scenario).equals(end.path("status").asText());
+    if (exitAfterScenario) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      local.close();
+      return asExpected ? 0 : 1;
+    }
+    out.println();
+    out.println(
+        "serving until Ctrl-C; try: ./lockstep status, ./lockstep plan docs/examples/sample-platform/release-2.0.0.yaml --platform dataos-local");
+    out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static Path defaultCheckout() {
+    String home = System.getProperty("lockstep.checkout");
+    return Path.of(home != null ? home : ".").toAbsolutePath().normalize();
+  }
+}

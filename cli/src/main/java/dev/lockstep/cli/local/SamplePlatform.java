@@ -1,0 +1,526 @@
+package dev.lockstep.cli.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.manifest.Component;
+import dev.lockstep.manifest.Release;
+import dev.lockstep.manifest.ReleaseParser;
+import dev.lockstep.testkit.cluster.SimulatedCluster;
+import dev.lockstep.testkit.cluster.SimulatedEndpoints;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The sample platform of {@code docs/examples/sample-platform} that {@code lockstep local} runs:
+ * the Kubernetes objects seeded into the simulated cluster before the scenario ({@code
+ * cluster.yaml}), the release it upgrades to ({@code release-2.0.0.yaml}), the notifier's team
+ * subscriptions ({@code subscriptions.yml}), the platform id and the namespaces the executor may
+ * touch, and the faults of each {@link Scenario}. Read from files, so that what the user reads in
+ * the docs is what runs.
+ */
+public final class SamplePlatform {
+
+  /** The platform id of the sample. */
+  public static final String PLATFORM_ID = "dataos-local";
+
+  /** Where the sample lives, relative to the repository root. */
+  public static final Path DIRECTORY = Path.of("docs", "examples", "sample-platform");
+
+  /** The objects seeded into the cluster. */
+  public static final String CLUSTER_FILE = "cluster.yaml";
+
+  /** The release the scenario upgrades to. */
+  public static final String RELEASE_FILE = "release-2.0.0.yaml";
+
+  /** The notifier's team subscriptions. */
+  public static final String SUBSCRIPTIONS_FILE = "subscriptions.yml";
+
+  /**
+   * The actor of the seeding requests; it starts with {@code simulated-}, so the cluster's
+   * operation log counts the seed as the simulator's and not as code under test.
+   */
+  public static final String SEED_ACTOR = "simulated-sample-platform";
+
+  /** The port of the simulated endpoints that the release's {@code http} gates ask. */
+  public static final int ENDPOINTS_PORT = 8089;
+
+  /** The base URL of the simulated endpoints as the release file writes it. */
+  public static final String ENDPOINTS_BASE_URL = "http://127.0.0.1:" + ENDPOINTS_PORT;
+
+  /** The component whose new version the {@code failing-gate} scenario degrades. */
+  public static final String FAILING_COMPONENT = "workbench";
+
+  /** The gate that fails in the {@code failing-gate} scenario. */
+  public static final String FAILING_GATE = "workbench-health";
+
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
+  private static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "StatefulSet");
+
+  /** What the local mode runs on the sample platform. */
+  public enum Scenario {
+    /**
+     * The default: the new workbench image answers its health check with 503, so its gate fails
+     * after the user-space wave and the automatic rollback runs top-down.
+     */
+    FAILING_GATE("failing-gate"),
+    /** No fault: the upgrade completes. */
+    HAPPY("happy");
+
+    private final String wire;
+
+    Scenario(String wire) {
+      this.wire = wire;
+    }
+
+    /** The name on the command line: {@code failing-gate} or {@code happy}. */
+    public String wire() {
+      return wire;
+    }
+
+    /** The scenario of that name; a clear error that lists the names otherwise. */
+    public static Scenario parse(String name) {
+      for (Scenario scenario : values()) {
+        if (scenario.wire.equalsIgnoreCase(name == null ? "" : name.trim())) {
+          return scenario;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown scenario '"
+              + name
+              + "' (expected one of "
+              + Arrays.stream(values()).map(Scenario::wire).collect(Collectors.joining(", "))
+              + ")");
+    }
+
+    @Override
+    public String toString() {
+      return wire;
+    }
+  }
+
+  private final Path directory;
+  private final String releaseYaml;
+  private final Release release;
+  private final List<HasMetadata> objects;
+  private final List<String> teams;
+
+  private SamplePlatform(
+      Path directory,
+      String releaseYaml,
+      Release release,
+      List<HasMetadata> objects,
+      List<String> teams) {
+    this.directory = directory;
+    this.releaseYaml = releaseYaml;
+    this.release = release;
+    this.objects = objects;
+    this.teams = teams;
+  }
+
+  /**
+   * Reads the sample from its directory and checks it: the release must parse without problems and
+   * every component of it must have a seeded workload.
+   *
+   * @throws IllegalArgumentException naming the file and the problem when a file is missing or
+   *     invalid
+   */
+  public static SamplePlatform load(Path directory) {
+    Path dir = directory.toAbsolutePath().normalize();
+    String clusterYaml = read(dir.resolve(CLUSTER_FILE));
+    String releaseYaml = read(dir.resolve(RELEASE_FILE));
+    List<String> teams = teams(dir.resolve(SUBSCRIPTIONS_FILE));
+    ReleaseParser.Result parsed = ReleaseParser.parseYaml(releaseYaml);
+    if (!parsed.ok()) {
+      throw new IllegalArgumentException(
+          dir.resolve(RELEASE_FILE)
+              + " is not a valid release: "
+              + parsed.errors().stream().map(SamplePlatform::describe).toList());
+    }
+    List<HasMetadata> objects = parseObjects(dir.resolve(CLUSTER_FILE), clusterYaml);
+    SamplePlatform sample = new SamplePlatform(dir, releaseYaml, parsed.release(), objects, teams);
+    for (Component component : parsed.release().spec().components()) {
+      if (component.workload() != null && sample.workloadOf(component).isEmpty()) {
+        throw new IllegalArgumentException(
+            CLUSTER_FILE
+                + " in "
+                + dir
+                + " has no "
+                + component.workload().kind()
+                + " "
+                + component.workload().namespace()
+                + "/"
+                + component.workload().name()
+                + " for component "
+                + component.name());
+      }
+    }
+    return sample;
+  }
+
+  /**
+   * The sample's directory in the repository that contains {@code start}, found by walking up from
+   * it (the launcher runs from the root, Maven's tests from a module directory).
+   */
+  public static Optional<Path> find(Path start) {
+    for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve(DIRECTORY);
+      if (Files.isRegularFile(candidate.resolve(CLUSTER_FILE))) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The directory the sample was read from. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** {@code cluster.yaml}. */
+  public Path clusterFile() {
+    return directory.resolve(CLUSTER_FILE);
+  }
+
+  /** {@code release-2.0.0.yaml}. */
+  public Path releaseFile() {
+    return directory.resolve(RELEASE_FILE);
+  }
+
+  /** {@code subscriptions.yml}, for {@code lockstep.notifier.subscriptions-file}. */
+  public Path subscriptions() {
+    return directory.resolve(SUBSCRIPTIONS_FILE);
+  }
+
+  /** The teams of {@code subscriptions.yml} (whose feeds the notifier keeps), in file order. */
+  public List<String> teams() {
+    return teams;
+  }
+
+  /** {@value #PLATFORM_ID}. */
+  public String platformId() {
+    return PLATFORM_ID;
+  }
+
+  /**
+   * The namespaces the executor may touch on the platform, sorted: those {@code cluster.yaml}
+   * creates.
+   */
+  public List<String> namespaces() {
+    Set<String> names = new TreeSet<>();
+    for (HasMetadata object : objects) {
+      if (object instanceof Namespace) {
+        names.add(object.getMetadata().getName());
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  /** The release manifest as the file says it, for {@code POST /api/v1/upgrades?platform=}. */
+  public String release() {
+    return releaseYaml;
+  }
+
+  /**
+   * The release manifest with the simulated endpoints at {@code endpointsBaseUrl} instead of
+   * {@value #ENDPOINTS_BASE_URL} (for endpoints on another port, as in tests).
+   */
+  public String release(String endpointsBaseUrl) {
+    String base =
+        endpointsBaseUrl.endsWith("/")
+            ? endpointsBaseUrl.substring(0, endpointsBaseUrl.length() - 1)
+            : endpointsBaseUrl;
+    return releaseYaml.replace(ENDPOINTS_BASE_URL, base);
+  }
+
+  /** The parsed release. */
+  public Release releaseManifest() {
+    return release;
+  }
+
+  /** The release's version, e.g. {@code 2.0.0}. */
+  public String releaseVersion() {
+    return release.metadata().version();
+  }
+
+  /** How many components the release has; each runs on the seeded platform. */
+  public int componentCount() {
+    return release.spec().components().size();
+  }
+
+  /** The objects of {@code cluster.yaml}, in file order (copies). */
+  public List<HasMetadata> objects() {
+    return objects.stream().map(KUBERNETES::clone).toList();
+  }
+
+  /**
+   * What runs before the scenario: each release component's version as its workload's {@code
+   * lockstep.dev/version} annotation says, in release order.
+   */
+  public Map<String, String> currentVersions() {
+    Map<String, String> versions = new LinkedHashMap<>();
+    for (Component component : release.spec().components()) {
+      workloadOf(component)
+          .map(w -> w.getMetadata().getAnnotations())
+          .map(annotations -> annotations.get("lockstep.dev/version"))
+          .ifPresent(version -> versions.put(component.name(), version));
+    }
+    return versions;
+  }
+
+  /** The images the scenario degrades in the simulated endpoints. */
+  public Set<String> degradedImages(Scenario scenario) {
+    return switch (scenario) {
+      case HAPPY -> Set.of();
+      case FAILING_GATE ->
+          Set.of(
+              release
+                  .component(FAILING_COMPONENT)
+                  .map(Component::image)
+                  .orElseThrow(
+                      () ->
+                          new IllegalStateException(
+                              "the sample release has no image for " + FAILING_COMPONENT)));
+    };
+  }
+
+  /** Puts the scenario's faults in place: degrades its images in the endpoints. */
+  public void applyScenario(Scenario scenario, SimulatedEndpoints endpoints) {
+    degradedImages(scenario).forEach(endpoints::degrade);
+  }
+
+  /**
+   * Puts the faults of the scenario of that name in place ({@code failing-gate} or {@code happy}).
+   *
+   * @return the scenario
+   * @throws IllegalArgumentException for an unknown name
+   */
+  public Scenario applyScenario(String scenario, SimulatedEndpoints endpoints) {
+    Scenario parsed = Scenario.parse(scenario);
+    applyScenario(parsed, endpoints);
+    return parsed;
+  }
+
+  /**
+   * Creates every object of {@code cluster.yaml} in the cluster, or replaces it if it exists, as
+   * the simulator ({@value #SEED_ACTOR}); the kubelet then starts the workloads' pods.
+   *
+   * @return the objects as the API server stored them
+   */
+  public List<HasMetadata> seed(SimulatedCluster cluster) {
+    List<HasMetadata> stored = new ArrayList<>();
+    try (KubernetesClient client = cluster.newClient(SEED_ACTOR)) {
+      for (HasMetadata object : objects()) {
+        stored.add(createOrReplace(client, object));
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * Waits until every seeded Deployment and StatefulSet has observed its spec and all its replicas
+   * are ready.
+   *
+   * @throws IllegalStateException naming the workloads that are not ready in time
+   */
+  public void awaitRunning(SimulatedCluster cluster, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> waiting = notRunning(cluster.client());
+    while (!waiting.isEmpty()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            "the sample platform's workloads are not ready after " + timeout + ": " + waiting);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the sample platform", e);
+      }
+      waiting = notRunning(cluster.client());
+    }
+  }
+
+  private List<String> notRunning(KubernetesClient client) {
+    List<String> waiting = new ArrayList<>();
+    for (HasMetadata object : objects) {
+      String namespace = object.getMetadata().getNamespace();
+      String name = object.getMetadata().getName();
+      if (object instanceof Deployment) {
+        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        if (d == null
+            || d.getStatus() == null
+            || !ready(
+                d.getMetadata().getGeneration(),
+                d.getStatus().getObservedGeneration(),
+                d.getSpec().getReplicas(),
+                d.getStatus().getReadyReplicas())) {
+          waiting.add("Deployment " + namespace + "/" + name);
+        }
+      } else if (object instanceof StatefulSet) {
+        StatefulSet s = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        if (s == null
+            || s.getStatus() == null
+            || !ready(
+                s.getMetadata().getGeneration(),
+                s.getStatus().getObservedGeneration(),
+                s.getSpec().getReplicas(),
+                s.getStatus().getReadyReplicas())) {
+          waiting.add("StatefulSet " + namespace + "/" + name);
+        }
+      }
+    }
+    return waiting;
+  }
+
+  private static boolean ready(Long generation, Long observed, Integer replicas, Integer ready) {
+    int desired = replicas == null ? 1 : replicas;
+    return observed != null
+        && (generation == null || observed >= generation)
+        && (ready == null ? 0 : ready) == desired;
+  }
+
+  private Optional<HasMetadata> workloadOf(Component component) {
+    if (component.workload() == null) {
+      return Optional.empty();
+    }
+    return objects.stream()
+        .filter(o -> WORKLOAD_KINDS.contains(o.getKind()))
+        .filter(o -> o.getKind().equals(component.workload().kind()))
+        .filter(o -> component.workload().namespace().equals(o.getMetadata().getNamespace()))
+        .filter(o -> component.workload().name().equals(o.getMetadata().getName()))
+        .findFirst();
+  }
+
+  private static HasMetadata createOrReplace(KubernetesClient client, HasMetadata object) {
+    if (object instanceof GenericKubernetesResource generic) {
+      ResourceDefinitionContext context = contextOf(generic);
+      String namespace = generic.getMetadata().getNamespace();
+      var resources = client.genericKubernetesResources(context);
+      return namespace == null
+          ? resources.resource(generic).createOr(NonDeletingOperation::update)
+          : resources
+              .inNamespace(namespace)
+              .resource(generic)
+              .createOr(NonDeletingOperation::update);
+    }
+    return client.resource(object).createOr(NonDeletingOperation::update);
+  }
+
+  /** The resource of a kind fabric8 has no model for (a VolumeSnapshotClass, say). */
+  private static ResourceDefinitionContext contextOf(GenericKubernetesResource object) {
+    String apiVersion = object.getApiVersion();
+    int slash = apiVersion.indexOf('/');
+    String kind = object.getKind();
+    String lower = kind.toLowerCase(Locale.ROOT);
+    String plural =
+        lower.endsWith("s")
+            ? lower + "es"
+            : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
+    return new ResourceDefinitionContext.Builder()
+        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
+        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
+        .withKind(kind)
+        .withPlural(plural)
+        .withNamespaced(object.getMetadata().getNamespace() != null)
+        .build();
+  }
+
+  private static List<HasMetadata> parseObjects(Path file, String yaml) {
+    List<HasMetadata> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
+      int index = 0;
+      while (documents.hasNext()) {
+        JsonNode document = documents.next();
+        index++;
+        if (document == null || document.isNull() || document.isMissingNode()) {
+          continue;
+        }
+        if (!document.isObject()
+            || !document.path("apiVersion").isTextual()
+            || !document.path("kind").isTextual()
+            || !document.path("metadata").path("name").isTextual()) {
+          throw new IllegalArgumentException(
+              file
+                  + ": document "
+                  + index
+                  + " is not a Kubernetes object (apiVersion, kind, name)");
+        }
+        KubernetesResource resource = KUBERNETES.convertValue(document, KubernetesResource.class);
+        if (!(resource instanceof HasMetadata object)) {
+          throw new IllegalArgumentException(
+              file + ": document " + index + " is not a Kubernetes object");
+        }
+        objects.add(object);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + " is not valid YAML: " + e.getMessage(), e);
+    }
+    if (objects.isEmpty()) {
+      throw new IllegalArgumentException(file + " holds no Kubernetes object");
+    }
+    return List.copyOf(objects);
+  }
+
+  /** The team names of a subscription document, each once. */
+  private static List<String> teams(Path file) {
+    JsonNode document;
+    try {
+      document = YAML.readTree(read(file));
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + " is not valid YAML: " + e.getMessage(), e);
+    }
+    Set<String> teams = new LinkedHashSet<>();
+    for (JsonNode subscription : document.path("subscriptions")) {
+      if (subscription.path("team").isTextual()) {
+        teams.add(subscription.path("team").asText());
+      }
+    }
+    if (teams.isEmpty()) {
+      throw new IllegalArgumentException(file + " subscribes no team");
+    }
+    return List.copyOf(teams);
+  }
+
+  private static String read(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(
+          "the sample platform has no " + file.getFileName() + " (looked for " + file + ")");
+    }
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private static String describe(ErrorDetail error) {
+    return error.path() + ": " + error.message() + " (" + error.code() + ")";
+  }
+}

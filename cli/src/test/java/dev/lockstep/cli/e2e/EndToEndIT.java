@@ -1,0 +1,532 @@
+package dev.lockstep.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.cli.ExitCodes;
+import dev.lockstep.cli.LockstepCommand;
+import dev.lockstep.cli.local.LocalMode;
+import dev.lockstep.cli.local.LockstepService;
+import dev.lockstep.cli.local.SamplePlatform;
+import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.Json;
+import dev.lockstep.events.Topics;
+import dev.lockstep.events.v1.GatePassed;
+import dev.lockstep.events.v1.GateRequested;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.RollbackCompleted;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
+import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.Wave;
+import dev.lockstep.manifest.Component;
+import dev.lockstep.manifest.ReleaseParser;
+import dev.lockstep.testkit.cluster.OperationLog;
+import dev.lockstep.testkit.kafka.KafkaBroker;
+import dev.lockstep.testkit.postgres.Postgres;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The five services as processes of their own, against the real Kafka broker, the real PostgreSQL
+ * and the simulated cluster seeded with the sample platform: what {@code lockstep local} runs. Each
+ * test has a platform of its own on the JVM's shared broker and PostgreSQL server.
+ */
+class EndToEndIT {
+  private static final Path CHECKOUT =
+      SamplePlatform.find(Path.of(""))
+          .orElseThrow(() -> new IllegalStateException("no docs/examples/sample-platform above"))
+          .getParent()
+          .getParent()
+          .getParent();
+
+  private static final EventCodec CODEC = EventCodec.standard();
+
+  private final StringWriter output = new StringWriter();
+
+  private LocalMode start(String scenario) {
+    String platform = "dataos-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    return LocalMode.start(
+        new LocalMode.Options(
+            CHECKOUT,
+            CHECKOUT.resolve("cli/target/e2e").resolve(platform),
+            scenario,
+            platform,
+            false,
+            new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
+            null),
+        new PrintWriter(output, true));
+  }
+
+  @Test
+  void aCleanUpgradeCompletesAndEveryWorkloadRunsTheNewRelease() throws Exception {
+    try (LocalMode local = start("happy")) {
+      String upgradeId = local.runScenario();
+
+      JsonNode upgrade = local.awaitEnd(upgradeId);
+      assertThat(upgrade.path("status").asText()).isEqualTo("completed");
+      assertThat(upgrade.path("versions"))
+          .hasSize(local.sample().componentCount())
+          .allSatisfy(v -> assertThat(v.path("state").asText()).isEqualTo("upgraded"));
+      assertEveryWorkloadRunsTheRelease(local);
+
+      Cli status = cli(local, "status", upgradeId);
+      assertThat(status.code()).isEqualTo(ExitCodes.OK);
+      assertThat(status.out()).contains("completed").contains("notebooks").contains("1.8.2");
+      assertThat(status.out()).contains("2.0.0");
+      Cli watch = cli(local, "watch", upgradeId, "--no-tty", "-o", "json");
+      assertThat(watch.code()).isEqualTo(ExitCodes.OK);
+    }
+  }
+
+  @Test
+  void aFailingGateRollsBackTopDownVerifiesAndWritesThePostMortem() throws Exception {
+    try (LocalMode local = start("failing-gate")) {
+      Map<String, Map<String, Object>> seeded = workloads(local);
+
+      String upgradeId = local.runScenario();
+
+      JsonNode upgrade = local.awaitEnd(upgradeId);
+      assertThat(upgrade.path("status").asText()).isEqualTo("rolled-back");
+      // every workload is back to its recorded before-state: images and replicas
+      assertThat(workloads(local)).isEqualTo(seeded);
+
+      List<EventEnvelope> events = events(local, e -> true);
+      Plan rollback =
+          events.stream()
+              .filter(
+                  e -> e.data() instanceof PlanCreated p && p.plan().mode() == PlanMode.ROLLBACK)
+              .map(e -> ((PlanCreated) e.data()).plan())
+              .findFirst()
+              .orElseThrow();
+      assertThat(rollback.rollbackOf()).isEqualTo(upgradeId);
+      List<String> layers = local.sample().releaseManifest().spec().layers();
+      List<Integer> order =
+          rollback.waves().stream().map(Wave::layer).map(layers::indexOf).toList();
+      assertThat(order).as("rollback waves run top-down").isSortedAccordingTo((a, b) -> b - a);
+      assertThat(order.get(0)).isEqualTo(layers.indexOf("user-space"));
+
+      // the platform is verified after the rollback: the rollback's gates ran and passed
+      String rollbackId = rollback.upgradeId();
+      List<GateRequested> verification = data(events, rollbackId, GateRequested.class);
+      assertThat(verification).isNotEmpty();
+      assertThat(data(events, rollbackId, GatePassed.class)).hasSize(verification.size());
+
+      // the post-mortem, through the command, with the durations of the recorded events
+      Cli postmortem = cli(local, "postmortem", upgradeId);
+      assertThat(postmortem.code()).isEqualTo(ExitCodes.OK);
+      assertThat(postmortem.out())
+          .contains("rolled-back")
+          .contains("workbench-health")
+          .contains(rollbackId);
+      Instant rolledBack =
+          events.stream()
+              .filter(e -> e.data() instanceof RollbackCompleted)
+              .map(EventEnvelope::time)
+              .findFirst()
+              .orElseThrow();
+      assertTimelineDurations(postmortem.out(), rolledBack);
+
+      // every team heard it on its feed
+      for (String team : local.sample().teams()) {
+        JsonNode feed =
+            get(local, local.services().url(LockstepService.NOTIFIER), "/api/v1/feeds/" + team);
+        List<String> subjects = new ArrayList<>();
+        feed.path("entries").forEach(e -> subjects.add(e.path("subject").asText()));
+        assertThat(subjects).as("team " + team).anyMatch(s -> s.contains("Rolled back"));
+      }
+      Cli watch = cli(local, "watch", upgradeId, "--no-tty");
+      assertThat(watch.code()).isEqualTo(ExitCodes.UPGRADE_NOT_COMPLETED);
+      assertThat(output.toString()).contains("ROLLED BACK");
+    }
+  }
+
+  @Test
+  void anExecutorKilledMidUpgradeResumesAndChangesEveryObjectOnce() throws Exception {
+    try (LocalMode local = start("happy")) {
+      local.awaitInventory();
+      AtomicBoolean killed = new AtomicBoolean();
+      try (EventWatch watch =
+          new EventWatch(
+              local,
+              e ->
+                  e.data() instanceof StepStarted s
+                      && s.wave() == 1
+                      && killed.compareAndSet(false, true))) {
+        String upgradeId = local.submit();
+        watch.await(Duration.ofSeconds(60));
+        local.services().kill(LockstepService.EXECUTOR);
+        assertThat(local.services().process(LockstepService.EXECUTOR).alive()).isFalse();
+        local.services().restart(LockstepService.EXECUTOR);
+
+        JsonNode upgrade = local.awaitEnd(upgradeId);
+        assertThat(upgrade.path("status").asText()).isEqualTo("completed");
+        assertEveryWorkloadRunsTheRelease(local);
+
+        Plan plan = data(events(local, e -> true), upgradeId, PlanCreated.class).get(0).plan();
+        assertEveryMutationOnce(local, plan);
+        List<StepSucceeded> succeeded =
+            data(events(local, e -> true), upgradeId, StepSucceeded.class);
+        assertThat(succeeded.stream().map(StepSucceeded::stepId))
+            .as("every step succeeded once")
+            .doesNotHaveDuplicates()
+            .hasSize(plan.waves().stream().mapToInt(w -> w.steps().size()).sum());
+      }
+    }
+  }
+
+  @Test
+  void anUpgradeRequestedStraightOnKafkaGetsTheSameResult() throws Exception {
+    try (LocalMode local = start("happy")) {
+      local.awaitInventory();
+      String upgradeId = "up-kafka-" + UUID.randomUUID();
+      EventEnvelope request =
+          EventEnvelope.create(
+              CODEC.catalog(),
+              "release-bot",
+              platformOf(local),
+              upgradeId,
+              new UpgradeRequested(
+                  upgradeId,
+                  platformOf(local),
+                  ReleaseParser.parseYaml(local.release()).release(),
+                  null,
+                  "release-bot",
+                  "published by the release pipeline",
+                  null),
+              null,
+              java.time.Clock.systemUTC());
+      try (KafkaProducer<String, byte[]> producer = producer(local)) {
+        producer.send(CODEC.toRecord(request)).get();
+      }
+
+      JsonNode upgrade = local.awaitEnd(upgradeId);
+      assertThat(upgrade.path("status").asText()).isEqualTo("completed");
+      assertThat(upgrade.path("requestedBy").asText()).isEqualTo("release-bot");
+      assertEveryWorkloadRunsTheRelease(local);
+    }
+  }
+
+  // --- what the tests look at ---
+
+  private static String platformOf(LocalMode local) {
+    return local.platform();
+  }
+
+  /** Images (container -> image) and replicas of every seeded Deployment and StatefulSet. */
+  private static Map<String, Map<String, Object>> workloads(LocalMode local) {
+    Map<String, Map<String, Object>> state = new HashMap<>();
+    KubernetesClient client = local.cluster().client();
+    for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+      state.put(key(d), state(d.getSpec().getTemplate(), d.getSpec().getReplicas()));
+    }
+    for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
+      state.put(key(s), state(s.getSpec().getTemplate(), s.getSpec().getReplicas()));
+    }
+    return state;
+  }
+
+  private static String key(HasMetadata o) {
+    return o.getKind() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+  }
+
+  private static Map<String, Object> state(PodTemplateSpec template, Integer replicas) {
+    Map<String, Object> state = new HashMap<>();
+    template.getSpec().getContainers().forEach(c -> state.put(c.getName(), c.getImage()));
+    state.put("replicas", replicas);
+    return state;
+  }
+
+  private static void assertEveryWorkloadRunsTheRelease(LocalMode local) {
+    KubernetesClient client = local.cluster().client();
+    for (Component c : local.sample().releaseManifest().spec().components()) {
+      if (c.workload() == null) {
+        continue;
+      }
+      HasMetadata workload =
+          c.workload().kind().equals("StatefulSet")
+              ? client
+                  .apps()
+                  .statefulSets()
+                  .inNamespace(c.workload().namespace())
+                  .withName(c.workload().name())
+                  .get()
+              : client
+                  .apps()
+                  .deployments()
+                  .inNamespace(c.workload().namespace())
+                  .withName(c.workload().name())
+                  .get();
+      PodTemplateSpec template =
+          workload instanceof StatefulSet s
+              ? s.getSpec().getTemplate()
+              : ((Deployment) workload).getSpec().getTemplate();
+      assertThat(template.getSpec().getContainers())
+          .as(c.name())
+          .anySatisfy(container -> assertThat(container.getImage()).isEqualTo(c.image()));
+      assertThat(workload.getMetadata().getAnnotations())
+          .as(c.name())
+          .containsEntry("lockstep.dev/version", c.version());
+    }
+  }
+
+  /**
+   * Every object the plan changes was written by Lockstep exactly as often as the plan changes it:
+   * once per image change, once to drain and once to restore, one Job per migration, one snapshot
+   * per backed-up claim.
+   */
+  private static void assertEveryMutationOnce(LocalMode local, Plan plan) {
+    Map<String, Integer> expected = new HashMap<>();
+    int migrations = 0;
+    for (Wave wave : plan.waves()) {
+      for (var step : wave.steps()) {
+        switch (step.action()) {
+          case SET_IMAGE ->
+              expected.merge(
+                  step.workload().kind() + "/" + step.workload().name(), 1, Integer::sum);
+          case DRAIN, RESTORE_REPLICAS ->
+              step.targets()
+                  .forEach(t -> expected.merge(t.kind() + "/" + t.name(), 1, Integer::sum));
+          case MIGRATE -> migrations++;
+          default -> {}
+        }
+      }
+    }
+    OperationLog log = local.cluster().operations();
+    expected.forEach(
+        (object, times) -> {
+          String[] kindAndName = object.split("/");
+          assertThat(
+                  log.query()
+                      .byCodeUnderTest()
+                      .method("PUT", "PATCH")
+                      .kind(kindAndName[0])
+                      .name(kindAndName[1])
+                      .mainResource()
+                      .succeeded()
+                      .count())
+              .as("writes of " + object)
+              .isEqualTo(times);
+        });
+    assertThat(log.query().byCodeUnderTest().method("POST").kind("Job").succeeded().count())
+        .as("migration Jobs")
+        .isEqualTo(migrations);
+    assertThat(
+            log.query().byCodeUnderTest().method("POST").kind("VolumeSnapshot").succeeded().count())
+        .as("snapshots")
+        .isEqualTo(1);
+  }
+
+  /** Each timeline row's duration is its end minus its start; the rollback ends with its event. */
+  private static void assertTimelineDurations(String markdown, Instant rolledBack) {
+    List<String> rows =
+        markdown
+            .lines()
+            .filter(l -> l.startsWith("| ") && l.matches("\\|[^|]+\\| \\d{4}-.*"))
+            .toList();
+    assertThat(rows).isNotEmpty();
+    boolean sawRollback = false;
+    for (String row : rows) {
+      String[] cells = row.split("\\|");
+      Instant start = Instant.parse(cells[2].trim());
+      Instant end = Instant.parse(cells[3].trim());
+      double seconds = Double.parseDouble(cells[4].trim().replace("s", ""));
+      assertThat(seconds)
+          .as(row)
+          .isCloseTo(
+              Duration.between(start, end).toNanos() / 1e9,
+              org.assertj.core.data.Offset.offset(0.0015));
+      if (cells[1].trim().startsWith("rollback rb-")) {
+        // the recorder keeps times to the microsecond, as PostgreSQL does
+        assertThat(end)
+            .as("the rollback ends when rollback.completed was recorded")
+            .isCloseTo(rolledBack, org.assertj.core.api.Assertions.within(1, ChronoUnit.MICROS));
+        sawRollback = true;
+      }
+    }
+    assertThat(sawRollback).as("the timeline has the rollback").isTrue();
+  }
+
+  // --- plumbing ---
+
+  private record Cli(int code, String out, String err) {}
+
+  private static Cli cli(LocalMode local, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Map<String, String> env =
+        Map.of(
+            "LOCKSTEP_PLANNER_URL", local.services().url(LockstepService.PLANNER).toString(),
+            "LOCKSTEP_RECORDER_URL", local.services().url(LockstepService.RECORDER).toString(),
+            "LOCKSTEP_NOTIFIER_URL", local.services().url(LockstepService.NOTIFIER).toString(),
+            "LOCKSTEP_TOKEN", local.token(),
+            "LOCKSTEP_CONFIG", CHECKOUT.resolve("cli/target/e2e/no-config.json").toString());
+    int code =
+        new CommandLine(new LockstepCommand(env))
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  private static JsonNode get(LocalMode local, URI base, String path) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(base.resolve(path))
+                    .header("Authorization", "Bearer " + local.token())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return Json.mapper().readTree(response.body());
+  }
+
+  private static <T> List<T> data(List<EventEnvelope> events, String upgradeId, Class<T> type) {
+    return events.stream()
+        .filter(e -> type.isInstance(e.data()))
+        .filter(e -> upgradeId.equals(e.subject()) || mentions(e, upgradeId))
+        .map(e -> type.cast(e.data()))
+        .toList();
+  }
+
+  private static boolean mentions(EventEnvelope e, String upgradeId) {
+    return Json.mapper().valueToTree(e.data()).path("upgradeId").asText().equals(upgradeId);
+  }
+
+  /** Every event of the test's platform so far, in log order per topic. */
+  private static List<EventEnvelope> events(LocalMode local, Predicate<EventEnvelope> filter) {
+    List<EventEnvelope> events = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = consumer(local)) {
+      List<TopicPartition> partitions = partitions(consumer);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (platformOf(local).equals(r.key())) {
+            EventEnvelope e = CODEC.fromRecord(r);
+            if (filter.test(e)) {
+              events.add(e);
+            }
+          }
+        }
+      }
+    }
+    return events;
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer) {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : Topics.EVENT_TOPICS) {
+      consumer
+          .partitionsFor(topic)
+          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    }
+    return partitions;
+  }
+
+  private static KafkaConsumer<String, byte[]> consumer(LocalMode local) {
+    Properties config = new Properties();
+    config.put("bootstrap.servers", local.kafka().bootstrapServers());
+    config.put("enable.auto.commit", "false");
+    config.put("key.deserializer", StringDeserializer.class.getName());
+    config.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(config);
+  }
+
+  private static KafkaProducer<String, byte[]> producer(LocalMode local) {
+    Properties config = new Properties();
+    config.put("bootstrap.servers", local.kafka().bootstrapServers());
+    config.put("acks", "all");
+    config.put("key.serializer", StringSerializer.class.getName());
+    config.put("value.serializer", ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(config);
+  }
+
+  /** Follows the platform's events from now on until one matches. */
+  private static final class EventWatch implements AutoCloseable {
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Predicate<EventEnvelope> until;
+    private final String platform;
+    private final List<EventEnvelope> seen = new CopyOnWriteArrayList<>();
+
+    EventWatch(LocalMode local, Predicate<EventEnvelope> until) {
+      this.consumer = consumer(local);
+      this.until = until;
+      this.platform = platformOf(local);
+      List<TopicPartition> partitions = partitions(consumer);
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // fixes the start before anything is submitted
+    }
+
+    EventEnvelope await(Duration timeout) {
+      Instant deadline = Instant.now().plus(timeout);
+      while (Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+          if (platform.equals(r.key())) {
+            EventEnvelope e = CODEC.fromRecord(r);
+            seen.add(e);
+            if (until.test(e)) {
+              return e;
+            }
+          }
+        }
+      }
+      throw new AssertionError(
+          "no matching event within "
+              + timeout
+              + "; saw "
+              + seen.stream().map(EventEnvelope::type).toList());
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
+  static {
+    try {
+      Files.createDirectories(CHECKOUT.resolve("cli/target/e2e"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
