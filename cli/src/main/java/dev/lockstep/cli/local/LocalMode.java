@@ -2,6 +2,8 @@ package dev.lockstep.cli.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.cli.config.CliConfig;
+import dev.lockstep.cli.model.Outcome;
+import dev.lockstep.cli.model.Upgrade;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
@@ -23,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,9 +38,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * printed as it happens, and the summary: the version table, the teams' feeds and the post-mortem.
  */
 public final class LocalMode implements AutoCloseable {
-  /** The statuses after which an upgrade does not change any more. */
-  static final Set<String> FINAL =
-      Set.of("completed", "rolled-back", "rollback-failed", "cancelled", "rejected", "failed");
+  /** How long a failed upgrade may wait for its rollback before it counts as ended. */
+  private static final Duration NO_ROLLBACK = Duration.ofSeconds(30);
 
   private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(5);
 
@@ -266,10 +266,23 @@ public final class LocalMode implements AutoCloseable {
     URI uri =
         services.url(LockstepService.RECORDER).resolve("/api/v1/upgrades/" + encode(upgradeId));
     Instant deadline = Instant.now().plus(SCENARIO_TIMEOUT);
+    Instant failedSince = null;
     while (Instant.now().isBefore(deadline)) {
-      JsonNode upgrade = http.get(uri);
-      if (upgrade != null && FINAL.contains(upgrade.path("status").asText())) {
-        return upgrade;
+      JsonNode json = http.get(uri);
+      if (json != null) {
+        Upgrade upgrade = Upgrade.of(json);
+        if (Outcome.ended(upgrade)) {
+          return json;
+        }
+        // a failed upgrade is rolled back next; it has ended only when no rollback comes
+        if (Outcome.endsAsFailed(upgrade)) {
+          failedSince = failedSince == null ? Instant.now() : failedSince;
+          if (Duration.between(failedSince, Instant.now()).compareTo(NO_ROLLBACK) > 0) {
+            return json;
+          }
+        } else {
+          failedSince = null;
+        }
       }
       sleep(Duration.ofMillis(250));
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -95,8 +96,19 @@ public final class LocalServices implements AutoCloseable {
   }
 
   private void configure() {
+    stopLeftovers();
     for (LockstepService service : LockstepService.values()) {
-      ports.put(service, settings.fixedPorts() ? service.defaultPort() : freePort());
+      int port = settings.fixedPorts() ? service.defaultPort() : freePort();
+      if (settings.fixedPorts() && !isFree(port)) {
+        throw new IllegalStateException(
+            "port "
+                + port
+                + " of the "
+                + service.id()
+                + " is in use: is another `lockstep local` running? Stop it (Ctrl-C) or free the"
+                + " port");
+      }
+      ports.put(service, port);
     }
     String notifierDatabase = settings.databasePrefix() + "_notifier";
     String recorderDatabase = settings.databasePrefix() + "_recorder";
@@ -174,15 +186,62 @@ public final class LocalServices implements AutoCloseable {
   }
 
   private void launch(LockstepService service) {
-    running.put(
-        service,
+    ServiceProcess process =
         ServiceProcess.start(
             service,
             settings.checkout(),
             configurations.get(service),
             ports.get(service),
             settings.directory(),
-            settings.heap()));
+            settings.heap());
+    running.put(service, process);
+    try {
+      Files.writeString(pidFile(service), Long.toString(process.pid()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path pidFile(LockstepService service) {
+    return settings.directory().resolve(service.id() + ".pid");
+  }
+
+  /**
+   * Stops the services a local mode in the same directory left behind when it was killed without
+   * its shutdown (kill -9): a process whose pid is recorded and whose command line names this
+   * directory's configuration file.
+   */
+  private void stopLeftovers() {
+    for (LockstepService service : LockstepService.values()) {
+      Path file = pidFile(service);
+      if (!Files.isRegularFile(file)) {
+        continue;
+      }
+      try {
+        long pid = Long.parseLong(Files.readString(file).trim());
+        String config = settings.directory().resolve(service.id() + ".yml").toString();
+        ProcessHandle.of(pid)
+            .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
+            .ifPresent(
+                p -> {
+                  p.destroyForcibly();
+                  p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+                });
+        Files.delete(file);
+      } catch (IOException | NumberFormatException e) {
+        // not ours to worry about: a stale or unreadable file
+      }
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new java.net.InetSocketAddress(port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private void awaitReady(List<LockstepService> services) {
@@ -253,6 +312,13 @@ public final class LocalServices implements AutoCloseable {
       stops.add(CompletableFuture.runAsync(process::close));
     }
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+    for (LockstepService service : running.keySet()) {
+      try {
+        Files.deleteIfExists(pidFile(service));
+      } catch (IOException e) {
+        // a pid file left behind only names a process that has exited
+      }
+    }
     running.clear();
   }
 
