@@ -249,10 +249,14 @@ public final class LocalMode implements AutoCloseable {
       }
       sleep(Duration.ofMillis(250));
     }
+    ServiceProcess executor = services.process(LockstepService.EXECUTOR);
     throw new IllegalStateException(
         "the planner has no inventory of "
             + options.platform()
-            + " after a minute: is the executor running? see its log");
+            + " after a minute: see the executor's log "
+            + executor.log()
+            + " and its threads "
+            + executor.dumpThreads());
   }
 
   /**

@@ -155,6 +155,29 @@ public final class ServiceProcess implements AutoCloseable {
         "the " + service.id() + " service was not ready within " + timeout + tail());
   }
 
+  /**
+   * Writes the process's thread dump ({@code jcmd <pid> Thread.print}) next to its log, for a
+   * service that does not do what it should; the file, or why there is none.
+   */
+  public String dumpThreads() {
+    Path dump = log.resolveSibling(service.id() + "-threads.txt");
+    Path jcmd = Path.of(javaExecutable()).resolveSibling("jcmd");
+    try {
+      Process p =
+          new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .redirectOutput(dump.toFile())
+              .start();
+      p.waitFor(20, TimeUnit.SECONDS);
+      return dump.toString();
+    } catch (IOException e) {
+      return "(no thread dump: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no thread dump: interrupted)";
+    }
+  }
+
   /** Kills the process at once, as {@code kill -9} does: no shutdown hook runs. */
   public void kill() {
     process.destroyForcibly();
