@@ -11,13 +11,16 @@ import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Backup;
+import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.Migration;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Builds plans for tests, the way the planner would: the tests play the planner. */
 public final class TestingPlans {
@@ -164,6 +167,124 @@ public final class TestingPlans {
         null);
   }
 
+  /** An apply step: the bundle's objects created or replaced, the dropped ones deleted. */
+  public static PlanStep apply(
+      String id,
+      String component,
+      String from,
+      String to,
+      List<Map<String, Object>> objects,
+      List<ObjectRef> dropped) {
+    return new PlanStep(
+        id,
+        component,
+        StepAction.APPLY,
+        from,
+        to,
+        null,
+        null,
+        dropped,
+        null,
+        null,
+        null,
+        objects,
+        null,
+        null,
+        null);
+  }
+
+  /** A patch-resource step. */
+  public static PlanStep patchResource(
+      String id, String component, String from, String to, CustomResource resource) {
+    return new PlanStep(
+        id,
+        component,
+        StepAction.PATCH_RESOURCE,
+        from,
+        to,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        resource,
+        null,
+        null);
+  }
+
+  /** A RokCluster patched to a version and waited on until its operator reports it. */
+  public static CustomResource rokCluster(
+      String namespace, String name, String version, String timeout) {
+    return new CustomResource(
+        "data.example.com/v1",
+        "RokCluster",
+        namespace,
+        name,
+        Map.of("spec.version", version),
+        Map.of("status.version", version, "status.health", "OK"),
+        timeout);
+  }
+
+  /** A ConfigMap as a bundle carries it. */
+  public static Map<String, Object> configMap(
+      String namespace, String name, Map<String, String> data) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("apiVersion", "v1");
+    object.put("kind", "ConfigMap");
+    object.put("metadata", metadata(namespace, name, Map.of("app", name)));
+    object.put("data", new LinkedHashMap<>(data));
+    return object;
+  }
+
+  /** A Service as a bundle carries it. */
+  public static Map<String, Object> service(String namespace, String name, int port) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("apiVersion", "v1");
+    object.put("kind", "Service");
+    object.put("metadata", metadata(namespace, name, Map.of("app", name)));
+    object.put(
+        "spec",
+        new LinkedHashMap<>(
+            Map.of(
+                "selector",
+                Map.of("app", name),
+                "ports",
+                List.of(Map.of("name", "http", "port", port)))));
+    return object;
+  }
+
+  /** A Deployment with one container named after it, as a bundle carries it. */
+  public static Map<String, Object> deployment(
+      String namespace, String name, String image, int replicas) {
+    Map<String, Object> container = new LinkedHashMap<>();
+    container.put("name", name);
+    container.put("image", image);
+    Map<String, Object> template = new LinkedHashMap<>();
+    template.put("metadata", Map.of("labels", Map.of("app", name)));
+    template.put("spec", Map.of("containers", List.of(container)));
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("replicas", replicas);
+    spec.put("selector", Map.of("matchLabels", Map.of("app", name)));
+    spec.put("template", template);
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("apiVersion", "apps/v1");
+    object.put("kind", "Deployment");
+    object.put("metadata", metadata(namespace, name, Map.of("app", name)));
+    object.put("spec", spec);
+    return object;
+  }
+
+  private static Map<String, Object> metadata(
+      String namespace, String name, Map<String, String> labels) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("name", name);
+    metadata.put("namespace", namespace);
+    metadata.put("labels", new LinkedHashMap<>(labels));
+    return metadata;
+  }
+
   /** A migrate step. */
   public static PlanStep migrate(String id, String component, WorkloadRef workload, String image) {
     return new PlanStep(
@@ -249,6 +370,20 @@ public final class TestingPlans {
    */
   public static Plan rollbackOf(
       String rollbackId, String upgradeId, String platform, List<StepOutcome> history) {
+    return rollbackOf(rollbackId, upgradeId, platform, history, Map.of());
+  }
+
+  /**
+   * Like {@link #rollbackOf(String, String, String, List)}; a bundle is put back from its recorded
+   * manifests, a custom resource gets its recorded spec back and, where {@code waitFor} names its
+   * component, is waited on until its status reports the old version.
+   */
+  public static Plan rollbackOf(
+      String rollbackId,
+      String upgradeId,
+      String platform,
+      List<StepOutcome> history,
+      Map<String, CustomResource> waitFor) {
     List<PlanStep> steps = new ArrayList<>();
     List<StepOutcome> reversed = new ArrayList<>(history);
     java.util.Collections.reverse(reversed);
@@ -310,6 +445,42 @@ public final class TestingPlans {
                     null,
                     null,
                     null,
+                    outcome.before(),
+                    null));
+        case APPLY ->
+            steps.add(
+                new PlanStep(
+                    id,
+                    outcome.component(),
+                    StepAction.APPLY,
+                    outcome.to(),
+                    outcome.from(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    outcome.before(),
+                    null));
+        case PATCH_RESOURCE ->
+            steps.add(
+                new PlanStep(
+                    id,
+                    outcome.component(),
+                    StepAction.PATCH_RESOURCE,
+                    outcome.to(),
+                    outcome.from(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    waitFor.get(outcome.component()),
                     outcome.before(),
                     null));
         case BACKUP -> {

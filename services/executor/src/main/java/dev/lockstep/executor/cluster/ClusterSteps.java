@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.manifest.Migration;
 import dev.lockstep.manifest.ObjectRef;
@@ -99,6 +101,14 @@ public final class ClusterSteps {
         namespaces.add(state.namespace() == null ? home : state.namespace());
       }
     }
+    if (step.objects() != null) {
+      for (Map<String, Object> object : step.objects()) {
+        namespaces.add(Manifests.refOf(object).namespace());
+      }
+    }
+    if (step.customResource() != null) {
+      namespaces.add(step.customResource().namespace());
+    }
     return namespaces;
   }
 
@@ -145,8 +155,16 @@ public final class ClusterSteps {
           read(ref, home, true).ifPresent(before::add);
         }
       }
-      case BACKUP, APPLY, PATCH_RESOURCE, APPROVE -> {
-        // A backup only creates snapshots (reported by name); the others change nothing here.
+      case APPLY -> before.addAll(readBundleBefore(step));
+      case PATCH_RESOURCE -> {
+        GenericKubernetesResource current =
+            Resources.of(client, customResourceRef(step), null).get();
+        if (current != null) {
+          before.add(ObjectMaps.stateOf(current, true, true));
+        }
+      }
+      case BACKUP, APPROVE -> {
+        // A backup only creates snapshots (reported by name); an approval changes nothing.
       }
     }
     return before;
@@ -169,17 +187,15 @@ public final class ClusterSteps {
       case BACKUP -> backup(context, now);
       case RESTORE_SNAPSHOT -> restoreSnapshot(context);
       case REMOVE -> remove(context);
-      case APPLY, PATCH_RESOURCE ->
-          throw new StepFailure(
-              "action "
-                  + step.action().wire()
-                  + " is not supported by this executor yet (issue #10); nothing was changed");
+      case APPLY -> applyBundle(context, now);
+      case PATCH_RESOURCE -> patchResource(context, now);
       case APPROVE -> throw new StepFailure("an approval step has no cluster operation");
     };
   }
 
   private void checkNamespaces(StepContext context) {
     PlanStep step = context.step();
+    checkShape(step);
     for (String namespace : namespacesOf(step)) {
       if (namespace == null) {
         throw new StepFailure(
@@ -733,6 +749,422 @@ public final class ClusterSteps {
     return refs;
   }
 
+  // ---- apply --------------------------------------------------------------------------------
+
+  /**
+   * What an apply step must be before it sends any request: every object complete (apiVersion,
+   * kind, name, namespace) and no Secret (its values would travel in the step's before-states, and
+   * secrets never reach events); a rollback's objects to put back with their manifest. A custom
+   * resource step names its resource, a valid timeout, and {@code set} paths outside metadata and
+   * status.
+   */
+  private static void checkShape(PlanStep step) {
+    if (step.action() == StepAction.APPLY) {
+      List<ObjectRef> refs = new ArrayList<>();
+      if (hasRestore(step)) {
+        for (ObjectState state : step.restore()) {
+          if (state.exists() && state.manifest() == null) {
+            throw new StepFailure(
+                describe(Manifests.refOf(state))
+                    + " has no recorded manifest to put back; nothing was changed");
+          }
+          refs.add(Manifests.refOf(state));
+        }
+      } else {
+        for (Map<String, Object> object : objects(step)) {
+          ObjectRef ref = Manifests.refOf(object);
+          if (ref.apiVersion() == null || ref.kind() == null || ref.name() == null) {
+            throw new StepFailure(
+                "apply step "
+                    + step.id()
+                    + " has an object without apiVersion, kind or metadata.name ("
+                    + describe(ref)
+                    + "); nothing was changed");
+          }
+          if (ref.namespace() == null) {
+            throw new StepFailure(
+                "apply step "
+                    + step.id()
+                    + " has "
+                    + ref.kind()
+                    + " "
+                    + ref.name()
+                    + " without a namespace: only objects in the platform's namespaces are applied"
+                    + "; nothing was changed");
+          }
+          refs.add(ref);
+        }
+        refs.addAll(deletions(step));
+        if (refs.isEmpty()) {
+          throw new StepFailure("apply step " + step.id() + " has nothing to apply or delete");
+        }
+      }
+      for (ObjectRef ref : refs) {
+        if ("Secret".equals(ref.kind())) {
+          throw new StepFailure(
+              "apply step "
+                  + step.id()
+                  + " touches Secret "
+                  + ref.namespace()
+                  + "/"
+                  + ref.name()
+                  + ": Lockstep does not apply Secrets, whose values would reach its events"
+                  + " (reference an existing Secret instead); nothing was changed");
+        }
+      }
+    } else if (step.action() == StepAction.PATCH_RESOURCE) {
+      customResourceRef(step);
+      CustomResource resource = step.customResource();
+      if (resource != null) {
+        if (resource.timeout() != null && GoDuration.parse(resource.timeout()).isEmpty()) {
+          throw new StepFailure(
+              "patch-resource step "
+                  + step.id()
+                  + " has a timeout '"
+                  + resource.timeout()
+                  + "' that is not a duration like 10m; nothing was changed");
+        }
+        if (!hasRestore(step)) {
+          if (resource.set().isEmpty()) {
+            throw new StepFailure(
+                "patch-resource step " + step.id() + " sets nothing; nothing was changed");
+          }
+          for (String path : resource.set().keySet()) {
+            if (path.equals("metadata")
+                || path.startsWith("metadata.")
+                || path.equals("status")
+                || path.startsWith("status.")) {
+              throw new StepFailure(
+                  "patch-resource step "
+                      + step.id()
+                      + " sets "
+                      + path
+                      + ": set changes the resource's spec (or other fields), never its metadata"
+                      + " or status; nothing was changed");
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The before-state of every object an apply step changes: each object of the bundle (its whole
+   * manifest, or absent) and each object it deletes; for a rollback, each object it puts back or
+   * deletes.
+   */
+  private List<ObjectState> readBundleBefore(PlanStep step) {
+    List<ObjectRef> refs = new ArrayList<>();
+    if (hasRestore(step)) {
+      step.restore().forEach(state -> refs.add(Manifests.refOf(state)));
+    } else {
+      objects(step).forEach(object -> refs.add(Manifests.refOf(object)));
+    }
+    List<ObjectState> before = new ArrayList<>();
+    for (ObjectRef ref : refs) {
+      before.add(read(ref, null, true).orElseGet(() -> absent(ref)));
+    }
+    if (!hasRestore(step)) {
+      for (ObjectRef ref : deletions(step)) {
+        read(ref, null, true).ifPresent(before::add);
+      }
+    }
+    return before;
+  }
+
+  /**
+   * Applies a bundle: each object created or replaced (as a whole, with the Lockstep marks), then
+   * the objects the new bundle drops deleted; then waits for the bundle's workloads to roll out and
+   * the deleted objects to be gone. A rollback's apply (with {@code restore}) puts back each
+   * recorded manifest, re-creating what the upgrade deleted, and deletes what the upgrade created.
+   */
+  private Applied applyBundle(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    Map<ObjectRef, Map<String, Object>> writes = new LinkedHashMap<>();
+    List<ObjectRef> deletes = new ArrayList<>();
+    if (hasRestore(step)) {
+      for (ObjectState state : step.restore()) {
+        if (state.exists()) {
+          writes.put(Manifests.refOf(state), state.manifest());
+        } else {
+          deletes.add(Manifests.refOf(state));
+        }
+      }
+    } else {
+      for (Map<String, Object> object : objects(step)) {
+        writes.put(Manifests.refOf(object), object);
+      }
+      deletes.addAll(deletions(step));
+    }
+    List<ObjectState> before = new ArrayList<>();
+    List<Applied.Check> checks = new ArrayList<>();
+    try {
+      for (Map.Entry<ObjectRef, Map<String, Object>> write : writes.entrySet()) {
+        ObjectRef ref = write.getKey();
+        before.add(replace(context, ref, write.getValue()));
+        midway.reached(step.id());
+        if (isWorkload(ref)) {
+          checks.add(rollout(ref, now));
+        }
+      }
+      for (ObjectRef ref : deletes) {
+        delete(context, ref, before);
+        checks.add(gone(ref));
+      }
+    } catch (KubernetesClientException e) {
+      if (transientError(e)) {
+        throw e;
+      }
+      throw new StepFailure(
+          "the API server refused the change: " + firstLine(e.getMessage()),
+          reported(context, before));
+    }
+    return new Applied(reported(context, before), null, all(checks));
+  }
+
+  /**
+   * Creates or replaces one object with its manifest and the step's marks, in one write guarded by
+   * the resourceVersion seen (retried on conflict); an object that already carries the step's mark
+   * is not written again.
+   *
+   * @return the object's before-state: the intent's, or as found (absent when it did not exist)
+   */
+  private ObjectState replace(StepContext context, ObjectRef ref, Map<String, Object> manifest) {
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    ObjectState started = startedBefore(context, ref.kind(), ref.namespace(), ref.name());
+    for (int attempt = 1; ; attempt++) {
+      GenericKubernetesResource current = resource.get();
+      if (current != null
+          && LockstepAnnotations.markedBy(
+              current.getMetadata().getAnnotations(), context.upgradeId(), context.step().id())) {
+        return started != null ? started : recordedBefore(current);
+      }
+      ObjectState before =
+          started != null
+              ? started
+              : current == null ? absent(ref) : ObjectMaps.stateOf(current, true);
+      GenericKubernetesResource desired = Manifests.forWrite(manifest);
+      Map<String, String> annotations = ObjectMaps.annotations(desired);
+      annotations.putAll(marks(context, context.step().to()));
+      annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(ObjectMaps.compact(before)));
+      try {
+        if (current == null) {
+          Resources.in(client, ref).resource(desired).create();
+        } else {
+          desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
+          // Where status is no subresource, a replace would otherwise wipe what the controller
+          // wrote; where it is one, the API server ignores it.
+          Object status = current.getAdditionalProperties().get("status");
+          if (status != null) {
+            desired.getAdditionalProperties().put("status", status);
+          }
+          Resources.in(client, ref).resource(desired).update();
+        }
+        return before;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Deletes one object of a bundle, recording its before-state (the intent's, or as found). */
+  private void delete(StepContext context, ObjectRef ref, List<ObjectState> before) {
+    ObjectState started = startedBefore(context, ref.kind(), ref.namespace(), ref.name());
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    GenericKubernetesResource current = resource.get();
+    if (current == null) {
+      // Deleted by an earlier run of this step that died before its result, or never there.
+      if (started != null) {
+        before.add(started);
+      }
+      return;
+    }
+    before.add(started != null ? started : ObjectMaps.stateOf(current, true));
+    resource.delete();
+    midway.reached(context.step().id());
+  }
+
+  private Applied.Check gone(ObjectRef ref) {
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    return at ->
+        resource.get() == null
+            ? Progress.done()
+            : Progress.waiting(describe(ref) + " to be deleted");
+  }
+
+  private static List<Map<String, Object>> objects(PlanStep step) {
+    return step.objects() == null ? List.of() : step.objects();
+  }
+
+  /** The objects an apply step deletes: those of the old bundle that the new one lacks. */
+  private static List<ObjectRef> deletions(PlanStep step) {
+    return step.targets() == null ? List.of() : step.targets();
+  }
+
+  private static boolean hasRestore(PlanStep step) {
+    return step.restore() != null && !step.restore().isEmpty();
+  }
+
+  private static boolean isWorkload(ObjectRef ref) {
+    return WORKLOAD_KINDS.contains(ref.kind())
+        && (ref.apiVersion() == null || "apps/v1".equals(ref.apiVersion()));
+  }
+
+  private static ObjectState absent(ObjectRef ref) {
+    return ObjectMaps.absent(
+        Resources.apiVersion(ref.apiVersion(), ref.kind()),
+        ref.kind(),
+        ref.namespace(),
+        ref.name());
+  }
+
+  /** What a failed step reports: its intent's before-states, else what it recorded so far. */
+  private static List<ObjectState> reported(StepContext context, List<ObjectState> soFar) {
+    return context.startedBefore().isEmpty() ? soFar : context.startedBefore();
+  }
+
+  private static boolean transientError(KubernetesClientException e) {
+    return e.getCode() == 0
+        || e.getCode() >= 500
+        || e.getCode() == 429
+        || e.getCode() == HttpURLConnection.HTTP_CONFLICT;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  // ---- patch-resource -----------------------------------------------------------------------
+
+  /** The custom resource a patch-resource step changes: a rollback's recorded one, or its own. */
+  private static ObjectRef customResourceRef(PlanStep step) {
+    if (hasRestore(step)) {
+      return Manifests.refOf(step.restore().get(0));
+    }
+    CustomResource resource = step.customResource();
+    if (resource == null) {
+      throw new StepFailure("patch-resource step " + step.id() + " names no custom resource");
+    }
+    if (resource.apiVersion() == null || resource.kind() == null || resource.name() == null) {
+      throw new StepFailure(
+          "patch-resource step "
+              + step.id()
+              + " names its resource without apiVersion, kind or name; nothing was changed");
+    }
+    return new ObjectRef(
+        resource.apiVersion(), resource.kind(), resource.namespace(), resource.name());
+  }
+
+  /**
+   * Patches a custom resource: every {@code set} path must exist on it (otherwise nothing is
+   * written), the values are merged into the object read and written back in one marked write
+   * guarded by its resourceVersion; then waits until every {@code readyWhen} field has its value
+   * (and the status has observed the new generation, where it reports one), failing past the
+   * timeout. A rollback (with {@code restore}) puts back the recorded spec, and waits for {@code
+   * readyWhen} when the step carries it.
+   */
+  private Applied patchResource(StepContext context, Instant now) {
+    PlanStep step = context.step();
+    ObjectRef ref = customResourceRef(step);
+    CustomResource resource = step.customResource();
+    java.util.function.Consumer<GenericKubernetesResource> change;
+    if (hasRestore(step)) {
+      ObjectState restore = step.restore().get(0);
+      Map<String, Object> spec =
+          restore.manifest() == null ? null : ObjectMaps.map(restore.manifest().get("spec"));
+      if (spec == null) {
+        throw new StepFailure(
+            describe(ref) + " has no recorded spec to put back; nothing was changed");
+      }
+      change = object -> object.getAdditionalProperties().put("spec", ObjectMaps.deepCopy(spec));
+    } else {
+      change = object -> setFields(object, resource.set(), ref);
+    }
+    ObjectState before = mark(context, ref, step.to(), true, change);
+    Map<String, Object> readyWhen = resource == null ? Map.of() : resource.readyWhen();
+    if (readyWhen.isEmpty()) {
+      return new Applied(List.of(before), null, at -> Progress.done());
+    }
+    Duration timeout = GoDuration.parseOr(resource.timeout(), timings.rolloutTimeout());
+    String limit = resource.timeout() != null ? resource.timeout() : timeout.toString();
+    return new Applied(List.of(before), null, ready(ref, readyWhen, now.plus(timeout), limit));
+  }
+
+  /** Merges the set values into the object; every path must exist, or nothing is changed. */
+  private static void setFields(
+      GenericKubernetesResource object, Map<String, Object> set, ObjectRef ref) {
+    Map<String, Object> fields = object.getAdditionalProperties();
+    List<String> missing = new ArrayList<>();
+    for (String path : set.keySet()) {
+      if (!FieldPaths.exists(fields, path)) {
+        List<String> near = FieldPaths.keysNear(fields, path);
+        missing.add(
+            path
+                + (near.isEmpty()
+                    ? ""
+                    : " (there: " + String.join(", ", near.stream().sorted().toList()) + ")"));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new StepFailure(
+          describe(ref)
+              + " has no field "
+              + String.join("; no field ", missing)
+              + ": a set path must exist on the resource; nothing was changed");
+    }
+    set.forEach((path, value) -> FieldPaths.set(fields, path, ObjectMaps.deepCopy(value)));
+  }
+
+  /** Done when every readyWhen field has its value; failed past the deadline, naming them. */
+  private Applied.Check ready(
+      ObjectRef ref, Map<String, Object> readyWhen, Instant deadline, String limit) {
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    return at -> {
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        return Progress.failed(describe(ref) + " disappeared");
+      }
+      Map<String, Object> fields = current.getAdditionalProperties();
+      List<String> seen = new ArrayList<>();
+      boolean ready = true;
+      for (Map.Entry<String, Object> expected : readyWhen.entrySet()) {
+        String path = expected.getKey();
+        Object actual = FieldPaths.get(fields, path);
+        if (actual == null && !path.startsWith("status.")) {
+          actual = FieldPaths.get(fields, "status." + path);
+        }
+        boolean matches = FieldPaths.matches(expected.getValue(), actual);
+        ready &= matches;
+        seen.add(path + " is " + actual + (matches ? "" : " (want " + expected.getValue() + ")"));
+      }
+      Long generation = current.getMetadata().getGeneration();
+      Object observed = FieldPaths.get(fields, "status.observedGeneration");
+      if (generation != null && observed instanceof Number n && n.longValue() < generation) {
+        ready = false;
+        seen.add(
+            "status.observedGeneration is "
+                + n
+                + " (the operator has not seen generation "
+                + generation
+                + " yet)");
+      }
+      if (ready) {
+        return Progress.done();
+      }
+      String state = String.join(", ", seen);
+      if (at.isAfter(deadline)) {
+        return Progress.failed(describe(ref) + " was not ready within " + limit + ": " + state);
+      }
+      return Progress.waiting(describe(ref) + " to be ready: " + state);
+    };
+  }
+
   // ---- the marking write --------------------------------------------------------------------
 
   /**
@@ -746,6 +1178,16 @@ public final class ClusterSteps {
       StepContext context,
       ObjectRef ref,
       String version,
+      java.util.function.Consumer<GenericKubernetesResource> change) {
+    return mark(context, ref, version, false, change);
+  }
+
+  /** Like the above; a custom resource's before-state is its whole manifest, status included. */
+  private ObjectState mark(
+      StepContext context,
+      ObjectRef ref,
+      String version,
+      boolean customResource,
       java.util.function.Consumer<GenericKubernetesResource> change) {
     Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
     for (int attempt = 1; ; attempt++) {
@@ -763,13 +1205,14 @@ public final class ClusterSteps {
           current.getMetadata().getAnnotations(), context.upgradeId(), context.step().id())) {
         return started != null ? started : recordedBefore(current);
       }
-      ObjectState before = started != null ? started : ObjectMaps.stateOf(current, false);
+      ObjectState before =
+          started != null ? started : ObjectMaps.stateOf(current, customResource, customResource);
       change.accept(current);
       Map<String, String> annotations = ObjectMaps.annotations(current);
       annotations.putAll(marks(context, version));
-      annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(before));
+      annotations.put(LockstepAnnotations.BEFORE_STATE, toJson(ObjectMaps.compact(before)));
       try {
-        client.resource(current).update();
+        Resources.in(client, ref).resource(current).update();
         return before;
       } catch (KubernetesClientException e) {
         if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= CONFLICT_ATTEMPTS) {

@@ -81,8 +81,18 @@ final class ObjectMaps {
     return annotations;
   }
 
-  /** The before-state of an object as it is now. */
+  /** The before-state of an object as it is now; its manifest leaves out the status. */
   static ObjectState stateOf(GenericKubernetesResource object, boolean withManifest) {
+    return stateOf(object, withManifest, false);
+  }
+
+  /**
+   * The before-state of an object as it is now. A custom resource's recorded manifest keeps its
+   * status too ({@code withStatus}): it is never written back, but it tells a rollback what the
+   * operator reported for the old version.
+   */
+  static ObjectState stateOf(
+      GenericKubernetesResource object, boolean withManifest, boolean withStatus) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
     boolean workload = Resources.apiVersion(null, "Deployment").equals(object.getApiVersion());
     Map<String, Object> manifest = null;
@@ -98,13 +108,11 @@ final class ObjectMaps {
       }
       metadata.put("annotations", LockstepAnnotations.recordable(annotations));
       manifest.put("metadata", metadata);
-      Object spec = object.getAdditionalProperties().get("spec");
-      if (spec != null) {
-        manifest.put("spec", spec);
-      }
-      Object data = object.getAdditionalProperties().get("data");
-      if (data != null) {
-        manifest.put("data", data);
+      // Copied: the object may be changed after this is taken.
+      for (Map.Entry<String, Object> field : object.getAdditionalProperties().entrySet()) {
+        if ((withStatus || !"status".equals(field.getKey())) && field.getValue() != null) {
+          manifest.put(field.getKey(), deepCopy(field.getValue()));
+        }
       }
     }
     return new ObjectState(
@@ -119,5 +127,45 @@ final class ObjectMaps {
         annotations == null ? null : annotations.get(LockstepAnnotations.VERSION),
         LockstepAnnotations.recordable(annotations),
         manifest);
+  }
+
+  /** The state of an object that does not exist: a rollback deletes what the step creates. */
+  static ObjectState absent(String apiVersion, String kind, String namespace, String name) {
+    return new ObjectState(
+        apiVersion, kind, namespace, name, false, null, null, null, null, null, null);
+  }
+
+  /** A before-state without its manifest, small enough for an annotation. */
+  static ObjectState compact(ObjectState state) {
+    if (state.manifest() == null) {
+      return state;
+    }
+    return new ObjectState(
+        state.apiVersion(),
+        state.kind(),
+        state.namespace(),
+        state.name(),
+        state.exists(),
+        state.resourceVersion(),
+        state.images(),
+        state.replicas(),
+        state.version(),
+        state.annotations(),
+        null);
+  }
+
+  /** A deep copy of a JSON-like value (maps, lists, scalars). */
+  static Object deepCopy(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      m.forEach((key, item) -> copy.put(String.valueOf(key), deepCopy(item)));
+      return copy;
+    }
+    if (value instanceof List<?> l) {
+      List<Object> copy = new ArrayList<>(l.size());
+      l.forEach(item -> copy.add(deepCopy(item)));
+      return copy;
+    }
+    return value;
   }
 }

@@ -2,7 +2,9 @@ package dev.lockstep.executor.cluster;
 
 import dev.lockstep.manifest.ObjectRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.Locale;
@@ -77,8 +79,27 @@ public final class Resources {
         .withName(name);
   }
 
+  /** The namespace of an object's kind, to create and replace objects in. */
+  public static NonNamespaceOperation<
+          GenericKubernetesResource,
+          GenericKubernetesResourceList,
+          Resource<GenericKubernetesResource>>
+      in(KubernetesClient client, ObjectRef ref) {
+    return client
+        .genericKubernetesResources(context(ref.apiVersion(), ref.kind()))
+        .inNamespace(ref.namespace());
+  }
+
+  /**
+   * The plural resource name of a kind, as Kubernetes forms it for the built-in kinds and as most
+   * CRDs declare it (an API discovery round trip would be exact; the simulated API server knows
+   * only the CRDs created in it).
+   */
   static String plural(String kind) {
     String lower = kind.toLowerCase(Locale.ROOT);
+    if (lower.equals("endpoints")) {
+      return lower;
+    }
     if (lower.endsWith("s")) {
       return lower + "es";
     }

@@ -392,7 +392,8 @@ public class SagaRunner implements AutoCloseable {
   // ---- acting -------------------------------------------------------------------------------
 
   private void act(Session session, Decision.RunStep run, int attempt) {
-    List<ObjectState> partial = List.of();
+    // A step that fails half-way reports its intent: whatever it changed is among those objects.
+    List<ObjectState> partial = run.startedBefore() == null ? List.of() : run.startedBefore();
     try {
       crashPoints.reached(CrashPoints.BEFORE_ACT, run.step().id());
       requireActive(session);

@@ -134,7 +134,8 @@ public class KubernetesGateProvider implements GateProvider {
           return missing(what);
         }
         Map<String, Object> object = new HashMap<>(resource.getAdditionalProperties());
-        return WorkloadChecks.statusFields(what, object, check.status());
+        return WorkloadChecks.statusFields(
+            what, resource.getMetadata().getGeneration(), object, check.status());
       }
       default -> {
         return Outcome.error(

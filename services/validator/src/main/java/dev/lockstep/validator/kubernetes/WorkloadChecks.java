@@ -234,11 +234,20 @@ public final class WorkloadChecks {
   }
 
   /**
-   * A resource's fields as expected: each key a dotted path from the object ({@code status.health})
-   * or from its status ({@code health}), compared as text.
+   * A resource's status as expected: each key a dotted path from the object ({@code status.health})
+   * or from its status ({@code health}), compared as text. A path steps into a {@code conditions}
+   * list by the condition's type: {@code conditions.Ready} is the status of the {@code Ready}
+   * condition ({@code True}), {@code conditions.Ready.reason} its reason. A status that reports an
+   * {@code observedGeneration} older than the object's {@code generation} describes an earlier spec
+   * and fails, whatever its fields say.
+   *
+   * @param generation the object's {@code metadata.generation}, or null
    */
   public static Outcome statusFields(
-      String target, Map<String, Object> object, Map<String, Object> expected) {
+      String target,
+      @Nullable Long generation,
+      Map<String, Object> object,
+      Map<String, Object> expected) {
     List<String> mismatches = new ArrayList<>();
     List<String> seen = new ArrayList<>();
     for (Map.Entry<String, Object> e : expected.entrySet()) {
@@ -249,6 +258,15 @@ public final class WorkloadChecks {
         mismatches.add(path + " is " + actual + ", expected " + e.getValue());
       }
     }
+    Object observed = at(object, "status.observedGeneration");
+    if (generation != null && observed instanceof Number n && n.longValue() < generation) {
+      mismatches.add(
+          "status.observedGeneration is "
+              + n
+              + ": the status does not describe generation "
+              + generation
+              + " yet");
+    }
     return Outcome.of(
         mismatches.isEmpty(),
         String.join(", ", seen),
@@ -257,14 +275,37 @@ public final class WorkloadChecks {
             : target + ": " + String.join("; ", mismatches));
   }
 
+  /** Like {@link #statusFields(String, Long, Map, Map)}, for an object without a generation. */
+  public static Outcome statusFields(
+      String target, Map<String, Object> object, Map<String, Object> expected) {
+    return statusFields(target, null, object, expected);
+  }
+
   private static Object at(Map<String, Object> object, String path) {
     Object current = object;
-    for (String part : path.split("\\.")) {
-      if (!(current instanceof Map<?, ?> map)) {
+    String[] parts = path.split("\\.");
+    for (int i = 0; i < parts.length; i++) {
+      if (current instanceof Map<?, ?> map) {
+        current = map.get(parts[i]);
+      } else if (current instanceof List<?> list) {
+        Map<?, ?> condition = conditionOfType(list, parts[i]);
+        if (condition == null) {
+          return null;
+        }
+        current = i == parts.length - 1 ? condition.get("status") : condition;
+      } else {
         return null;
       }
-      current = map.get(part);
     }
     return current;
+  }
+
+  private static Map<?, ?> conditionOfType(List<?> list, String type) {
+    for (Object item : list) {
+      if (item instanceof Map<?, ?> map && type.equals(map.get("type"))) {
+        return map;
+      }
+    }
+    return null;
   }
 }

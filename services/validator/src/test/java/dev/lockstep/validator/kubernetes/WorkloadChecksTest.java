@@ -123,4 +123,38 @@ class WorkloadChecksTest {
     assertThat(bad.phase()).isEqualTo(MeasurementPhase.FAILED);
     assertThat(bad.message()).contains("status.health is OK, expected DEGRADED");
   }
+
+  @Test
+  void conditionsAreFoundByTypeAndAStaleStatusFails() {
+    Map<String, Object> rok =
+        Map.of(
+            "status",
+            Map.of(
+                "version",
+                "2.0.0",
+                "observedGeneration",
+                2,
+                "conditions",
+                List.of(
+                    Map.of("type", "Progressing", "status", "False"),
+                    Map.of("type", "Ready", "status", "True", "reason", "Upgraded"))));
+
+    Outcome ready =
+        WorkloadChecks.statusFields(
+            "RokCluster data/rok",
+            2L,
+            rok,
+            Map.of("conditions.Ready", "True", "status.conditions.Ready.reason", "Upgraded"));
+    Outcome missing =
+        WorkloadChecks.statusFields(
+            "RokCluster data/rok", 2L, rok, Map.of("conditions.Degraded", "False"));
+    Outcome stale =
+        WorkloadChecks.statusFields("RokCluster data/rok", 3L, rok, Map.of("version", "2.0.0"));
+
+    assertThat(ready.phase()).isEqualTo(MeasurementPhase.SUCCESSFUL);
+    assertThat(missing.phase()).isEqualTo(MeasurementPhase.FAILED);
+    assertThat(missing.message()).contains("status.conditions.Degraded is null, expected False");
+    assertThat(stale.phase()).isEqualTo(MeasurementPhase.FAILED);
+    assertThat(stale.message()).contains("does not describe generation 3 yet");
+  }
 }
