@@ -3,10 +3,13 @@ package dev.lockstep.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.events.Json;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +23,11 @@ import java.util.regex.Pattern;
  * Reads a release manifest from YAML or from a JSON tree and reports every problem at once, each
  * with a code, a path into the input and a message that names what is involved. It checks what a
  * manifest says on its own; what depends on a platform (running versions, namespaces, whether an
- * order exists) is the planner's.
+ * order exists, what a chart renders) is the planner's.
+ *
+ * <p>A component's {@code manifests} may be written as a list of objects, as a string of YAML
+ * documents, or as {@code { file: path }}, read through {@link ManifestFiles}; the release read
+ * always holds the list of objects, so that whatever is made from it is self-contained.
  */
 public final class ReleaseParser {
   /** The manifest is not of the expected shape. */
@@ -66,6 +73,9 @@ public final class ReleaseParser {
   private static final Set<String> MIGRATION = Set.of("image", "args", "timeout");
   private static final Set<String> BACKUP = Set.of("volumeSnapshotClass");
   private static final Set<String> HELM = Set.of("chart", "version", "values", "namespace");
+  private static final Set<String> MANIFEST_FILE = Set.of("file");
+  private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+  private static final Set<String> NOT_SETTABLE = Set.of("apiVersion", "kind", "metadata");
   private static final Set<String> CUSTOM_RESOURCE =
       Set.of("apiVersion", "kind", "namespace", "name", "set", "readyWhen", "timeout");
   private static final Set<String> GATE =
@@ -109,8 +119,16 @@ public final class ReleaseParser {
     }
   }
 
-  /** Parses a manifest written in YAML; paths start at the document root. */
+  /**
+   * Parses a manifest written in YAML; paths start at the document root. A {@code manifests: {
+   * file: ... }} reference is an error: this reader reads no files.
+   */
   public static Result parseYaml(String yaml) {
+    return parseYaml(yaml, ManifestFiles.NONE);
+  }
+
+  /** Parses a manifest written in YAML, reading {@code manifests} file references from files. */
+  public static Result parseYaml(String yaml, ManifestFiles files) {
     JsonNode tree;
     try {
       tree = YAML.readTree(yaml == null ? "" : yaml);
@@ -130,7 +148,7 @@ public final class ReleaseParser {
                   "",
                   "the manifest is not valid YAML" + where + ": " + e.getOriginalMessage())));
     }
-    return parse(tree, "");
+    return parse(tree, "", files);
   }
 
   /**
@@ -138,7 +156,16 @@ public final class ReleaseParser {
    * the errors starts with {@code basePath} ({@code release} for a request body).
    */
   public static Result parse(JsonNode tree, String basePath) {
-    Checker c = new Checker(basePath);
+    return parse(tree, basePath, ManifestFiles.NONE);
+  }
+
+  /**
+   * Parses a manifest given as a tree, reading {@code manifests} file references from files. The
+   * tree is not changed.
+   */
+  public static Result parse(JsonNode tree, String basePath, ManifestFiles files) {
+    tree = tree == null ? null : tree.deepCopy();
+    Checker c = new Checker(basePath, files);
     c.check(tree);
     if (!c.errors.isEmpty()) {
       return new Result(null, c.errors);
@@ -159,10 +186,21 @@ public final class ReleaseParser {
 
   private static final class Checker {
     private final String base;
+    private final ManifestFiles files;
     private final List<ErrorDetail> errors = new ArrayList<>();
 
-    Checker(String base) {
+    /** Component path to the file its manifests were read from. */
+    private final Map<String, String> sources = new HashMap<>();
+
+    /** Component paths whose manifests could not be read (already reported). */
+    private final Set<String> unreadable = new HashSet<>();
+
+    /** Kinds that the release's own custom resource definitions declare cluster-scoped. */
+    private Set<String> clusterScopedCustomKinds = Set.of();
+
+    Checker(String base, ManifestFiles files) {
       this.base = base;
+      this.files = files;
     }
 
     void check(JsonNode root) {
@@ -250,8 +288,90 @@ public final class ReleaseParser {
         }
       }
       for (int i = 0; i < components.size(); i++) {
+        embedManifests(components.get(i), "spec.components[" + i + "]");
+      }
+      clusterScopedCustomKinds = clusterScopedCustomKinds(components);
+      for (int i = 0; i < components.size(); i++) {
         component(components.get(i), "spec.components[" + i + "]", layers, seen.keySet());
       }
+    }
+
+    /**
+     * Replaces {@code manifests} written as YAML text or as a file reference by the list of objects
+     * it holds.
+     */
+    private void embedManifests(JsonNode c, String path) {
+      if (!(c instanceof ObjectNode component) || !c.has("manifests")) {
+        return;
+      }
+      JsonNode manifests = c.get("manifests");
+      String p = path + ".manifests";
+      String text = null;
+      String errorPath = p;
+      if (manifests.isTextual()) {
+        text = manifests.asText();
+      } else if (manifests.isObject()) {
+        unknown(manifests, p, MANIFEST_FILE);
+        String file = string(manifests, p, "file", true);
+        errorPath = p + ".file";
+        if (file == null) {
+          unreadable.add(path);
+          component.set("manifests", Json.mapper().createArrayNode());
+          return;
+        }
+        try {
+          text = files.read(file);
+          sources.put(path, file);
+        } catch (IOException e) {
+          error(INVALID_MANIFEST, errorPath, "manifests file '" + file + "': " + e.getMessage());
+          unreadable.add(path);
+          component.set("manifests", Json.mapper().createArrayNode());
+          return;
+        }
+      } else {
+        return;
+      }
+      ArrayNode objects = Json.mapper().createArrayNode();
+      try {
+        for (JsonNode doc : YAML.readValues(YAML.createParser(text), JsonNode.class).readAll()) {
+          if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
+            objects.add(doc);
+          }
+        }
+      } catch (IOException e) {
+        String where =
+            e instanceof JsonProcessingException j && j.getLocation() != null
+                ? " at line " + j.getLocation().getLineNr()
+                : "";
+        String message =
+            e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        error(
+            INVALID_MANIFEST,
+            errorPath,
+            "the manifests"
+                + (sources.containsKey(path) ? " in '" + sources.get(path) + "'" : "")
+                + " are not valid YAML documents"
+                + where
+                + ": "
+                + message);
+        unreadable.add(path);
+      }
+      component.set("manifests", objects);
+    }
+
+    /** The kinds of the custom resource definitions in the release's bundles with Cluster scope. */
+    private static Set<String> clusterScopedCustomKinds(JsonNode components) {
+      Set<String> kinds = new HashSet<>();
+      for (JsonNode c : components) {
+        for (JsonNode object : c.path("manifests")) {
+          if ("CustomResourceDefinition".equals(object.path("kind").asText())
+              && "Cluster".equals(object.path("spec").path("scope").asText())
+              && object.path("spec").path("names").path("kind").isTextual()) {
+            kinds.add(object.path("spec").path("names").path("kind").asText());
+          }
+        }
+      }
+      return kinds;
     }
 
     private void component(JsonNode c, String path, Set<String> layers, Set<String> names) {
@@ -371,18 +491,7 @@ public final class ReleaseParser {
       }
       JsonNode manifests = c.get("manifests");
       if (manifests != null && array(manifests, path + ".manifests")) {
-        for (int i = 0; i < manifests.size(); i++) {
-          String p = path + ".manifests[" + i + "]";
-          JsonNode object = manifests.get(i);
-          if (object(object, p)) {
-            string(object, p, "apiVersion", true);
-            string(object, p, "kind", true);
-            JsonNode metadata = object.get("metadata");
-            if (require(metadata, p + ".metadata") && object(metadata, p + ".metadata")) {
-              string(metadata, p + ".metadata", "name", true);
-            }
-          }
-        }
+        bundle(manifests, path, who);
       }
       JsonNode helm = c.get("helm");
       if (helm != null && object(helm, path + ".helm")) {
@@ -407,10 +516,114 @@ public final class ReleaseParser {
             && cr.get("set").isEmpty()) {
           error(INVALID_MANIFEST, p + ".set", who + ": set names no field to change");
         }
-        if (cr.has("readyWhen")) {
-          object(cr.get("readyWhen"), p + ".readyWhen");
+        if (cr.get("set") != null && cr.get("set").isObject()) {
+          for (Iterator<String> it = cr.get("set").fieldNames(); it.hasNext(); ) {
+            setPath(it.next(), p + ".set", who);
+          }
+        }
+        if (cr.has("readyWhen") && object(cr.get("readyWhen"), p + ".readyWhen")) {
+          for (Iterator<String> it = cr.get("readyWhen").fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELD_PATH.matcher(field).matches()) {
+              error(
+                  INVALID_MANIFEST,
+                  p + ".readyWhen." + field,
+                  who + ": readyWhen path '" + field + "' is not a dotted field path");
+            }
+          }
         }
         duration(cr, p, "timeout");
+      }
+    }
+
+    /** The objects of a bundle: each complete, each once, each where it belongs. */
+    private void bundle(JsonNode manifests, String path, String who) {
+      String file = sources.get(path);
+      if (manifests.isEmpty() && !unreadable.contains(path)) {
+        error(
+            INVALID_MANIFEST,
+            path + ".manifests",
+            who + ": manifests" + (file == null ? "" : " in '" + file + "'") + " hold no object");
+      }
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < manifests.size(); i++) {
+        String p = path + ".manifests[" + i + "]";
+        String where = file == null ? "" : " (document " + (i + 1) + " of '" + file + "')";
+        JsonNode object = manifests.get(i);
+        if (!object(object, p)) {
+          continue;
+        }
+        string(object, p, "apiVersion", true);
+        String kind = string(object, p, "kind", true);
+        JsonNode metadata = object.get("metadata");
+        if (!require(metadata, p + ".metadata") || !object(metadata, p + ".metadata")) {
+          continue;
+        }
+        String name = string(metadata, p + ".metadata", "name", true);
+        String namespace = string(metadata, p + ".metadata", "namespace", false);
+        if (kind == null || name == null) {
+          continue;
+        }
+        if ((namespace == null || namespace.isBlank())
+            && KubernetesKinds.namespaced(kind, clusterScopedCustomKinds)) {
+          error(
+              INVALID_MANIFEST,
+              p + ".metadata.namespace",
+              who
+                  + ": "
+                  + kind
+                  + " '"
+                  + name
+                  + "' is of a namespaced kind and names no metadata.namespace"
+                  + where);
+        }
+        if ("Secret".equals(kind)) {
+          error(
+              INVALID_MANIFEST,
+              p,
+              who
+                  + ": Secret '"
+                  + name
+                  + "' would put its values into Lockstep's events (releases and plans are"
+                  + " events); create it outside Lockstep and refer to it"
+                  + where);
+        }
+        String key = kind + " " + (namespace == null ? "" : namespace + "/") + name;
+        Integer first = seen.putIfAbsent(key, i);
+        if (first != null) {
+          error(
+              INVALID_MANIFEST,
+              p,
+              who + ": " + key + " is in the bundle twice (also at manifests[" + first + "])");
+        }
+      }
+    }
+
+    /**
+     * A {@code set} path of a custom resource: a field of the resource that Lockstep may change.
+     */
+    private void setPath(String field, String path, String who) {
+      String p = path + "." + field;
+      if (!FIELD_PATH.matcher(field).matches()) {
+        error(INVALID_MANIFEST, p, who + ": set path '" + field + "' is not a dotted field path");
+      } else if (field.equals("status") || field.startsWith("status.")) {
+        error(
+            INVALID_MANIFEST,
+            p,
+            who
+                + ": set path '"
+                + field
+                + "' is in the status, which the operator writes; set the spec and wait for the"
+                + " status with readyWhen");
+      } else if (NOT_SETTABLE.contains(field.split("\\.")[0])) {
+        error(
+            INVALID_MANIFEST,
+            p,
+            who
+                + ": set path '"
+                + field
+                + "' is not the resource's to change: set changes its spec (or other fields),"
+                + " never apiVersion, kind or metadata");
       }
     }
 

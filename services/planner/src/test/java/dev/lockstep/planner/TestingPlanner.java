@@ -29,7 +29,13 @@ public final class TestingPlanner {
 
   /** A planner context with its own consumer group, configured for the given platforms. */
   public static ApplicationContext start(String group, Map<String, List<String>> platforms) {
-    Map<String, Object> properties = new HashMap<>();
+    return start(group, platforms, Map.of());
+  }
+
+  /** The same, with more configuration ({@code lockstep.planner.charts-dir}, say). */
+  public static ApplicationContext start(
+      String group, Map<String, List<String>> platforms, Map<String, Object> more) {
+    Map<String, Object> properties = new HashMap<>(more);
     properties.put("lockstep.kafka.bootstrap-servers", KafkaBroker.shared().bootstrapServers());
     properties.put("lockstep.security.jwt-secret", SECRET);
     properties.put("micronaut.server.port", -1);

@@ -3,7 +3,9 @@ package dev.lockstep.planner;
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Backup;
 import dev.lockstep.manifest.Component;
+import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.Gate;
+import dev.lockstep.manifest.HelmChart;
 import dev.lockstep.manifest.Migration;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.Release;
@@ -12,6 +14,7 @@ import dev.lockstep.manifest.ReleaseSpec;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.planning.UpgradeRequest;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,6 +79,75 @@ public final class TestingReleases {
         null,
         null,
         null);
+  }
+
+  /** A component delivered by a bundle of objects. */
+  @SafeVarargs
+  public static Component manifests(
+      String name, String layer, String version, Map<String, Object>... objects) {
+    return new Component(
+        name,
+        layer,
+        version,
+        Map.of(),
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        List.of(),
+        List.of(objects),
+        null,
+        null);
+  }
+
+  /** A component delivered by a chart of the test charts directory. */
+  public static Component helm(
+      String name,
+      String layer,
+      String version,
+      String chart,
+      String chartVersion,
+      String namespace,
+      Map<String, Object> values) {
+    return new Component(
+        name,
+        layer,
+        version,
+        Map.of(),
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        List.of(),
+        null,
+        new HelmChart(chart, chartVersion, values, namespace),
+        null);
+  }
+
+  /** A component delivered by patching a custom resource. */
+  public static Component customResource(
+      String name, String layer, String version, CustomResource resource) {
+    return new Component(
+        name, layer, version, Map.of(), null, null, List.of(), null, null, List.of(), null, null,
+        resource);
+  }
+
+  /** A Kubernetes object with a {@code data} or {@code spec} body. */
+  public static Map<String, Object> object(
+      String apiVersion, String kind, String namespace, String name, Map<String, Object> body) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("name", name);
+    if (namespace != null) {
+      metadata.put("namespace", namespace);
+    }
+    Map<String, Object> object = new LinkedHashMap<>();
+    object.put("apiVersion", apiVersion);
+    object.put("kind", kind);
+    object.put("metadata", metadata);
+    object.putAll(body);
+    return object;
   }
 
   /** An HTTP gate. */

@@ -14,6 +14,7 @@ import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.events.v1.Window;
+import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
@@ -64,12 +65,19 @@ public class PlannerController {
   private final PlannerCore core;
   private final EventPublisher publisher;
   private final Clock clock;
+  private final ManifestFiles files;
 
-  /** The controller. */
-  public PlannerController(PlannerCore core, EventPublisher publisher, Clock clock) {
+  /**
+   * The controller.
+   *
+   * @param files where a release's {@code manifests: { file: ... }} references are read from
+   */
+  public PlannerController(
+      PlannerCore core, EventPublisher publisher, Clock clock, ManifestFiles files) {
     this.core = core;
     this.publisher = publisher;
     this.clock = clock;
+    this.files = files;
   }
 
   /** Requests an upgrade: a JSON request, or a release in YAML with {@code ?platform=}. */
@@ -95,7 +103,7 @@ public class PlannerController {
             "platform",
             "a YAML release needs ?platform=");
       }
-      release = RequestBodies.yamlRelease(body);
+      release = RequestBodies.yamlRelease(body, files);
     } else {
       JsonNode tree = RequestBodies.json(body);
       platform = RequestBodies.text(tree, "platform", errors);
@@ -105,7 +113,7 @@ public class PlannerController {
       ref = RequestBodies.releaseRef(tree, errors);
       JsonNode releaseNode = tree.get("release");
       if (releaseNode != null && !releaseNode.isNull()) {
-        release = RequestBodies.release(releaseNode, "release");
+        release = RequestBodies.release(releaseNode, "release", files);
       } else if (ref == null && !errors.stream().anyMatch(e -> e.path().equals("releaseRef"))) {
         errors.add(
             new ErrorDetail(
@@ -115,17 +123,13 @@ public class PlannerController {
       }
       RequestBodies.failOn(errors);
     }
-    Set<String> allowed = allowedNamespaces(platform);
+    allowedNamespaces(platform);
     if (release == null && ref != null) {
       release = catalogued(ref);
     }
-    // the checks that hold whatever runs then: the plan itself is made when the request's turn
-    // comes
-    PlanningResult check =
-        UpgradePlanner.plan(
-            new UpgradeRequest(
-                "check", platform, release, List.of(), null, window, allowed, "release"),
-            clock);
+    // the checks that hold whatever runs then (its charts render, its bundles stay in the
+    // platform's namespaces): the plan itself is made when the request's turn comes
+    PlanningResult check = UpgradePlanner.plan(core.checkRequest(platform, release, window), clock);
     if (check instanceof PlanningResult.Rejected rejected) {
       List<ErrorDetail> lasting =
           rejected.errors().stream()
@@ -161,7 +165,7 @@ public class PlannerController {
       errors.add(new ErrorDetail(Codes.INVALID_REQUEST, "release", "release is required"));
     }
     RequestBodies.failOn(errors);
-    Release release = RequestBodies.release(releaseNode, "release");
+    Release release = RequestBodies.release(releaseNode, "release", files);
     allowedNamespaces(platform);
     UpgradeRequest request = core.previewRequest(platform, release, current, window);
     PlanningResult result = UpgradePlanner.plan(request, clock);
@@ -270,8 +274,8 @@ public class PlannerController {
       Authentication who) {
     Release release =
         contentType.contains("yaml")
-            ? RequestBodies.yamlRelease(body)
-            : RequestBodies.release(RequestBodies.json(body), "");
+            ? RequestBodies.yamlRelease(body, files)
+            : RequestBodies.release(RequestBodies.json(body), "", files);
     List<ErrorDetail> errors = PlannerCore.releaseErrors(release);
     RequestBodies.failOn(errors);
     publish("catalogue", null, new ReleasePublished(release, who.getName()));

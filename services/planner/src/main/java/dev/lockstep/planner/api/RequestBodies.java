@@ -9,6 +9,7 @@ import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.ReleaseRef;
 import dev.lockstep.events.v1.Window;
+import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
@@ -67,7 +68,7 @@ final class RequestBodies {
   }
 
   /** A release written in YAML; 400 when it is not YAML, 422 when it is not a valid release. */
-  static Release yamlRelease(String body) {
+  static Release yamlRelease(String body, ManifestFiles files) {
     JsonNode tree;
     try {
       tree = YAML.readTree(body == null ? "" : body);
@@ -85,12 +86,15 @@ final class RequestBodies {
           "",
           "the manifest is not valid YAML" + where);
     }
-    return release(tree, "");
+    return release(tree, "", files);
   }
 
-  /** The release at a node; 422 with every problem when it is not valid. */
-  static Release release(JsonNode tree, String path) {
-    ReleaseParser.Result result = ReleaseParser.parse(tree, path);
+  /**
+   * The release at a node, its {@code manifests} file references read and embedded; 422 with every
+   * problem when it is not valid.
+   */
+  static Release release(JsonNode tree, String path, ManifestFiles files) {
+    ReleaseParser.Result result = ReleaseParser.parse(tree, path, files);
     if (!result.ok()) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, result.errors());
     }

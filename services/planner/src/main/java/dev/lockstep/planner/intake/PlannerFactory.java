@@ -1,11 +1,16 @@
 package dev.lockstep.planner.intake;
 
+import dev.lockstep.manifest.ManifestFiles;
+import dev.lockstep.planner.bundles.BundleResolver;
+import dev.lockstep.planner.bundles.HelmChartRenderer;
 import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.planner.platforms.PlatformPolicy;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.type.Argument;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 
@@ -21,8 +26,20 @@ class PlannerFactory {
     return PlatformPolicy.fromTree(tree);
   }
 
+  /** Charts named by releases are found under {@code lockstep.planner.charts-dir}. */
   @Singleton
-  PlannerCore plannerCore(PlatformPolicy policy, Clock clock) {
-    return new PlannerCore(policy, clock);
+  BundleResolver bundleResolver(@Value("${lockstep.planner.charts-dir:.}") String chartsDir) {
+    return new BundleResolver(new HelmChartRenderer(Path.of(chartsDir)));
+  }
+
+  /** {@code manifests: { file: ... }} is read under {@code lockstep.planner.manifests-dir}. */
+  @Singleton
+  ManifestFiles manifestFiles(@Value("${lockstep.planner.manifests-dir:.}") String manifestsDir) {
+    return ManifestFiles.under(Path.of(manifestsDir));
+  }
+
+  @Singleton
+  PlannerCore plannerCore(PlatformPolicy policy, Clock clock, BundleResolver bundles) {
+    return new PlannerCore(policy, clock, bundles);
   }
 }

@@ -9,11 +9,13 @@ import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Component;
+import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.Delivery;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.model.RunningComponent;
@@ -63,7 +65,9 @@ public final class UpgradePlanner {
     for (RunningComponent r : request.current()) {
       current.put(r.name(), r);
     }
+    errors.addAll(request.bundles().errors());
     errors.addAll(namespaces(request, current, prefix));
+    errors.addAll(resourceFields(request, prefix));
     if (!errors.isEmpty()) {
       return new PlanningResult.Rejected(errors);
     }
@@ -94,7 +98,7 @@ public final class UpgradePlanner {
         if (change.kind() == Kind.REMOVE) {
           steps.add(
               step(index, steps.size(), change.component(), StepAction.REMOVE, from, null)
-                  .targets(running.objects())
+                  .targets(removals(running, request.applied().get(change.component())))
                   .build());
           versions.add(new VersionChange(change.component(), layer, from, null));
           risk.removal(change.component());
@@ -102,7 +106,7 @@ public final class UpgradePlanner {
         }
         String to = target.version();
         versions.add(new VersionChange(change.component(), layer, from, to));
-        waveDowntime = max(waveDowntime, componentSteps(index, steps, target, from, risk));
+        waveDowntime = max(waveDowntime, componentSteps(index, steps, target, from, risk, request));
         for (Gate g : target.gates()) {
           gates.add(new PlannedGate(g.name(), g.kind(), target.name(), g));
         }
@@ -132,7 +136,12 @@ public final class UpgradePlanner {
 
   /** Adds one component's steps; returns how long the component is expected to be down. */
   private static Duration componentSteps(
-      int wave, List<PlanStep> steps, Component c, String from, RiskAssessment risk) {
+      int wave,
+      List<PlanStep> steps,
+      Component c,
+      String from,
+      RiskAssessment risk,
+      UpgradeRequest request) {
     String to = c.version();
     if (from == null) {
       risk.install(c.name());
@@ -178,16 +187,20 @@ public final class UpgradePlanner {
               step(wave, steps.size(), c.name(), StepAction.SET_IMAGE, from, to)
                   .workload(c.workload())
                   .image(c.image());
-          case MANIFESTS ->
-              step(wave, steps.size(), c.name(), StepAction.APPLY, from, to).objects(c.manifests());
+          case MANIFESTS -> apply(wave, steps, c, from, request);
           case HELM ->
-              step(wave, steps.size(), c.name(), StepAction.APPLY, from, to)
+              apply(wave, steps, c, from, request)
                   .message(
-                      "render chart "
+                      "chart "
                           + c.helm().chart()
                           + " "
                           + c.helm().version()
-                          + " and apply it");
+                          + " rendered as Helm release "
+                          + c.name()
+                          + (c.helm().namespace() == null
+                              ? ""
+                              : " in namespace " + c.helm().namespace())
+                          + " with the release's values");
           case CUSTOM_RESOURCE ->
               step(wave, steps.size(), c.name(), StepAction.PATCH_RESOURCE, from, to)
                   .customResource(c.customResource());
@@ -200,6 +213,98 @@ public final class UpgradePlanner {
               .build());
     }
     return downtime;
+  }
+
+  /**
+   * The apply step of a bundle: every object of the new bundle (a chart rendered), and as targets
+   * the objects of the bundle applied last that the new one lacks, which the executor deletes.
+   */
+  private static StepBuilder apply(
+      int wave, List<PlanStep> steps, Component c, String from, UpgradeRequest request) {
+    List<Map<String, Object>> objects = request.bundles().of(c).orElse(List.of());
+    List<Map<String, Object>> last = request.applied().get(c.name());
+    return step(wave, steps.size(), c.name(), StepAction.APPLY, from, c.version())
+        .objects(objects)
+        .targets(last == null ? List.of() : Bundles.dropped(last, objects));
+  }
+
+  /** What a removal deletes: the component's observed objects and its last applied bundle. */
+  private static List<ObjectRef> removals(
+      RunningComponent running, List<Map<String, Object>> lastApplied) {
+    List<ObjectRef> refs = new ArrayList<>(running.objects());
+    if (lastApplied != null) {
+      for (Map<String, Object> object : lastApplied) {
+        ObjectRef ref = Bundles.ref(object);
+        if (refs.stream().noneMatch(r -> Bundles.same(r, ref))) {
+          refs.add(ref);
+        }
+      }
+    }
+    return refs;
+  }
+
+  /**
+   * Every {@code set} path of a custom resource that the resource does not have, where the planner
+   * knows the resource: from a bundle of this release, or from the bundle that last applied it. A
+   * resource the planner has not seen is checked by the executor, against the cluster.
+   */
+  private static List<ErrorDetail> resourceFields(UpgradeRequest request, String prefix) {
+    List<ErrorDetail> errors = new ArrayList<>();
+    List<Component> components = request.release().spec().components();
+    for (int i = 0; i < components.size(); i++) {
+      Component c = components.get(i);
+      if (c == null || c.customResource() == null) {
+        continue;
+      }
+      CustomResource cr = c.customResource();
+      ObjectRef wanted = new ObjectRef(cr.apiVersion(), cr.kind(), cr.namespace(), cr.name());
+      Map<String, Object> known = null;
+      String source = null;
+      for (Component other : components) {
+        for (Map<String, Object> o :
+            other == null
+                ? List.<Map<String, Object>>of()
+                : request.bundles().of(other).orElse(List.of())) {
+          if (known == null && Bundles.same(Bundles.ref(o), wanted)) {
+            known = o;
+            source = "the bundle of component '" + other.name() + "' in this release";
+          }
+        }
+      }
+      for (Map.Entry<String, List<Map<String, Object>>> applied : request.applied().entrySet()) {
+        for (Map<String, Object> o : applied.getValue()) {
+          if (known == null && Bundles.same(Bundles.ref(o), wanted)) {
+            known = o;
+            source = "the bundle component '" + applied.getKey() + "' applied last";
+          }
+        }
+      }
+      if (known == null) {
+        continue;
+      }
+      for (String field : cr.set().keySet()) {
+        if (Bundles.at(known, field).isEmpty()) {
+          errors.add(
+              new ErrorDetail(
+                  Codes.INVALID_MANIFEST,
+                  prefix + "spec.components[" + i + "].customResource.set." + field,
+                  "component '"
+                      + c.name()
+                      + "' sets '"
+                      + field
+                      + "', which "
+                      + cr.kind()
+                      + " "
+                      + cr.namespace()
+                      + "/"
+                      + cr.name()
+                      + " does not have (as in "
+                      + source
+                      + ")"));
+        }
+      }
+    }
+    return errors;
   }
 
   /** Every namespace a changed component would touch that the platform does not allow. */
@@ -221,38 +326,93 @@ public final class UpgradePlanner {
         continue;
       }
       String path = prefix + "spec.components[" + i + "]";
-      Map<String, String> touched = new java.util.LinkedHashMap<>();
+      List<Touch> touched = new ArrayList<>();
       if (c.workload() != null) {
-        touched.put(path + ".workload.namespace", c.workload().namespace());
+        touched.add(new Touch(path + ".workload.namespace", c.workload().namespace(), null));
       }
       for (int d = 0; d < c.drain().size(); d++) {
-        touched.put(path + ".drain[" + d + "].namespace", c.drain().get(d).namespace());
+        touched.add(
+            new Touch(path + ".drain[" + d + "].namespace", c.drain().get(d).namespace(), null));
       }
       if (c.customResource() != null) {
-        touched.put(path + ".customResource.namespace", c.customResource().namespace());
+        touched.add(
+            new Touch(path + ".customResource.namespace", c.customResource().namespace(), null));
       }
       if (c.helm() != null && c.helm().namespace() != null) {
-        touched.put(path + ".helm.namespace", c.helm().namespace());
+        touched.add(new Touch(path + ".helm.namespace", c.helm().namespace(), null));
       }
-      if (c.manifests() != null) {
-        for (int m = 0; m < c.manifests().size(); m++) {
-          Object meta = c.manifests().get(m).get("metadata");
-          if (meta instanceof Map<?, ?> md && md.get("namespace") instanceof String ns) {
-            touched.put(path + ".manifests[" + m + "].metadata.namespace", ns);
+      List<Map<String, Object>> bundle = request.bundles().of(c).orElse(List.of());
+      boolean helm = c.delivery() == Delivery.HELM;
+      Map<String, List<String>> rendered = new java.util.LinkedHashMap<>();
+      List<String> clusterScoped = new ArrayList<>();
+      for (int m = 0; m < bundle.size(); m++) {
+        ObjectRef ref = Bundles.ref(bundle.get(m));
+        String ns = ref.namespace();
+        if (ns == null) {
+          // The executor acts only inside the platform's namespaces: a cluster-scoped object
+          // (a ClusterRole, a CustomResourceDefinition, a Namespace) is outside all of them.
+          if (helm) {
+            clusterScoped.add(ref.kind() + " '" + ref.name() + "'");
+          } else {
+            errors.add(
+                clusterScoped(
+                    request,
+                    c,
+                    path + ".manifests[" + m + "]",
+                    List.of(ref.kind() + " '" + ref.name() + "'")));
           }
+          continue;
+        }
+        if (helm) {
+          // one error per namespace of the rendered objects; the chart's own is reported above
+          if (!ns.equals(c.helm().namespace())) {
+            rendered
+                .computeIfAbsent(ns, k -> new ArrayList<>())
+                .add(ref.kind() + " '" + ref.name() + "'");
+          }
+        } else {
+          touched.add(
+              new Touch(
+                  path + ".manifests[" + m + "].metadata.namespace",
+                  ns,
+                  ref.kind() + " '" + ref.name() + "'"));
         }
       }
-      for (Map.Entry<String, String> t : touched.entrySet()) {
-        if (t.getValue() != null && !allowed.contains(t.getValue())) {
+      if (!clusterScoped.isEmpty()) {
+        errors.add(clusterScoped(request, c, path + ".helm", clusterScoped));
+      }
+      rendered.forEach(
+          (ns, objects) ->
+              touched.add(
+                  new Touch(
+                      path + ".helm", ns, "its chart renders " + String.join(", ", objects))));
+      List<Map<String, Object>> last = request.applied().get(c.name());
+      if (last != null && (helm || c.delivery() == Delivery.MANIFESTS)) {
+        for (ObjectRef gone : Bundles.dropped(last, bundle)) {
+          touched.add(
+              new Touch(
+                  path + (helm ? ".helm" : ".manifests"),
+                  gone.namespace(),
+                  "deleting "
+                      + gone.kind()
+                      + " '"
+                      + gone.name()
+                      + "', which its last bundle had and this one lacks"));
+        }
+      }
+      for (Touch t : touched) {
+        if (t.namespace() != null && !allowed.contains(t.namespace())) {
           errors.add(
               new ErrorDetail(
                   Codes.NAMESPACE_NOT_ALLOWED,
-                  t.getKey(),
+                  t.path(),
                   "component '"
                       + c.name()
                       + "' touches namespace '"
-                      + t.getValue()
-                      + "', which platform "
+                      + t.namespace()
+                      + "'"
+                      + (t.what() == null ? "" : " (" + t.what() + ")")
+                      + ", which platform "
                       + request.platform()
                       + " does not allow (allowed: "
                       + new java.util.TreeSet<>(allowed)
@@ -284,6 +444,26 @@ public final class UpgradePlanner {
     }
     return errors;
   }
+
+  private static ErrorDetail clusterScoped(
+      UpgradeRequest request, Component c, String path, List<String> objects) {
+    return new ErrorDetail(
+        Codes.NAMESPACE_NOT_ALLOWED,
+        path,
+        "component '"
+            + c.name()
+            + "' "
+            + (c.delivery() == Delivery.HELM ? "renders " : "applies ")
+            + String.join(", ", objects)
+            + ", outside every namespace: platform "
+            + request.platform()
+            + " lets Lockstep act only in its namespaces "
+            + new java.util.TreeSet<>(request.allowedNamespaces())
+            + "; install cluster-scoped objects outside Lockstep");
+  }
+
+  /** A namespace a component touches, where the request says so, and what touches it. */
+  private record Touch(String path, String namespace, String what) {}
 
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;

@@ -2,14 +2,17 @@ package dev.lockstep.planner.planning;
 
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.RunningComponent;
 import io.micronaut.core.annotation.Nullable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything an upgrade plan depends on: the release, what runs, the window and the platform's
- * allowed namespaces. Planning is a pure function of this and a clock.
+ * Everything an upgrade plan depends on: the release (with its bundles, charts rendered), what
+ * runs, the bundles applied last, the window and the platform's allowed namespaces. Planning is a
+ * pure function of this and a clock.
  *
  * @param upgradeId the upgrade's id
  * @param platform the platform
@@ -19,6 +22,9 @@ import java.util.Set;
  * @param window the maintenance window, if any
  * @param allowedNamespaces the namespaces the platform may touch; null for no restriction
  * @param base the path of the release in the request ({@code release}), for error paths
+ * @param bundles the objects each bundle-delivered component of the release applies
+ * @param applied per component, the objects of the bundle last applied to the platform (from the
+ *     execution history), whose objects the new bundle lacks are deleted; absent when unknown
  */
 public record UpgradeRequest(
     String upgradeId,
@@ -28,9 +34,36 @@ public record UpgradeRequest(
     @Nullable String fromRelease,
     @Nullable Window window,
     @Nullable Set<String> allowedNamespaces,
-    String base) {
+    String base,
+    Bundles bundles,
+    Map<String, List<Map<String, Object>>> applied) {
   public UpgradeRequest {
     current = List.copyOf(current);
     allowedNamespaces = allowedNamespaces == null ? null : Set.copyOf(allowedNamespaces);
+    bundles = bundles == null ? Bundles.inline(release, base) : bundles;
+    applied = applied == null ? Map.of() : Map.copyOf(applied);
+  }
+
+  /** A request whose charts are not rendered and whose earlier bundles are unknown. */
+  public UpgradeRequest(
+      String upgradeId,
+      String platform,
+      Release release,
+      List<RunningComponent> current,
+      @Nullable String fromRelease,
+      @Nullable Window window,
+      @Nullable Set<String> allowedNamespaces,
+      String base) {
+    this(
+        upgradeId,
+        platform,
+        release,
+        current,
+        fromRelease,
+        window,
+        allowedNamespaces,
+        base,
+        null,
+        null);
   }
 }

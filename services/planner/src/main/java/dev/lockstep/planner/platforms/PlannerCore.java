@@ -24,6 +24,8 @@ import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
+import dev.lockstep.planner.bundles.BundleResolver;
+import dev.lockstep.planner.bundles.ChartRenderer;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.planning.UpgradePlanner;
@@ -57,10 +59,18 @@ public final class PlannerCore {
   private final Clock clock;
   private final EventCatalog catalog = EventCatalog.standard();
 
-  /** A core with an empty state. */
+  private final BundleResolver bundles;
+
+  /** A core with an empty state, which renders no Helm chart (each is an error). */
   public PlannerCore(PlatformPolicy policy, Clock clock) {
+    this(policy, clock, new BundleResolver(ChartRenderer.NONE));
+  }
+
+  /** A core with an empty state that renders charts with the given resolver. */
+  public PlannerCore(PlatformPolicy policy, Clock clock, BundleResolver bundles) {
     this.policy = policy;
     this.clock = clock;
+    this.bundles = bundles;
   }
 
   /** Forgets everything (before a rebuild from the topics). */
@@ -243,7 +253,9 @@ public final class PlannerCore {
                 state.platformRelease(platform).orElse(null),
                 r.window(),
                 allowed.get(),
-                "release"),
+                "release",
+                bundles.resolve(release, "release"),
+                state.appliedBundles(platform)),
             clock);
     if (result instanceof PlanningResult.Planned planned) {
       emit(out, cause, platform, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
@@ -364,7 +376,8 @@ public final class PlannerCore {
             failedPlan == null ? null : failedPlan.fromRelease(),
             failedPlan == null
                 ? List.of()
-                : failedPlan.waves().stream().flatMap(w -> w.gates().stream()).toList());
+                : failedPlan.waves().stream().flatMap(w -> w.gates().stream()).toList(),
+            deliveries(platform, of, history));
     PlanningResult result = RollbackPlanner.plan(rr);
     if (result instanceof PlanningResult.Planned planned) {
       emit(out, cause, platform, new PlanCreated(planned.plan(), requestedBy, reason));
@@ -382,6 +395,26 @@ public final class PlannerCore {
               ((PlanningResult.Rejected) result).errors(),
               requestedBy));
     }
+  }
+
+  /**
+   * Per component a rollback may touch, the plan step that delivered it: from the plan rolled back
+   * for the components of its history, from earlier upgrades for the dependency closure.
+   */
+  private Map<String, PlanStep> deliveries(
+      String platform, UpgradeRecord of, List<StepOutcome> history) {
+    Map<String, PlanStep> deliveries = new HashMap<>(state.lastDeliveries(platform, of.upgradeId));
+    for (StepOutcome o : history) {
+      state
+          .step(of.upgradeId, o.stepId())
+          .filter(
+              st ->
+                  st.action() == StepAction.SET_IMAGE
+                      || st.action() == StepAction.APPLY
+                      || st.action() == StepAction.PATCH_RESOURCE)
+          .ifPresent(st -> deliveries.put(o.component(), st));
+    }
+    return deliveries;
   }
 
   private void cancel(List<EventEnvelope> out, EventEnvelope event, UpgradeCancelRequested c) {
@@ -589,7 +622,28 @@ public final class PlannerCore {
         state.platformRelease(platform).orElse(null),
         window,
         policy.namespaces(platform).orElse(Set.of()),
-        "release");
+        "release",
+        bundles.resolve(release, "release"),
+        state.appliedBundles(platform));
+  }
+
+  /**
+   * What a request is checked against when it is accepted: nothing runs yet (its plan is made when
+   * its turn comes), but its charts are rendered and its bundles checked against the platform.
+   */
+  public synchronized UpgradeRequest checkRequest(
+      String platform, Release release, dev.lockstep.events.v1.Window window) {
+    return new UpgradeRequest(
+        "check",
+        platform,
+        release,
+        List.of(),
+        null,
+        window,
+        policy.namespaces(platform).orElse(Set.of()),
+        "release",
+        bundles.resolve(release, "release"),
+        state.appliedBundles(platform));
   }
 
   /** Newer catalogued releases that a plan from the current inventory can reach. */
@@ -616,7 +670,9 @@ public final class PlannerCore {
               running,
               null,
               policy.namespaces(platform).orElse(Set.of()),
-              "release");
+              "release",
+              bundles.resolve(r, "release"),
+              state.appliedBundles(platform));
       if (UpgradePlanner.plan(req, clock) instanceof PlanningResult.Planned) {
         available.add(r);
       }

@@ -7,9 +7,11 @@ import dev.lockstep.events.v1.ObservedWorkload;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanRejected;
+import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.RollbackFailed;
 import dev.lockstep.events.v1.RollbackRequested;
+import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.StepSucceeded;
@@ -41,11 +43,22 @@ import java.util.TreeMap;
  * {@link PlannerCore} serialises access.
  */
 public final class PlannerState {
+  private static final java.util.Set<StepAction> DELIVERIES =
+      java.util.Set.of(StepAction.SET_IMAGE, StepAction.APPLY, StepAction.PATCH_RESOURCE);
+
   private final Map<String, TreeMap<String, Release>> catalogue = new HashMap<>();
   private final Map<String, LinkedHashMap<String, RunningComponent>> inventory = new HashMap<>();
   private final Map<String, Map<String, String>> requiresAt = new HashMap<>();
   private final Map<String, String> platformRelease = new HashMap<>();
   private final Map<String, UpgradeRecord> upgrades = new LinkedHashMap<>();
+
+  /**
+   * Platform to component to the step (upgrade id, step id) that last applied a bundle to it, in
+   * the order of the execution log; resolved to the step's objects only when asked, since the plan
+   * that holds them may be folded after the step's result.
+   */
+  private final Map<String, Map<String, List<String>>> lastApplied = new HashMap<>();
+
   private long sequence;
 
   /** Folds one event of any of the planner's topics. */
@@ -183,11 +196,29 @@ public final class PlannerState {
 
   private void stepSucceeded(String platform, StepSucceeded s) {
     UpgradeRecord rec = record(s.upgradeId());
-    rec.outcomes.putIfAbsent(
-        s.stepId(),
-        new StepOutcome(
-            s.stepId(), s.component(), s.action(), s.from(), s.to(), s.before(), s.snapshot()));
+    boolean fresh =
+        rec.outcomes.putIfAbsent(
+                s.stepId(),
+                new StepOutcome(
+                    s.stepId(),
+                    s.component(),
+                    s.action(),
+                    s.from(),
+                    s.to(),
+                    s.before(),
+                    s.snapshot()))
+            == null;
     String p = rec.platform != null ? rec.platform : platform;
+    if (!fresh) {
+      // a duplicate result changes nothing, and must not make an older bundle the last one
+    } else if (s.action() == StepAction.APPLY && s.to() != null) {
+      lastApplied
+          .computeIfAbsent(p, k -> new HashMap<>())
+          .put(s.component(), List.of(s.upgradeId(), s.stepId()));
+    } else if (s.action() == StepAction.REMOVE
+        || (s.action() == StepAction.APPLY && s.to() == null)) {
+      lastApplied.getOrDefault(p, new HashMap<>()).remove(s.component());
+    }
     LinkedHashMap<String, RunningComponent> inv =
         inventory.computeIfAbsent(p, k -> new LinkedHashMap<>());
     RunningComponent old = inv.get(s.component());
@@ -311,6 +342,56 @@ public final class PlannerState {
     List<Release> all = new ArrayList<>();
     catalogue.values().forEach(v -> all.addAll(v.values()));
     return all;
+  }
+
+  /**
+   * Per component of a platform, the objects of the bundle last applied to it (an upgrade's {@code
+   * apply} step, or a rollback's), as its plan holds them; a component whose last bundle is unknown
+   * is absent.
+   */
+  public Map<String, List<Map<String, Object>>> appliedBundles(String platform) {
+    Map<String, List<Map<String, Object>>> bundles = new HashMap<>();
+    lastApplied
+        .getOrDefault(platform, Map.of())
+        .forEach(
+            (component, at) ->
+                step(at.get(0), at.get(1))
+                    .map(PlanStep::objects)
+                    .ifPresent(objects -> bundles.put(component, objects)));
+    return bundles;
+  }
+
+  /** A step of a planned upgrade or rollback. */
+  public Optional<PlanStep> step(String upgradeId, String stepId) {
+    UpgradeRecord u = upgrades.get(upgradeId);
+    if (u == null || u.plan == null) {
+      return Optional.empty();
+    }
+    return u.plan.waves().stream()
+        .flatMap(w -> w.steps().stream())
+        .filter(st -> st.id().equals(stepId))
+        .findFirst();
+  }
+
+  /**
+   * For the rollback dependency closure: per component, the step of the plan that delivered it in
+   * the most recent completed upgrade of the platform that changed it (what {@link #lastChanges}
+   * reports the outcomes of).
+   */
+  public Map<String, PlanStep> lastDeliveries(String platform, String except) {
+    Map<String, PlanStep> last = new HashMap<>();
+    upgrades.values().stream()
+        .filter(u -> platform.equals(u.platform) && u.completed && !u.upgradeId.equals(except))
+        .sorted(Comparator.comparingLong(u -> u.sequence))
+        .forEach(
+            u -> {
+              for (StepOutcome o : u.outcomes.values()) {
+                step(u.upgradeId, o.stepId())
+                    .filter(st -> DELIVERIES.contains(st.action()))
+                    .ifPresent(st -> last.put(o.component(), st));
+              }
+            });
+    return last;
   }
 
   /**

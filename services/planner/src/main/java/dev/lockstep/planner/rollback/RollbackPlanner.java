@@ -10,8 +10,10 @@ import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
+import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.model.RunningComponent;
@@ -105,7 +107,7 @@ public final class RollbackPlanner {
                 layerOf(request, running, name),
                 t.reached(),
                 t.installed() ? null : t.from()));
-        steps(index, steps, t, risk);
+        steps(index, steps, t, risk, request.deliveries().get(name));
       }
       waves.add(new Wave(index, layer == null ? "unknown" : layer, steps, List.of()));
     }
@@ -253,19 +255,24 @@ public final class RollbackPlanner {
   }
 
   /** One component's rollback steps. */
-  private static void steps(int wave, List<PlanStep> steps, Target t, RiskAssessment risk) {
+  private static void steps(
+      int wave, List<PlanStep> steps, Target t, RiskAssessment risk, PlanStep delivery) {
     String name = t.component();
     String reached = t.reached();
     if (t.installed()) {
-      List<ObjectState> created = new ArrayList<>();
-      for (StepOutcome o : t.outcomes()) {
-        created.addAll(o.before());
+      if (t.outcomes().stream().anyMatch(o -> o.action() == StepAction.SET_IMAGE)) {
+        List<ObjectState> created = new ArrayList<>();
+        for (StepOutcome o : t.outcomes()) {
+          created.addAll(o.before());
+        }
+        steps.add(
+            step(wave, steps, name, StepAction.REMOVE, reached, null)
+                .targets(created.stream().map(RollbackPlanner::ref).distinct().toList())
+                .restore(created)
+                .build());
+      } else {
+        uninstall(wave, steps, t, delivery);
       }
-      steps.add(
-          step(wave, steps, name, StepAction.REMOVE, reached, null)
-              .targets(created.stream().map(RollbackPlanner::ref).distinct().toList())
-              .restore(created)
-              .build());
       risk.removal(name);
       return;
     }
@@ -320,15 +327,7 @@ public final class RollbackPlanner {
           }
         }
       }
-      StepBuilder revert = step(wave, steps, name, first.action(), reached, back).restore(before);
-      if (first.action() == StepAction.SET_IMAGE && !before.isEmpty()) {
-        ObjectState w = before.get(0);
-        revert.workload(workload(w));
-        if (w.images() != null && !w.images().isEmpty()) {
-          revert.image(w.images().values().iterator().next());
-        }
-      }
-      steps.add(revert.build());
+      steps.add(putBack(wave, steps, name, first.action(), reached, back, before, delivery));
     }
     if (drained != null) {
       steps.add(
@@ -337,6 +336,154 @@ public final class RollbackPlanner {
               .restore(drained.before())
               .build());
     }
+  }
+
+  /**
+   * The step that puts a component's objects back to their recorded before-states, as a step of the
+   * kind that changed them: a {@code set-image} with the recorded image; an {@code apply} whose
+   * objects are the recorded manifests of every object that existed (the ones the upgrade replaced
+   * and the ones it deleted) and whose targets are the objects the upgrade created; a {@code
+   * patch-resource} that sets back the fields the upgrade set and waits for the status the resource
+   * had. {@code restore} always lists the before-states themselves.
+   */
+  private static PlanStep putBack(
+      int wave,
+      List<PlanStep> steps,
+      String name,
+      StepAction action,
+      String reached,
+      String back,
+      List<ObjectState> before,
+      PlanStep delivery) {
+    StepBuilder revert = step(wave, steps, name, action, reached, back).restore(before);
+    switch (action) {
+      case SET_IMAGE -> {
+        if (!before.isEmpty()) {
+          ObjectState w = before.get(0);
+          revert.workload(workload(w));
+          if (w.images() != null && !w.images().isEmpty()) {
+            revert.image(w.images().values().iterator().next());
+          }
+        }
+      }
+      case APPLY ->
+          revert
+              .objects(
+                  before.stream()
+                      .filter(s -> s.exists() && s.manifest() != null)
+                      .map(s -> Bundles.withoutServerFields(s.manifest()))
+                      .toList())
+              .targets(before.stream().filter(s -> !s.exists()).map(RollbackPlanner::ref).toList());
+      case PATCH_RESOURCE -> revert.customResource(patchBack(before, delivery));
+      default -> {
+        // only deliveries are put back this way
+      }
+    }
+    return revert.build();
+  }
+
+  /**
+   * The rollback of a component the upgrade installed by a bundle or a custom resource: a {@code
+   * remove} of the objects it created, then the objects that existed before it (a shared object its
+   * bundle replaced, the custom resource it patched) put back.
+   */
+  private static void uninstall(int wave, List<PlanStep> steps, Target t, PlanStep delivery) {
+    String name = t.component();
+    String reached = t.reached();
+    List<ObjectState> created = new ArrayList<>();
+    List<ObjectState> existed = new ArrayList<>();
+    StepAction action = null;
+    for (StepOutcome o : t.outcomes()) {
+      boolean delivered = DELIVERIES.contains(o.action());
+      if (delivered && action == null) {
+        action = o.action();
+      }
+      for (ObjectState s : o.before()) {
+        List<ObjectState> into = s.exists() ? existed : created;
+        if ((s.exists() && !delivered) || into.stream().anyMatch(b -> sameObject(b, s))) {
+          continue;
+        }
+        into.add(s);
+      }
+    }
+    List<ObjectRef> targets = created.stream().map(RollbackPlanner::ref).toList();
+    if (created.isEmpty() && existed.isEmpty() && delivery != null && delivery.objects() != null) {
+      targets = delivery.objects().stream().map(Bundles::ref).toList();
+    }
+    if (!targets.isEmpty()) {
+      steps.add(
+          step(wave, steps, name, StepAction.REMOVE, reached, null)
+              .targets(targets)
+              .restore(created)
+              .build());
+    }
+    if (!existed.isEmpty() && action != null) {
+      steps.add(putBack(wave, steps, name, action, reached, null, existed, delivery));
+    }
+  }
+
+  /**
+   * The patch that puts a custom resource back: each field the upgrade's step set gets the value
+   * recorded before (a field that did not exist then is put back by setting its closest recorded
+   * parent), and the resource is ready again when the status fields the step waited on hold their
+   * recorded values. Without the step, the whole recorded {@code spec} is set back.
+   */
+  static CustomResource patchBack(List<ObjectState> before, PlanStep delivery) {
+    CustomResource forward = delivery == null ? null : delivery.customResource();
+    ObjectState state =
+        before.stream()
+            .filter(
+                s ->
+                    forward == null
+                        || (Objects.equals(s.kind(), forward.kind())
+                            && Objects.equals(s.namespace(), forward.namespace())
+                            && Objects.equals(s.name(), forward.name())))
+            .findFirst()
+            .orElse(null);
+    if (state == null) {
+      return forward == null
+          ? null
+          : new CustomResource(
+              forward.apiVersion(),
+              forward.kind(),
+              forward.namespace(),
+              forward.name(),
+              Map.of(),
+              Map.of(),
+              forward.timeout());
+    }
+    Map<String, Object> manifest = state.manifest() == null ? Map.of() : state.manifest();
+    Map<String, Object> set = new LinkedHashMap<>();
+    if (forward == null) {
+      Bundles.at(manifest, "spec").ifPresent(spec -> set.put("spec", spec));
+    } else {
+      for (String field : forward.set().keySet()) {
+        String path = field;
+        while (path != null && Bundles.at(manifest, path).isEmpty()) {
+          int dot = path.lastIndexOf('.');
+          path = dot < 0 ? null : path.substring(0, dot);
+        }
+        if (path != null) {
+          set.put(path, Bundles.at(manifest, path).orElseThrow());
+        }
+      }
+      List<String> paths = List.copyOf(set.keySet());
+      set.keySet().removeIf(p -> paths.stream().anyMatch(a -> p.startsWith(a + ".")));
+    }
+    Map<String, Object> readyWhen = new LinkedHashMap<>();
+    if (forward != null) {
+      for (String field : forward.readyWhen().keySet()) {
+        Bundles.at(manifest, field).ifPresent(value -> readyWhen.put(field, value));
+      }
+    }
+    return new CustomResource(
+        state.apiVersion(),
+        state.kind(),
+        state.namespace(),
+        state.name(),
+        set,
+        readyWhen,
+        forward == null ? null : forward.timeout());
   }
 
   private static boolean sameObject(ObjectState a, ObjectState b) {

@@ -1,5 +1,6 @@
 package dev.lockstep.planner.rollback;
 
+import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.planner.model.RunningComponent;
@@ -25,6 +26,9 @@ import java.util.Map;
  * @param toRelease the release it returns to, if known
  * @param verification the gates of the upgrade rolled back, from which the rollback takes those
  *     that verify the platform once everything is restored
+ * @param deliveries per component rolled back, the plan step that delivered it (its {@code
+ *     set-image}, {@code apply} or {@code patch-resource}), where the plan is known: a custom
+ *     resource is patched back on the fields that step set, and waited on until its status is back
  */
 public record RollbackRequest(
     String upgradeId,
@@ -38,8 +42,10 @@ public record RollbackRequest(
     Map<String, Map<String, String>> requiresAt,
     @Nullable String fromRelease,
     @Nullable String toRelease,
-    List<PlannedGate> verification) {
+    List<PlannedGate> verification,
+    Map<String, PlanStep> deliveries) {
   public RollbackRequest {
+    deliveries = deliveries == null ? Map.of() : Map.copyOf(deliveries);
     verification = List.copyOf(verification);
     history = List.copyOf(history);
     inventory = List.copyOf(inventory);
@@ -47,6 +53,36 @@ public record RollbackRequest(
     layerOf = Map.copyOf(layerOf);
     earlier = Map.copyOf(earlier);
     requiresAt = Map.copyOf(requiresAt);
+  }
+
+  /** A request that knows none of the steps that delivered the components. */
+  public RollbackRequest(
+      String upgradeId,
+      String rollbackOf,
+      String platform,
+      List<StepOutcome> history,
+      List<RunningComponent> inventory,
+      List<String> layers,
+      Map<String, String> layerOf,
+      Map<String, List<StepOutcome>> earlier,
+      Map<String, Map<String, String>> requiresAt,
+      @Nullable String fromRelease,
+      @Nullable String toRelease,
+      List<PlannedGate> verification) {
+    this(
+        upgradeId,
+        rollbackOf,
+        platform,
+        history,
+        inventory,
+        layers,
+        layerOf,
+        earlier,
+        requiresAt,
+        fromRelease,
+        toRelease,
+        verification,
+        Map.of());
   }
 
   /** The key of {@link #requiresAt}: component and version. */
