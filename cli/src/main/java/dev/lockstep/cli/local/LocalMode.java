@@ -9,6 +9,7 @@ import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.testkit.cluster.SimulatedEndpoints;
+import dev.lockstep.testkit.cluster.SimulatedOperator;
 import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
@@ -117,6 +118,8 @@ public final class LocalMode implements AutoCloseable {
     owned.add(snapshots);
     endpoints = new SimulatedEndpoints(cluster, options.fixedPorts() ? 8089 : 0).start();
     owned.add(endpoints);
+    SimulatedOperator operator = new SimulatedOperator(cluster).start();
+    owned.add(operator);
     sample.seed(cluster);
     sample.awaitRunning(cluster, Duration.ofSeconds(30));
     sample.applyScenario(options.scenario(), endpoints);
@@ -143,10 +146,12 @@ public final class LocalMode implements AutoCloseable {
                 cluster.kubernetesUrl(),
                 options.platform(),
                 sample.namespaces(),
+                sample.customResourceKinds(),
+                sample.chartsDirectory(),
                 sample.subscriptions(),
                 options.fixedPorts(),
                 "256m"));
-    owned.add(0, services);
+    owned.add(services);
     token = services.token("local-operator", LocalServices.ALL_ROLES, Duration.ofHours(12));
     for (LockstepService service : LockstepService.values()) {
       say(
@@ -422,6 +427,12 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> copy = new ArrayList<>(list);
+    java.util.Collections.reverse(copy);
+    return copy;
+  }
+
   /** Stops the narrator, the services, the cluster and what this local mode started. */
   @Override
   public void close() {
@@ -433,7 +444,8 @@ public final class LocalMode implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    for (AutoCloseable closeable : owned) {
+    // the reverse of the start: services first, Kafka and PostgreSQL last
+    for (AutoCloseable closeable : reversed(owned)) {
       try {
         closeable.close();
       } catch (Exception e) {

@@ -55,6 +55,9 @@ public final class LocalServices implements AutoCloseable {
    * @param kubernetesUrl the API server of the platform's cluster
    * @param platform the platform id
    * @param namespaces the namespaces the executor may touch there
+   * @param customResources the operator-managed kinds whose objects belong in the inventory, as
+   *     {@code <apiVersion>/<kind>}
+   * @param chartsDirectory where the planner finds the releases' Helm charts
    * @param subscriptions the notifier's subscriptions file
    * @param fixedPorts the ports of DESIGN section 2, or free ones
    * @param heap each service's maximum heap, such as {@code 256m}
@@ -68,6 +71,8 @@ public final class LocalServices implements AutoCloseable {
       String kubernetesUrl,
       String platform,
       List<String> namespaces,
+      List<String> customResources,
+      Path chartsDirectory,
       Path subscriptions,
       boolean fixedPorts,
       String heap) {}
@@ -122,9 +127,16 @@ public final class LocalServices implements AutoCloseable {
 
     Map<String, Object> executorPlatform = new LinkedHashMap<>(platform);
     executorPlatform.put("master-url", settings.kubernetesUrl());
+    executorPlatform.put("custom-resources", settings.customResources());
+    String charts = settings.chartsDirectory().toAbsolutePath().toString();
     configurations.put(
         LockstepService.PLANNER,
-        lockstep(Map.of("platforms", Map.of(settings.platform(), platform))));
+        lockstep(
+            Map.of(
+                "platforms",
+                Map.of(settings.platform(), platform),
+                "planner",
+                Map.of("charts-dir", charts, "manifests-dir", charts))));
     configurations.put(
         LockstepService.EXECUTOR,
         lockstep(

@@ -286,7 +286,7 @@ public final class SamplePlatform {
   public Map<String, String> currentVersions() {
     Map<String, String> versions = new LinkedHashMap<>();
     for (Component component : release.spec().components()) {
-      workloadOf(component)
+      seededObjectOf(component)
           .map(w -> w.getMetadata().getAnnotations())
           .map(annotations -> annotations.get("lockstep.dev/version"))
           .ifPresent(version -> versions.put(component.name(), version));
@@ -383,6 +383,22 @@ public final class SamplePlatform {
                 d.getStatus().getReadyReplicas())) {
           waiting.add("Deployment " + namespace + "/" + name);
         }
+      } else if (object instanceof GenericKubernetesResource resource
+          && customResourceKinds().contains(resource.getApiVersion() + "/" + resource.getKind())) {
+        GenericKubernetesResource live =
+            client
+                .genericKubernetesResources(contextOf(resource))
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        Object wanted = spec(live).get("version");
+        Object running = status(live).get("version");
+        if (live == null
+            || wanted == null
+            || !wanted.equals(running)
+            || !"OK".equals(status(live).get("health"))) {
+          waiting.add(resource.getKind() + " " + namespace + "/" + name);
+        }
       } else if (object instanceof StatefulSet) {
         StatefulSet s = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
         if (s == null
@@ -399,11 +415,63 @@ public final class SamplePlatform {
     return waiting;
   }
 
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> spec(GenericKubernetesResource resource) {
+    Object spec = resource == null ? null : resource.getAdditionalProperties().get("spec");
+    return spec instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> status(GenericKubernetesResource resource) {
+    Object status = resource == null ? null : resource.getAdditionalProperties().get("status");
+    return status instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+  }
+
+  /**
+   * The operator-managed kinds the release changes, as {@code <apiVersion>/<kind>}: the executor
+   * reports their objects in its inventory ({@code lockstep.platforms.<id>.custom-resources}).
+   */
+  public List<String> customResourceKinds() {
+    return release.spec().components().stream()
+        .filter(c -> c.customResource() != null)
+        .map(c -> c.customResource().apiVersion() + "/" + c.customResource().kind())
+        .distinct()
+        .toList();
+  }
+
+  /** Where the release's Helm charts are found ({@code lockstep.planner.charts-dir}). */
+  public Path chartsDirectory() {
+    return directory;
+  }
+
   private static boolean ready(Long generation, Long observed, Integer replicas, Integer ready) {
     int desired = replicas == null ? 1 : replicas;
     return observed != null
         && (generation == null || observed >= generation)
         && (ready == null ? 0 : ready) == desired;
+  }
+
+  /**
+   * The seeded object that says a component's current version: its workload, the Deployment its
+   * chart renders (named after the component, in the chart's namespace), or its custom resource.
+   */
+  private Optional<HasMetadata> seededObjectOf(Component component) {
+    if (component.helm() != null) {
+      return objects.stream()
+          .filter(o -> o.getKind().equals("Deployment"))
+          .filter(o -> component.helm().namespace().equals(o.getMetadata().getNamespace()))
+          .filter(o -> component.name().equals(o.getMetadata().getName()))
+          .findFirst();
+    }
+    if (component.customResource() != null) {
+      var cr = component.customResource();
+      return objects.stream()
+          .filter(o -> o.getApiVersion().equals(cr.apiVersion()) && o.getKind().equals(cr.kind()))
+          .filter(o -> cr.namespace().equals(o.getMetadata().getNamespace()))
+          .filter(o -> cr.name().equals(o.getMetadata().getName()))
+          .findFirst();
+    }
+    return workloadOf(component);
   }
 
   private Optional<HasMetadata> workloadOf(Component component) {

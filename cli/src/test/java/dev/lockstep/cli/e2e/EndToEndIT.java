@@ -25,8 +25,11 @@ import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.testkit.cluster.OperationLog;
+import dev.lockstep.testkit.cluster.SimulatedOperator;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -60,6 +63,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -79,19 +83,29 @@ class EndToEndIT {
   private static final EventCodec CODEC = EventCodec.standard();
 
   private final StringWriter output = new StringWriter();
+  private Path directory;
 
   private LocalMode start(String scenario) {
     String platform = "dataos-e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    directory = CHECKOUT.resolve("cli/target/e2e").resolve(platform);
     return LocalMode.start(
         new LocalMode.Options(
             CHECKOUT,
-            CHECKOUT.resolve("cli/target/e2e").resolve(platform),
+            directory,
             scenario,
             platform,
             false,
             new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
             null),
         new PrintWriter(output, true));
+  }
+
+  /** What the local mode printed, next to the services' logs, for whoever reads a failure. */
+  @AfterEach
+  void keepTheOutput() throws Exception {
+    if (directory != null && Files.isDirectory(directory)) {
+      Files.writeString(directory.resolve("local-mode.out"), output.toString());
+    }
   }
 
   @Test
@@ -259,6 +273,20 @@ class EndToEndIT {
     for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
       state.put(key(s), state(s.getSpec().getTemplate(), s.getSpec().getReplicas()));
     }
+    for (ConfigMap c : client.configMaps().inAnyNamespace().list().getItems()) {
+      state.put(key(c), new HashMap<>(c.getData() == null ? Map.of() : c.getData()));
+    }
+    for (GenericKubernetesResource r :
+        client
+            .genericKubernetesResources(SimulatedOperator.ROK_CLUSTERS)
+            .inAnyNamespace()
+            .list()
+            .getItems()) {
+      Map<String, Object> resource = new HashMap<>();
+      resource.put("spec", r.getAdditionalProperties().get("spec"));
+      resource.put("status.version", statusOf(r).get("version"));
+      state.put(key(r), resource);
+    }
     return state;
   }
 
@@ -273,9 +301,39 @@ class EndToEndIT {
     return state;
   }
 
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> statusOf(GenericKubernetesResource r) {
+    Object status = r.getAdditionalProperties().get("status");
+    return status instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
   private static void assertEveryWorkloadRunsTheRelease(LocalMode local) {
     KubernetesClient client = local.cluster().client();
     for (Component c : local.sample().releaseManifest().spec().components()) {
+      if (c.helm() != null) {
+        // the chart's Deployment, as the planner rendered it with the release's values
+        Deployment d =
+            client.apps().deployments().inNamespace(c.helm().namespace()).withName(c.name()).get();
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+            .as(c.name())
+            .endsWith(":" + c.version());
+        assertThat(d.getMetadata().getAnnotations())
+            .containsEntry("lockstep.dev/version", c.version());
+        continue;
+      }
+      if (c.customResource() != null) {
+        GenericKubernetesResource r =
+            client
+                .genericKubernetesResources(SimulatedOperator.ROK_CLUSTERS)
+                .inNamespace(c.customResource().namespace())
+                .withName(c.customResource().name())
+                .get();
+        assertThat(statusOf(r))
+            .as(c.name())
+            .containsEntry("version", c.version())
+            .containsEntry("health", "OK");
+        continue;
+      }
       if (c.workload() == null) {
         continue;
       }
@@ -324,6 +382,19 @@ class EndToEndIT {
               step.targets()
                   .forEach(t -> expected.merge(t.kind() + "/" + t.name(), 1, Integer::sum));
           case MIGRATE -> migrations++;
+          case APPLY ->
+              step.objects()
+                  .forEach(
+                      o ->
+                          expected.merge(
+                              o.get("kind") + "/" + ((Map<?, ?>) o.get("metadata")).get("name"),
+                              1,
+                              Integer::sum));
+          case PATCH_RESOURCE ->
+              expected.merge(
+                  step.customResource().kind() + "/" + step.customResource().name(),
+                  1,
+                  Integer::sum);
           default -> {}
         }
       }
@@ -335,7 +406,7 @@ class EndToEndIT {
           assertThat(
                   log.query()
                       .byCodeUnderTest()
-                      .method("PUT", "PATCH")
+                      .method("PUT", "PATCH", "POST")
                       .kind(kindAndName[0])
                       .name(kindAndName[1])
                       .mainResource()

@@ -11,6 +11,7 @@ import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.testkit.cluster.SimulatedEndpoints;
+import dev.lockstep.testkit.cluster.SimulatedOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,6 +57,8 @@ class SamplePlatformTest {
     CURRENT.put("workbench", "1.4.0");
     CURRENT.put("query-gateway", "2.7.0");
     CURRENT.put("notebooks", "1.8.2");
+    CURRENT.put("manager", "1.6.0");
+    CURRENT.put("rok", "1.4.0");
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +68,7 @@ class SamplePlatformTest {
   private Path directory;
   private SamplePlatform sample;
   private SimulatedCluster cluster;
+  private SimulatedOperator operator;
 
   @BeforeEach
   void load() {
@@ -73,10 +77,13 @@ class SamplePlatformTest {
             .orElseThrow(() -> new AssertionError("docs/examples/sample-platform not found"));
     sample = SamplePlatform.load(directory);
     cluster = new SimulatedCluster().start();
+    // rok's operator: it installs the RokCluster CRD that the seed needs, and runs rok
+    operator = new SimulatedOperator(cluster).start();
   }
 
   @AfterEach
   void stop() {
+    operator.close();
     cluster.close();
   }
 
@@ -96,6 +103,9 @@ class SamplePlatformTest {
       assertThat(component.version())
           .as("release version of %s", component.name())
           .isNotEqualTo(CURRENT.get(component.name()));
+      if (component.workload() == null) {
+        continue; // the chart and the custom resource: below
+      }
       assertThat(sample.namespaces()).contains(component.workload().namespace());
       assertThat(component.image())
           .isEqualTo("registry.example.com/" + component.name() + ":" + component.version());
@@ -105,6 +115,10 @@ class SamplePlatformTest {
         .singleElement()
         .satisfies(target -> assertThat(target.name()).isEqualTo("poros-workers"));
     assertThat(release.component("metis").orElseThrow().migration()).isNotNull();
+    assertThat(release.component("manager").orElseThrow().helm().chart())
+        .isEqualTo("charts/manager");
+    assertThat(directory.resolve("charts/manager/Chart.yaml")).isRegularFile();
+    assertThat(sample.customResourceKinds()).containsExactly("data.example.com/v1/RokCluster");
     assertThat(release.component("workbench").orElseThrow().gates())
         .anySatisfy(
             gate -> {
@@ -117,7 +131,7 @@ class SamplePlatformTest {
     assertThat(sample.namespaces()).containsExactly("apps", "core", "storage");
     assertThat(sample.subscriptions()).isRegularFile();
     assertThat(sample.teams()).containsExactly("platform", "data", "apps");
-    assertThat(sample.componentCount()).isEqualTo(8);
+    assertThat(sample.componentCount()).isEqualTo(10);
     assertThat(sample.releaseVersion()).isEqualTo("2.0.0");
     assertThat(sample.release())
         .isEqualTo(Files.readString(directory.resolve("release-2.0.0.yaml")));
@@ -130,7 +144,25 @@ class SamplePlatformTest {
     sample.awaitRunning(cluster, READY_TIMEOUT);
 
     KubernetesClient client = cluster.client();
+    Deployment manager = client.apps().deployments().inNamespace("core").withName("manager").get();
+    assertThat(manager.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.example.com/manager:1.6.0");
+    assertThat(client.configMaps().inNamespace("core").withName("manager-config").get().getData())
+        .containsEntry("version", "1.6.0");
+    var rok =
+        client
+            .genericKubernetesResources(SimulatedOperator.ROK_CLUSTERS)
+            .inNamespace("apps")
+            .withName("rok")
+            .get();
+    assertThat((Map<Object, Object>) rok.getAdditionalProperties().get("status"))
+        .as("the operator runs rok at its spec's version")
+        .containsEntry("version", "1.4.0")
+        .containsEntry("health", "OK");
     for (Component component : sample.releaseManifest().spec().components()) {
+      if (component.workload() == null) {
+        continue;
+      }
       HasMetadata workload = workload(client, component);
       assertThat(workload).as("workload of %s", component.name()).isNotNull();
       Map<String, String> annotations = workload.getMetadata().getAnnotations();

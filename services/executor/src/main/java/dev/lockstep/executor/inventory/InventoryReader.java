@@ -18,7 +18,8 @@ import java.util.Map;
 
 /**
  * Reads what runs on a platform: the Deployments, StatefulSets and DaemonSets of its allowed
- * namespaces (reads only; never a namespace outside them).
+ * namespaces, and the objects of its configured custom resource kinds there (reads only; never a
+ * namespace outside them).
  */
 @Singleton
 public class InventoryReader {
@@ -87,6 +88,16 @@ public class InventoryReader {
                               ? 0
                               : orZero(d.getStatus().getDesiredNumberScheduled()),
                           d.getStatus() == null ? 0 : orZero(d.getStatus().getNumberReady()))));
+      for (String type : settings.getCustomResources()) {
+        int slash = type.lastIndexOf('/');
+        String kind = type.substring(slash + 1);
+        client
+            .genericKubernetesResources(type.substring(0, slash), kind)
+            .inNamespace(namespace)
+            .list()
+            .getItems()
+            .forEach(r -> seen.add(seen(kind, r.getMetadata(), null, 0, 0)));
+      }
     }
     return InventoryBuilder.build(platform, seen, clock.instant());
   }

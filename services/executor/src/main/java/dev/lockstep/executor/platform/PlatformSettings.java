@@ -17,6 +17,7 @@ public class PlatformSettings {
   private String masterUrl;
   private String kubeconfig;
   private String context;
+  private List<String> customResources = new ArrayList<>();
 
   public PlatformSettings(@Parameter String id) {
     this.id = id;
@@ -61,5 +62,18 @@ public class PlatformSettings {
 
   public void setContext(String context) {
     this.context = context;
+  }
+
+  /**
+   * The kinds of operator-managed resources whose objects belong in the inventory, as {@code
+   * <apiVersion>/<kind>} ({@code data.example.com/v1/RokCluster}): their objects in the allowed
+   * namespaces are reported like workloads, with their Lockstep annotations.
+   */
+  public List<String> getCustomResources() {
+    return customResources;
+  }
+
+  public void setCustomResources(List<String> customResources) {
+    this.customResources = customResources;
   }
 }

@@ -15,6 +15,9 @@ import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
+import dev.lockstep.testkit.cluster.SimulatedOperator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
@@ -89,6 +92,58 @@ class InventoryObservedIT {
             .containsEntry("lockstep.dev/upgrade-id", upgradeId)
             .containsEntry("lockstep.dev/version", "2.4.0")
             .doesNotContainKey("lockstep.dev/before-state");
+      } finally {
+        executor.close();
+      }
+    }
+  }
+
+  @Test
+  void operatorManagedResourcesOfConfiguredKindsAreInTheInventory() {
+    String platform = "inventory-" + UUID.randomUUID();
+    try (SimulatedCluster cluster = new SimulatedCluster().start();
+        SimulatedOperator operator = new SimulatedOperator(cluster).start();
+        KubernetesClient setup = cluster.newClient("simulated-test-setup");
+        TestingPlannerAndValidator lockstep =
+            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+      GenericKubernetesResource rok = new GenericKubernetesResource();
+      rok.setApiVersion(SimulatedOperator.API_VERSION);
+      rok.setKind(SimulatedOperator.KIND);
+      rok.setMetadata(
+          new ObjectMetaBuilder()
+              .withNamespace("apps")
+              .withName("rok")
+              .withAnnotations(
+                  Map.of(
+                      "lockstep.dev/component", "rok",
+                      "lockstep.dev/layer", "user-space",
+                      "lockstep.dev/version", "1.4.0"))
+              .build());
+      rok.setAdditionalProperty("spec", Map.of("version", "1.4.0"));
+      setup.resource(rok).create();
+      ApplicationContext executor =
+          TestingExecutors.start(
+              "executor-" + UUID.randomUUID(),
+              platform,
+              cluster,
+              List.of("apps"),
+              Map.of(
+                  "lockstep.platforms." + platform + ".custom-resources",
+                  List.of(SimulatedOperator.API_VERSION + "/" + SimulatedOperator.KIND)));
+      try {
+        InventoryObserved atStart = lockstep.awaitAny(InventoryObserved.class, i -> true);
+
+        assertThat(atStart.components())
+            .singleElement()
+            .satisfies(
+                c -> {
+                  assertThat(c.name()).isEqualTo("rok");
+                  assertThat(c.layer()).isEqualTo("user-space");
+                  assertThat(c.version()).isEqualTo("1.4.0");
+                  assertThat(c.workloads())
+                      .extracting(ObservedWorkload::kind, ObservedWorkload::name)
+                      .containsExactly(org.assertj.core.groups.Tuple.tuple("RokCluster", "rok"));
+                });
       } finally {
         executor.close();
       }
