@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -119,6 +120,22 @@ class EndToEndIT {
           .hasSize(local.sample().componentCount())
           .allSatisfy(v -> assertThat(v.path("state").asText()).isEqualTo("upgraded"));
       assertEveryWorkloadRunsTheRelease(local);
+      // the manager's chart, rendered with the release's values: a new Service, the values' config
+      KubernetesClient client = local.cluster().client();
+      assertThat(client.services().inNamespace("core").withName("manager").get()).isNotNull();
+      assertThat(client.configMaps().inNamespace("core").withName("manager-config").get().getData())
+          .containsEntry("log-level", "info")
+          .containsEntry("version", "1.7.0");
+      assertThat(
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace("core")
+                  .withName("manager")
+                  .get()
+                  .getSpec()
+                  .getReplicas())
+          .isEqualTo(2);
 
       Cli status = cli(local, "status", upgradeId);
       assertThat(status.code()).isEqualTo(ExitCodes.OK);
@@ -138,7 +155,9 @@ class EndToEndIT {
 
       JsonNode upgrade = local.awaitEnd(upgradeId);
       assertThat(upgrade.path("status").asText()).isEqualTo("rolled-back");
-      // every workload is back to its recorded before-state: images and replicas
+      // every object is back to its recorded before-state: images and replicas, the chart's
+      // objects (the Service its new version created is gone), the custom resource
+      assertThat(seeded).doesNotContainKey("Service/core/manager");
       assertThat(workloads(local)).isEqualTo(seeded);
 
       List<EventEnvelope> events = events(local, e -> true);
@@ -272,6 +291,9 @@ class EndToEndIT {
     }
     for (StatefulSet s : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
       state.put(key(s), state(s.getSpec().getTemplate(), s.getSpec().getReplicas()));
+    }
+    for (Service v : client.services().inAnyNamespace().list().getItems()) {
+      state.put(key(v), Map.of("ports", v.getSpec().getPorts().size()));
     }
     for (ConfigMap c : client.configMaps().inAnyNamespace().list().getItems()) {
       state.put(key(c), new HashMap<>(c.getData() == null ? Map.of() : c.getData()));
