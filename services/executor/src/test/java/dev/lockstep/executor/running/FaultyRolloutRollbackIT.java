@@ -15,11 +15,11 @@ import dev.lockstep.events.v1.Wave;
 import dev.lockstep.executor.TestingExecutors;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
-import dev.lockstep.executor.TestingSnapshotController;
 import dev.lockstep.executor.TestingWorkloads;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
+import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -44,7 +44,7 @@ class FaultyRolloutRollbackIT {
   private SimulatedCluster cluster;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private TestingSnapshotController snapshots;
+  private SimulatedSnapshotController snapshots;
   private ApplicationContext executor;
   private final String platform = "faulty-" + UUID.randomUUID();
 
@@ -52,7 +52,7 @@ class FaultyRolloutRollbackIT {
   void start() {
     cluster = new SimulatedCluster().start();
     setup = cluster.newClient("simulated-test-setup");
-    snapshots = new TestingSnapshotController(cluster, "data");
+    snapshots = new SimulatedSnapshotController(cluster).start();
     lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(50));
     executor =
         TestingExecutors.start(

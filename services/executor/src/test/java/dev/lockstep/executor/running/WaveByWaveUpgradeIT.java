@@ -18,13 +18,13 @@ import dev.lockstep.events.v1.Wave;
 import dev.lockstep.executor.TestingExecutors;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
-import dev.lockstep.executor.TestingSnapshotController;
 import dev.lockstep.executor.TestingWorkloads;
 import dev.lockstep.executor.cluster.LockstepAnnotations;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.testkit.cluster.ClusterOperation;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
+import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -48,7 +48,7 @@ class WaveByWaveUpgradeIT {
   private SimulatedCluster cluster;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private TestingSnapshotController snapshots;
+  private SimulatedSnapshotController snapshots;
   private ApplicationContext executor;
   private final String platform = "wave-" + UUID.randomUUID();
 
@@ -56,7 +56,7 @@ class WaveByWaveUpgradeIT {
   void start() {
     cluster = new SimulatedCluster().start();
     setup = cluster.newClient("simulated-test-setup");
-    snapshots = new TestingSnapshotController(cluster, "data");
+    snapshots = new SimulatedSnapshotController(cluster).start();
     lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(300));
     executor =
         TestingExecutors.start(
