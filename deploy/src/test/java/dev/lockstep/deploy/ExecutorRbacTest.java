@@ -28,6 +28,13 @@ class ExecutorRbacTest {
           "persistentvolumeclaims",
           "jobs",
           "volumesnapshots",
+          "configmaps",
+          "services",
+          "serviceaccounts",
+          "ingresses",
+          "poddisruptionbudgets",
+          "horizontalpodautoscalers",
+          "rokclusters",
           "leases");
 
   private final List<JsonNode> docs =
@@ -38,7 +45,10 @@ class ExecutorRbacTest {
                   .set("platforms[0].namespaces[1]", "shared")
                   .set("platforms[1].id", "beta")
                   .set("platforms[1].namespaces[0]", "beta-apps")
-                  .set("platforms[1].namespaces[1]", "shared"));
+                  .set("platforms[1].namespaces[1]", "shared")
+                  .set("platforms[1].customResources[0].apiVersion", "data.example.com/v1")
+                  .set("platforms[1].customResources[0].kind", "RokCluster")
+                  .set("platforms[1].customResources[0].resource", "rokclusters"));
 
   @Test
   void theExecutorHasARoleInEachAllowedNamespaceAndNowhereElse() {
@@ -130,5 +140,41 @@ class ExecutorRbacTest {
         .filter(b -> b.at("/metadata/namespace").asText().equals(namespace))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no RoleBinding " + name + " in " + namespace));
+  }
+
+  @Test
+  void aPlatformsCustomResourcesMayBePatchedAndReadInItsNamespacesOnly() {
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      String namespace = role.at("/metadata/namespace").asText();
+      boolean executor = role.at("/metadata/name").asText().endsWith("executor");
+      List<JsonNode> rules = new java.util.ArrayList<>();
+      role.path("rules")
+          .forEach(
+              r -> {
+                if (r.path("resources").toString().contains("rokclusters")) {
+                  rules.add(r);
+                }
+              });
+      if (namespace.equals("alpha-db") || namespace.equals("lockstep")) {
+        assertThat(rules).as(namespace + " belongs to no platform with RokClusters").isEmpty();
+        continue;
+      }
+      assertThat(rules).as(role.at("/metadata/name").asText() + " in " + namespace).hasSize(1);
+      assertThat(rules.get(0).at("/apiGroups/0").asText()).isEqualTo("data.example.com");
+      List<String> verbs = new java.util.ArrayList<>();
+      rules.get(0).path("verbs").forEach(v -> verbs.add(v.asText()));
+      assertThat(verbs)
+          .containsExactlyInAnyOrderElementsOf(
+              executor
+                  ? List.of("get", "list", "watch", "update", "patch")
+                  : List.of("get", "list", "watch"));
+    }
+    JsonNode config =
+        Manifests.ofKind(docs, "ConfigMap").stream()
+            .filter(c -> c.at("/data/lockstep.yml").isTextual())
+            .findFirst()
+            .orElseThrow();
+    assertThat(config.at("/data/lockstep.yml").asText())
+        .contains("custom-resources: [\"data.example.com/v1/RokCluster\"]");
   }
 }
