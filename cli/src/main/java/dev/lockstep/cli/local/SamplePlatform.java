@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -486,7 +487,23 @@ public final class SamplePlatform {
         .findFirst();
   }
 
+  /**
+   * Creates or replaces an object; a replace races the simulated control plane's status writes as
+   * on a real cluster, so a conflict (409) is retried with the object read again.
+   */
   private static HasMetadata createOrReplace(KubernetesClient client, HasMetadata object) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return createOrReplaceOnce(client, object);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static HasMetadata createOrReplaceOnce(KubernetesClient client, HasMetadata object) {
     if (object instanceof GenericKubernetesResource generic) {
       ResourceDefinitionContext context = contextOf(generic);
       String namespace = generic.getMetadata().getNamespace();
