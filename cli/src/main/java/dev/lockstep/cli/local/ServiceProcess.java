@@ -8,37 +8,64 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 /**
  * One Lockstep service running as a JVM process of its own, started from its build output with a
  * configuration file of its own (given through {@code micronaut.config.files}, readable only by the
  * user, so that secrets never appear on a command line), its output in a log file.
+ *
+ * <p>A service starts with the classes its previous run loaded already parsed and verified, from a
+ * class data sharing archive (AppCDS) in its module's {@code target/cds}: that halves its start on
+ * a small machine. The first run with a given class path writes the archive when it stops (see
+ * {@link ClassArchive}); {@value #CLASS_DATA_SHARING}{@code =false} turns this off.
  */
 public final class ServiceProcess implements AutoCloseable {
+  /** System property: {@code false} starts services without class data sharing archives. */
+  public static final String CLASS_DATA_SHARING = "lockstep.local.class-data-sharing";
+
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  /** How long a stopping service may take; longer when it writes its class archive on exit. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+  private static final Duration STOP_TIMEOUT_ARCHIVING = Duration.ofSeconds(60);
 
   private final LockstepService service;
   private final int port;
   private final Path log;
   private final Process process;
+  private final ClassArchive archive;
 
-  private ServiceProcess(LockstepService service, int port, Path log, Process process) {
+  private ServiceProcess(
+      LockstepService service, int port, Path log, Process process, ClassArchive archive) {
     this.service = service;
     this.port = port;
     this.log = log;
     this.process = process;
+    this.archive = archive;
   }
 
   /**
@@ -67,16 +94,20 @@ public final class ServiceProcess implements AutoCloseable {
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       YAML.writeValue(config.toFile(), configuration);
       Path log = directory.resolve(service.id() + ".log");
+      List<String> jvm = List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+      ClassArchive archive =
+          Boolean.parseBoolean(System.getProperty(CLASS_DATA_SHARING, "true"))
+              ? ClassArchive.prepare(service, service.classpath(checkout), jvm)
+              : ClassArchive.none(service.classpath(checkout));
       List<String> command = new ArrayList<>();
       command.add(javaExecutable());
-      command.add("-Xmx" + heap);
-      command.add("-XX:+UseSerialGC");
-      command.add("-XX:TieredStopAtLevel=1");
+      command.addAll(jvm);
+      command.addAll(archive.options());
       command.add("-Dmicronaut.config.files=" + config);
       command.add("-Dmicronaut.server.port=" + port);
       command.add("-cp");
       command.add(
-          service.classpath(checkout).stream()
+          archive.classpath().stream()
               .map(Path::toString)
               .collect(Collectors.joining(java.io.File.pathSeparator)));
       command.add(service.mainClass());
@@ -85,7 +116,9 @@ public final class ServiceProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
-      return new ServiceProcess(service, port, log, process);
+      ServiceProcess started = new ServiceProcess(service, port, log, process, archive);
+      process.onExit().thenRun(started::settleArchive);
+      return started;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + service.id() + " service", e);
     }
@@ -182,16 +215,28 @@ public final class ServiceProcess implements AutoCloseable {
   public void kill() {
     process.destroyForcibly();
     waitFor(Duration.ofSeconds(10));
+    settleArchive();
   }
 
-  /** Asks the process to stop (SIGTERM) and waits; kills it when it does not stop in time. */
+  /**
+   * Asks the process to stop (SIGTERM) and waits; kills it when it does not stop in time. A first
+   * run writes its class archive as it stops, and gets longer for it.
+   */
   @Override
   public void close() {
     if (process.isAlive()) {
       process.destroy();
-      if (!waitFor(Duration.ofSeconds(15))) {
+      if (!waitFor(archive.writing() ? STOP_TIMEOUT_ARCHIVING : STOP_TIMEOUT)) {
         kill();
       }
+    }
+    settleArchive();
+  }
+
+  /** Once the process has exited: keeps the class archive it wrote, if it stopped cleanly. */
+  private void settleArchive() {
+    if (!process.isAlive()) {
+      archive.settle(process.exitValue());
     }
   }
 
@@ -228,5 +273,235 @@ public final class ServiceProcess implements AutoCloseable {
   @Override
   public String toString() {
     return service.id() + " (pid " + process.pid() + ", " + url() + ")";
+  }
+
+  /**
+   * The class data sharing (AppCDS) archive of one service and class path, in the module's {@code
+   * target/cds}. The JVM archives classes from jar files only, so the service's {@code
+   * target/classes} is copied into a jar named after a digest of its files (made again only when a
+   * file changes). The archive is named after a digest of everything it depends on: the JVM, the
+   * options, and the path, size and modification time of every class path entry; so a rebuilt
+   * module or a changed dependency gets a new archive rather than a stale one (the JVM also checks,
+   * and runs without an archive that does not match). Without an archive, the service runs as
+   * before and the JVM writes one to a temporary file when the service stops; it is kept only if
+   * the service stopped cleanly (a SIGTERM or SIGINT, not a kill or a crash). Anything that stands
+   * in the way (a read-only checkout, a directory of classes elsewhere on the class path) leaves
+   * the service to run without an archive.
+   */
+  static final class ClassArchive {
+    private static final String DIRECTORY = "cds";
+    private static final Duration LEFTOVER_AGE = Duration.ofMinutes(10);
+
+    /** The JVM writes an archive as it exits on these: 0, SIGINT (130), SIGTERM (143). */
+    private static final Set<Integer> CLEAN_EXITS = Set.of(0, 130, 143);
+
+    private final List<Path> classpath;
+    private final List<String> options;
+    private final Path pending;
+    private final Path target;
+    private final AtomicBoolean settled = new AtomicBoolean();
+
+    private ClassArchive(List<Path> classpath, List<String> options, Path pending, Path target) {
+      this.classpath = classpath;
+      this.options = options;
+      this.pending = pending;
+      this.target = target;
+    }
+
+    static ClassArchive none(List<Path> classpath) {
+      return new ClassArchive(classpath, List.of(), null, null);
+    }
+
+    /**
+     * The class path and JVM options for a start of the service: with its archive when there is
+     * one, else writing one on exit.
+     */
+    static ClassArchive prepare(LockstepService service, List<Path> classpath, List<String> jvm) {
+      Path classes = classpath.get(0);
+      List<Path> dependencies = classpath.subList(1, classpath.size());
+      if (!Files.isDirectory(classes) || dependencies.stream().anyMatch(Files::isDirectory)) {
+        return none(classpath);
+      }
+      try {
+        Path directory = Files.createDirectories(classes.getParent().resolve(DIRECTORY));
+        deleteLeftovers(directory);
+        List<Path> archived = new ArrayList<>();
+        archived.add(classesJar(service, classes, directory));
+        archived.addAll(dependencies);
+        Path archive = directory.resolve(service.id() + "-" + digestOf(archived, jvm) + ".jsa");
+        if (Files.isRegularFile(archive) && Files.size(archive) > 0) {
+          return new ClassArchive(
+              List.copyOf(archived), List.of("-XX:SharedArchiveFile=" + archive), null, null);
+        }
+        Path pending = directory.resolve(archive.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        return new ClassArchive(
+            List.copyOf(archived),
+            List.of(
+                "-XX:ArchiveClassesAtExit=" + pending,
+                // the classes it cannot archive (failed verification, old bytecode) are not news
+                "-Xlog:cds=error",
+                "-Xlog:cds+dynamic=error"),
+            pending,
+            archive);
+      } catch (IOException | UncheckedIOException e) {
+        return none(classpath);
+      }
+    }
+
+    List<Path> classpath() {
+      return classpath;
+    }
+
+    List<String> options() {
+      return options;
+    }
+
+    /** Whether the JVM writes an archive when it stops. */
+    boolean writing() {
+      return pending != null;
+    }
+
+    /** Keeps the archive written by a clean exit; drops it, and older archives, otherwise. */
+    void settle(int exitValue) {
+      if (pending == null || !settled.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        if (CLEAN_EXITS.contains(exitValue)
+            && Files.isRegularFile(pending)
+            && Files.size(pending) > 0) {
+          try {
+            Files.move(pending, target);
+          } catch (FileAlreadyExistsException e) {
+            // another run of the same build wrote it first
+          }
+          deleteOthers(target.getParent(), prefixOf(target), ".jsa", target);
+        }
+        Files.deleteIfExists(pending);
+      } catch (IOException e) {
+        // without an archive the next start is slower, not wrong
+      }
+    }
+
+    /** The service's classes as a jar (the JVM archives classes from jars only). */
+    private static Path classesJar(LockstepService service, Path classes, Path directory)
+        throws IOException {
+      List<Path> entries;
+      try (Stream<Path> walk = Files.walk(classes)) {
+        entries = walk.filter(p -> !p.equals(classes)).sorted().toList();
+      }
+      MessageDigest digest = sha256();
+      for (Path entry : entries) {
+        digest.update(entryName(classes, entry).getBytes(StandardCharsets.UTF_8));
+        if (Files.isRegularFile(entry)) {
+          digest.update(
+              (":" + Files.size(entry) + ":" + Files.getLastModifiedTime(entry).toMillis())
+                  .getBytes(StandardCharsets.UTF_8));
+        }
+        digest.update((byte) ';');
+      }
+      String prefix = service.id() + "-classes-";
+      Path jar = directory.resolve(prefix + hex(digest.digest()) + ".jar");
+      if (Files.isRegularFile(jar)) {
+        return jar;
+      }
+      Path temporary = Files.createTempFile(directory, prefix, ".tmp");
+      try {
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(temporary))) {
+          // directories too: resource scanners (Flyway's migrations) look them up
+          for (Path entry : entries) {
+            out.putNextEntry(new ZipEntry(entryName(classes, entry)));
+            if (Files.isRegularFile(entry)) {
+              Files.copy(entry, out);
+            }
+            out.closeEntry();
+          }
+        }
+        // never replaced once there: an archive made with it would no longer match
+        Files.move(temporary, jar);
+        deleteOthers(directory, prefix, ".jar", jar);
+      } catch (FileAlreadyExistsException e) {
+        // another start made the same jar first
+      } finally {
+        Files.deleteIfExists(temporary);
+      }
+      return jar;
+    }
+
+    /** The entry's name in the jar: {@code dev/lockstep/A.class}, {@code db/recorder/}. */
+    private static String entryName(Path classes, Path entry) {
+      String name = classes.relativize(entry).toString().replace(java.io.File.separatorChar, '/');
+      return Files.isDirectory(entry) ? name + "/" : name;
+    }
+
+    /** A digest of the JVM, its options and each class path entry's path, size and time. */
+    private static String digestOf(List<Path> classpath, List<String> jvm) throws IOException {
+      MessageDigest digest = sha256();
+      StringBuilder text = new StringBuilder();
+      text.append(System.getProperty("java.home"))
+          .append('|')
+          .append(System.getProperty("java.vm.version"))
+          .append('|')
+          .append(String.join(" ", jvm));
+      for (Path entry : classpath) {
+        text.append('|')
+            .append(entry.toAbsolutePath())
+            .append(':')
+            .append(Files.size(entry))
+            .append(':')
+            .append(Files.getLastModifiedTime(entry).toMillis());
+      }
+      return hex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** "executor-" of "executor-0a1b....jsa". */
+    private static String prefixOf(Path archive) {
+      String name = archive.getFileName().toString();
+      return name.substring(0, name.lastIndexOf('-') + 1);
+    }
+
+    /**
+     * Deletes archives that runs never finished writing (the JVM writes at exit, so a temporary
+     * file older than a few minutes belongs to a run that was killed or crashed meanwhile).
+     */
+    private static void deleteLeftovers(Path directory) throws IOException {
+      FileTime before = FileTime.from(Instant.now().minus(LEFTOVER_AGE));
+      try (Stream<Path> files = Files.list(directory)) {
+        for (Path file : files.toList()) {
+          if (file.getFileName().toString().endsWith(".tmp")
+              && Files.getLastModifiedTime(file).compareTo(before) < 0) {
+            Files.deleteIfExists(file);
+          }
+        }
+      }
+    }
+
+    private static void deleteOthers(Path directory, String prefix, String suffix, Path keep)
+        throws IOException {
+      try (Stream<Path> files = Files.list(directory)) {
+        for (Path file : files.toList()) {
+          String name = file.getFileName().toString();
+          if (name.startsWith(prefix) && name.endsWith(suffix) && !file.equals(keep)) {
+            Files.deleteIfExists(file);
+          }
+        }
+      }
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static String hex(byte[] bytes) {
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 8; i++) {
+        hex.append(String.format("%02x", bytes[i]));
+      }
+      return hex.toString();
+    }
   }
 }

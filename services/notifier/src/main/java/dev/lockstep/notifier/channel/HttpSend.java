@@ -1,5 +1,6 @@
 package dev.lockstep.notifier.channel;
 
+import io.micronaut.core.util.SupplierUtil;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,15 +9,19 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Posts JSON with the JDK client and turns every failure into a {@link DeliveryException}. */
 final class HttpSend {
-  private final HttpClient client;
   private final Duration timeout;
 
+  /** Made on the first send: a JDK client starts a thread and loads the TLS trust store. */
+  private final Supplier<HttpClient> client;
+
   HttpSend(Duration timeout) {
-    this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     this.timeout = timeout;
+    this.client =
+        SupplierUtil.memoized(() -> HttpClient.newBuilder().connectTimeout(timeout).build());
   }
 
   /** Sends; returns the response body of a 2xx answer. */
@@ -36,7 +41,7 @@ final class HttpSend {
               .header("Content-Type", "application/json")
               .method(method, HttpRequest.BodyPublishers.ofString(body));
       headers.forEach(request::header);
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      response = client.get().send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException | IllegalArgumentException e) {
       throw new DeliveryException(
           what

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -53,8 +54,13 @@ public class DeadLetters implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
   private static final int MAX_REASON = 4000;
 
-  private final Producer<byte[], byte[]> producer;
+  private final Map<String, Object> config;
   private final Clock clock;
+
+  /** Made on the first dead letter: most runs never need one, and a producer is not free. */
+  private Producer<byte[], byte[]> producer;
+
+  private boolean closed;
 
   public DeadLetters(
       KafkaSettings settings,
@@ -64,8 +70,7 @@ public class DeadLetters implements AutoCloseable {
     config.put("client.id", service + "-deadletters");
     config.put("enable.idempotence", true);
     config.put("acks", "all");
-    this.producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    this.config = java.util.Collections.unmodifiableMap(config);
     this.clock = clock;
   }
 
@@ -85,7 +90,7 @@ public class DeadLetters implements AutoCloseable {
     put(headers, FAILED_AT, clock.instant().toString());
     byte[] key = keyBytes(record.key());
     try {
-      producer
+      producer()
           .send(new ProducerRecord<>(Topics.DEADLETTER, null, key, record.value(), headers))
           .get(30, TimeUnit.SECONDS);
       LOG.warn(
@@ -102,6 +107,21 @@ public class DeadLetters implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       throw new DeadLetterException("the dead-letter topic did not take the record", e);
     }
+  }
+
+  private synchronized Producer<byte[], byte[]> producer() {
+    if (closed) {
+      throw new IllegalStateException("the dead-letter producer is closed");
+    }
+    if (producer == null) {
+      try {
+        producer =
+            new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+      } catch (KafkaException e) {
+        throw new DeadLetterException("no producer for the dead-letter topic", e);
+      }
+    }
+    return producer;
   }
 
   private static byte[] keyBytes(Object key) {
@@ -122,7 +142,14 @@ public class DeadLetters implements AutoCloseable {
   @PreDestroy
   @Override
   public void close() {
-    producer.close(java.time.Duration.ofSeconds(5));
+    Producer<byte[], byte[]> made;
+    synchronized (this) {
+      closed = true;
+      made = producer;
+    }
+    if (made != null) {
+      made.close(java.time.Duration.ofSeconds(5));
+    }
   }
 
   /** The dead-letter topic could not take a record; it stays uncommitted and is retried. */

@@ -9,6 +9,7 @@ import dev.lockstep.validator.provider.MeasureRequest;
 import dev.lockstep.validator.provider.Outcome;
 import dev.lockstep.validator.provider.Secrets;
 import dev.lockstep.validator.provider.Urls;
+import io.micronaut.core.util.SupplierUtil;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -32,16 +34,19 @@ public class HttpGateProvider implements GateProvider {
   /** The per-request timeout when the gate names none. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final HttpClient client;
   private final Secrets secrets;
+
+  /** Made on the first http gate: a JDK client starts a thread and loads the TLS trust store. */
+  private final Supplier<HttpClient> client =
+      SupplierUtil.memoized(
+          () ->
+              HttpClient.newBuilder()
+                  .connectTimeout(DEFAULT_TIMEOUT)
+                  .followRedirects(HttpClient.Redirect.NEVER)
+                  .build());
 
   public HttpGateProvider(Secrets secrets) {
     this.secrets = secrets;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(DEFAULT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
   }
 
   @Override
@@ -99,6 +104,7 @@ public class HttpGateProvider implements GateProvider {
     }
     int expectStatus = check.expectStatus() == null ? 200 : check.expectStatus();
     return client
+        .get()
         .sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
         .handle(
             (response, error) -> {

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micronaut.context.BeanProvider;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -33,11 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @Singleton
 public class KubernetesGateProvider implements GateProvider {
-  private final KubernetesClient client;
+  /** The client, made on the first kubernetes gate: fabric8 and its HTTP stack are not light. */
+  private final BeanProvider<KubernetesClient> clients;
+
   private final ExecutorService pool;
 
-  public KubernetesGateProvider(@Named("validator") KubernetesClient client) {
-    this.client = client;
+  public KubernetesGateProvider(@Named("validator") BeanProvider<KubernetesClient> clients) {
+    this.clients = clients;
     AtomicInteger threads = new AtomicInteger();
     this.pool =
         Executors.newFixedThreadPool(
@@ -59,8 +62,22 @@ public class KubernetesGateProvider implements GateProvider {
     return CompletableFuture.supplyAsync(
         () -> {
           Gate.KubernetesCheck check = request.gate().kubernetes();
+          KubernetesClient client;
           try {
-            return check(check, request);
+            client = clients.get();
+          } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+              cause = cause.getCause();
+            }
+            return Outcome.error(
+                "the Kubernetes client could not be made: "
+                    + cause.getClass().getSimpleName()
+                    + " "
+                    + firstLine(cause.getMessage()));
+          }
+          try {
+            return check(client, check, request);
           } catch (KubernetesClientException e) {
             return Outcome.error(
                 "the Kubernetes API answered "
@@ -74,7 +91,8 @@ public class KubernetesGateProvider implements GateProvider {
         pool);
   }
 
-  private Outcome check(Gate.KubernetesCheck check, MeasureRequest request) {
+  private Outcome check(
+      KubernetesClient client, Gate.KubernetesCheck check, MeasureRequest request) {
     ObjectRef target = check.target();
     String namespace = target.namespace() == null ? client.getNamespace() : target.namespace();
     String what = describe(target);
@@ -103,7 +121,7 @@ public class KubernetesGateProvider implements GateProvider {
         };
       }
       case "pods-ready", "no-restarts" -> {
-        List<Pod> pods = pods(target, namespace);
+        List<Pod> pods = pods(client, target, namespace);
         if (pods == null) {
           return missing(what);
         }
@@ -147,7 +165,7 @@ public class KubernetesGateProvider implements GateProvider {
   }
 
   /** The pods of a workload by its selector, or null when the workload does not exist. */
-  private List<Pod> pods(ObjectRef target, String namespace) {
+  private static List<Pod> pods(KubernetesClient client, ObjectRef target, String namespace) {
     LabelSelector selector;
     switch (target.kind()) {
       case "Deployment" -> {

@@ -10,6 +10,7 @@ import dev.lockstep.validator.provider.MeasureRequest;
 import dev.lockstep.validator.provider.Outcome;
 import dev.lockstep.validator.provider.Urls;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.core.util.SupplierUtil;
 import jakarta.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Measures {@code prometheus} gates with an instant query ({@code /api/v1/query}) and the gate's
@@ -34,13 +36,15 @@ import java.util.concurrent.CompletableFuture;
 public class PrometheusGateProvider implements GateProvider {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final HttpClient client;
   private final String defaultAddress;
+
+  /** Made on the first prometheus gate: a JDK client starts a thread and loads the trust store. */
+  private final Supplier<HttpClient> client =
+      SupplierUtil.memoized(() -> HttpClient.newBuilder().connectTimeout(TIMEOUT).build());
 
   public PrometheusGateProvider(
       @Nullable @Value("${lockstep.validator.prometheus.url:}") String defaultAddress) {
     this.defaultAddress = defaultAddress == null ? "" : defaultAddress;
-    this.client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   }
 
   @Override
@@ -79,6 +83,7 @@ public class PrometheusGateProvider implements GateProvider {
           Outcome.error("bad Prometheus address: " + Urls.redact(address)));
     }
     return client
+        .get()
         .sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString())
         .handle(
             (response, error) -> {
