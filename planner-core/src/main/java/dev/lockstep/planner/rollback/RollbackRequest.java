@@ -4,7 +4,7 @@ import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.planner.model.RunningComponent;
-import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 

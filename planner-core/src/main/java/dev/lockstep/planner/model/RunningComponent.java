@@ -1,7 +1,7 @@
 package dev.lockstep.planner.model;
 
 import dev.lockstep.manifest.ObjectRef;
-import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 

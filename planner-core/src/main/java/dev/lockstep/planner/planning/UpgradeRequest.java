@@ -4,7 +4,7 @@ import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.RunningComponent;
-import io.micronaut.core.annotation.Nullable;
+import jakarta.annotation.Nullable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
