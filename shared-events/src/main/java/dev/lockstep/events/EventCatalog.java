@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import dev.lockstep.events.upcast.ReleaseFormatV1ToV2;
 import dev.lockstep.events.upcast.StepStartedV1ToV2;
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GateFailed;
@@ -107,12 +108,16 @@ public final class EventCatalog {
     List<String> readersOfGates = List.of("executor", "notifier", "rca-recorder");
     List<String> readersOfNotifications = List.of("rca-recorder");
     b.type(
-        "upgrade.requested",
-        req,
-        UpgradeRequested.class,
-        "platform service",
-        readersOfRequests,
-        "A platform service or a person asks for an upgrade to a release.");
+            new EventType(
+                EventType.PREFIX + "upgrade.requested",
+                req,
+                2,
+                1,
+                UpgradeRequested.class,
+                "platform service",
+                readersOfRequests,
+                "A platform service or a person asks for an upgrade to a release."))
+        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "upgrade.requested"));
     b.type(
         "rollback.requested",
         req,
@@ -135,12 +140,16 @@ public final class EventCatalog {
         readersOfRequests,
         "A person approves a step that waits for approval.");
     b.type(
-        "release.published",
-        req,
-        ReleasePublished.class,
-        "platform service",
-        readersOfRequests,
-        "A release manifest enters the catalogue.");
+            new EventType(
+                EventType.PREFIX + "release.published",
+                req,
+                2,
+                1,
+                ReleasePublished.class,
+                "platform service",
+                readersOfRequests,
+                "A release manifest enters the catalogue."))
+        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "release.published"));
     b.type(
         "plan.created",
         plans,

@@ -21,7 +21,7 @@ public record CustomResource(
     String namespace,
     String name,
     Map<String, Object> set,
-    Map<String, Object> readyWhen,
+    @Omittable Map<String, Object> readyWhen,
     @Nullable String timeout) {
   public CustomResource {
     set = set == null ? Map.of() : set;

@@ -108,7 +108,10 @@ public record Gate(
    * @param compareToBaseline pass when the value equals the one captured before the change
    */
   public record SqlCheck(
-      String datasource, String query, @Nullable String expect, boolean compareToBaseline) {}
+      String datasource,
+      String query,
+      @Nullable String expect,
+      @Omittable boolean compareToBaseline) {}
 
   /**
    * A person must approve.

@@ -12,7 +12,10 @@ import java.util.Map;
  * @param namespace the release namespace
  */
 public record HelmChart(
-    String chart, String version, Map<String, Object> values, @Nullable String namespace) {
+    String chart,
+    String version,
+    @Omittable Map<String, Object> values,
+    @Nullable String namespace) {
   public HelmChart {
     values = values == null ? Map.of() : values;
   }

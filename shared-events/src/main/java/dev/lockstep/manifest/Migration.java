@@ -10,7 +10,7 @@ import java.util.List;
  * @param args its arguments
  * @param timeout how long it may run, Go style ({@code 10m}); a default applies when null
  */
-public record Migration(String image, List<String> args, @Nullable String timeout) {
+public record Migration(String image, @Omittable List<String> args, @Nullable String timeout) {
   public Migration {
     args = args == null ? List.of() : List.copyOf(args);
   }

@@ -9,7 +9,8 @@ import java.util.List;
  * @param components every component of the release
  * @param gates gates run after every wave
  */
-public record ReleaseSpec(List<String> layers, List<Component> components, List<Gate> gates) {
+public record ReleaseSpec(
+    List<String> layers, List<Component> components, @Omittable List<Gate> gates) {
   public ReleaseSpec {
     layers = layers == null ? List.of() : List.copyOf(layers);
     components = components == null ? List.of() : List.copyOf(components);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.events.EventType;
 import dev.lockstep.events.WireEnum;
+import dev.lockstep.manifest.Omittable;
+import dev.lockstep.manifest.Release;
 import jakarta.annotation.Nullable;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -23,6 +25,10 @@ import java.util.Map;
  * Derives the JSON Schema (2020-12) of an event type's payload record, so that the checked-in
  * schema of the newest version can be compared with the code. A component is required unless it is
  * annotated {@link Nullable}; unknown properties are allowed (consumers ignore them).
+ *
+ * <p>A release manifest inside an event ({@link Release}) follows the manifest's own rules instead,
+ * so that it reads the same over Kafka as over HTTP: a component annotated {@link Omittable} may be
+ * left out, and unknown properties are refused (a typo in a release must not be ignored silently).
  */
 public final class SchemaGenerator {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -36,11 +42,11 @@ public final class SchemaGenerator {
     root.put("$id", type.dataschema().toString());
     root.put("title", type.name() + " v" + type.version());
     root.put("description", type.summary());
-    root.setAll(recordSchema(type.payload()));
+    root.setAll(recordSchema(type.payload(), false));
     return root;
   }
 
-  private static ObjectNode recordSchema(Class<?> record) {
+  private static ObjectNode recordSchema(Class<?> record, boolean manifest) {
     ObjectNode schema = NODES.objectNode();
     schema.put("type", "object");
     ObjectNode properties = schema.putObject("properties");
@@ -50,10 +56,11 @@ public final class SchemaGenerator {
         continue;
       }
       boolean nullable = component.isAnnotationPresent(Nullable.class);
-      ObjectNode property = typeSchema(component.getGenericType());
+      boolean omittable = manifest && component.isAnnotationPresent(Omittable.class);
+      ObjectNode property = typeSchema(component.getGenericType(), manifest);
       if (nullable) {
         allowNull(property);
-      } else {
+      } else if (!omittable) {
         required.add(component.getName());
       }
       properties.set(component.getName(), property);
@@ -61,22 +68,25 @@ public final class SchemaGenerator {
     if (!required.isEmpty()) {
       schema.set("required", required);
     }
+    if (manifest) {
+      schema.put("additionalProperties", false);
+    }
     return schema;
   }
 
-  private static ObjectNode typeSchema(Type type) {
+  private static ObjectNode typeSchema(Type type, boolean manifest) {
     if (type instanceof ParameterizedType parameterized) {
       Class<?> raw = (Class<?>) parameterized.getRawType();
       Type[] args = parameterized.getActualTypeArguments();
       if (Collection.class.isAssignableFrom(raw)) {
         ObjectNode array = NODES.objectNode().put("type", "array");
-        array.set("items", typeSchema(args[0]));
+        array.set("items", typeSchema(args[0], manifest));
         return array;
       }
       if (Map.class.isAssignableFrom(raw)) {
         ObjectNode object = NODES.objectNode().put("type", "object");
         if (args[1] != Object.class && !(args[1] instanceof WildcardType)) {
-          object.set("additionalProperties", typeSchema(args[1]));
+          object.set("additionalProperties", typeSchema(args[1], manifest));
         }
         return object;
       }
@@ -110,7 +120,7 @@ public final class SchemaGenerator {
       return schema;
     }
     if (c.isRecord()) {
-      return recordSchema(c);
+      return recordSchema(c, manifest || c == Release.class);
     }
     if (c == Object.class) {
       return NODES.objectNode();
