@@ -258,7 +258,7 @@ public final class PlannerCore {
                 state.appliedBundles(platform)),
             clock);
     if (result instanceof PlanningResult.Planned planned) {
-      emit(out, cause, platform, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
+      answer(out, head, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
     } else {
       reject(out, cause, head, type, ((PlanningResult.Rejected) result).errors());
     }
@@ -380,20 +380,27 @@ public final class PlannerCore {
             deliveries(platform, of, history));
     PlanningResult result = RollbackPlanner.plan(rr);
     if (result instanceof PlanningResult.Planned planned) {
-      emit(out, cause, platform, new PlanCreated(planned.plan(), requestedBy, reason));
+      PlanCreated created = new PlanCreated(planned.plan(), requestedBy, reason);
+      if (request != null) {
+        answer(out, request, created);
+      } else {
+        emit(out, cause, platform, created);
+      }
     } else {
       String type = catalog.typeOf(RollbackRequested.class).name();
-      emit(
-          out,
-          cause,
-          platform,
+      PlanRejected rejected =
           new PlanRejected(
               id,
               platform,
               type,
               request == null ? null : request.requestEventId,
               ((PlanningResult.Rejected) result).errors(),
-              requestedBy));
+              requestedBy);
+      if (request != null) {
+        answer(out, request, rejected);
+      } else {
+        emit(out, cause, platform, rejected);
+      }
     }
   }
 
@@ -516,12 +523,36 @@ public final class PlannerCore {
       UpgradeRecord head,
       String type,
       List<ErrorDetail> errors) {
-    emit(
+    answer(
         out,
-        cause,
-        head.platform,
+        head,
         new PlanRejected(
             head.upgradeId, head.platform, type, head.requestEventId, errors, head.requestedBy));
+  }
+
+  /**
+   * The plan or rejection that answers a request: its cause is the request, whatever event let the
+   * queue move (a producer waits for the answer by its causation), and it continues the request's
+   * trace.
+   */
+  private void answer(List<EventEnvelope> out, UpgradeRecord head, EventPayload payload) {
+    EventEnvelope drafted =
+        EventEnvelope.create(
+            catalog, SERVICE, head.platform, subjectOf(payload), payload, null, clock);
+    EventEnvelope e =
+        new EventEnvelope(
+            drafted.id(),
+            drafted.source(),
+            drafted.type(),
+            drafted.version(),
+            drafted.subject(),
+            drafted.time(),
+            drafted.platform(),
+            head.requestEventId,
+            head.requestTraceparent,
+            payload);
+    state.apply(e);
+    out.add(e);
   }
 
   private void emit(

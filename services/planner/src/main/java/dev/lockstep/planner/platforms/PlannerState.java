@@ -73,6 +73,7 @@ public final class PlannerState {
         rec.requestedBy = r.requestedBy();
         rec.reason = r.reason();
         rec.requestEventId = event.id();
+        rec.requestTraceparent = event.traceparent();
         rec.sequence = sequence++;
       }
     } else if (data instanceof RollbackRequested r) {
@@ -84,6 +85,7 @@ public final class PlannerState {
         rec.requestedBy = r.requestedBy();
         rec.reason = r.reason();
         rec.requestEventId = event.id();
+        rec.requestTraceparent = event.traceparent();
         rec.sequence = sequence++;
       }
     } else if (data instanceof PlanCreated c) {

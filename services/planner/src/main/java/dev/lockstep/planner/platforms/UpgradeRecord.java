@@ -23,6 +23,7 @@ public final class UpgradeRecord {
   String requestedBy;
   String reason;
   String requestEventId;
+  String requestTraceparent;
   boolean requested;
   Plan plan;
   boolean rejected;
