@@ -2,6 +2,7 @@ package dev.lockstep.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.events.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -82,6 +83,42 @@ class CommandLineContractTest {
       assertThat(help.out()).contains("  " + command + " ");
     }
     assertThat(help.out()).contains("Exit codes: 0 ok, 1 upgrade not completed, 2 usage");
+  }
+
+  /**
+   * {@code plan --offline} needs nothing running (every service URL here is a closed port): the
+   * sample release is planned with the planner's rules, and a broken one exits 3 with every problem
+   * and its path, as a CI job that checks a release would use it.
+   */
+  @Test
+  void planningOfflineNeedsNoServiceAndExits3WithEveryProblemOfABadRelease() throws IOException {
+    Path sample = Path.of("../docs/examples/sample-platform/release-2.0.0.yaml");
+
+    Result planned = run("plan", "--offline", sample.toString());
+    Result asJson = run("plan", "--offline", sample.toString(), "--output", "json");
+    Result broken =
+        run(
+            "plan",
+            "--offline",
+            "../shared-events/src/test/resources/manifests/broken.yaml",
+            "--namespaces",
+            "core");
+    Result outside = run("plan", "--offline", sample.toString(), "--namespaces", "core");
+
+    assertThat(planned.code()).as(planned.err()).isZero();
+    assertThat(planned.out()).contains("dataos 2.0.0").contains("workbench");
+    assertThat(asJson.code()).isZero();
+    assertThat(Json.mapper().readTree(asJson.out()).path("waves").size()).isPositive();
+    assertThat(broken.code()).isEqualTo(ExitCodes.REJECTED);
+    assertThat(broken.out()).isEmpty();
+    assertThat(broken.err())
+        .contains("invalid-manifest at release.apiVersion")
+        .contains("invalid-range at release.spec.components[1].requires.postgres")
+        .contains("duplicate-component at release.spec.components[2].name");
+    assertThat(outside.code()).isEqualTo(ExitCodes.REJECTED);
+    assertThat(outside.err()).contains("namespace-not-allowed");
+    assertUsage(
+        run("plan", sample.toString(), "--namespaces", "core", "-p", "p"), "go with --offline");
   }
 
   @Test

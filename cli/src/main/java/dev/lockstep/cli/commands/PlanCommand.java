@@ -14,15 +14,45 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lockstep plan}: the planner's preview of an upgrade, with no side effect. */
+/**
+ * {@code lockstep plan}: the planner's preview of an upgrade, with no side effect; with {@code
+ * --offline}, the planner's own rules run inside the command, with no service running, so that a
+ * release can be checked where it is written (a CI job), as {@code helm template} is used.
+ */
 @Command(
     name = "plan",
     description = {
       "Previews the plan of an upgrade without starting it: the version table, the waves"
           + " with their steps and gates, the risk, the expected downtime and the window.",
-      "A release the planner rejects exits with code 3 and lists every problem."
+      "A release the planner rejects exits with code 3 and lists every problem.",
+      "With --offline the planner's rules run here, with nothing running: the same plan and the"
+          + " same errors as the planner's preview for the same release and --current."
     })
 public final class PlanCommand extends ServiceCommand {
+  @Option(
+      names = "--offline",
+      description =
+          "plan here, without the planner: checks the release and plans it against --current"
+              + " (or an empty platform)")
+  boolean offline;
+
+  @Option(
+      names = "--namespaces",
+      paramLabel = "NS,NS",
+      split = ",",
+      description =
+          "with --offline: the namespaces the platform allows (as the planner's platform"
+              + " configuration); without it, namespaces are not checked")
+  java.util.List<String> namespaces;
+
+  @Option(
+      names = "--charts",
+      paramLabel = "DIR",
+      description =
+          "with --offline: where the release's Helm charts and manifests files are found (the"
+              + " planner's lockstep.planner.charts-dir); default: the release file's folder")
+  String charts;
+
   @Parameters(
       index = "0",
       arity = "0..1",
@@ -74,6 +104,9 @@ public final class PlanCommand extends ServiceCommand {
       if (release == null) {
         throw usage("give the RELEASE file to plan (or --request FILE)");
       }
+      if (offline && (platform == null || platform.isBlank())) {
+        platform = "offline";
+      }
       if (platform == null || platform.isBlank()) {
         throw usage("--platform is required with a RELEASE file");
       }
@@ -90,6 +123,18 @@ public final class PlanCommand extends ServiceCommand {
       }
       body = tree.toString();
     }
+    if (namespaces != null && !offline || charts != null && !offline) {
+      throw usage("--namespaces and --charts go with --offline");
+    }
+    if (offline) {
+      Plan plan = OfflinePlanner.plan(body, chartsDirectory());
+      if (json()) {
+        printJson(Json.mapper().valueToTree(plan));
+      } else {
+        print(PlanText.of(plan));
+      }
+      return ExitCodes.OK;
+    }
     JsonNode answer =
         client()
             .send(
@@ -104,6 +149,20 @@ public final class PlanCommand extends ServiceCommand {
       print(PlanText.of(plan(answer)));
     }
     return ExitCodes.OK;
+  }
+
+  private OfflinePlanner.Settings chartsDirectory() {
+    java.nio.file.Path dir;
+    if (charts != null) {
+      dir = java.nio.file.Path.of(charts);
+    } else if (release != null && !release.equals("-")) {
+      java.nio.file.Path parent = java.nio.file.Path.of(release).toAbsolutePath().getParent();
+      dir = parent == null ? java.nio.file.Path.of(".") : parent;
+    } else {
+      dir = java.nio.file.Path.of(".");
+    }
+    return new OfflinePlanner.Settings(
+        dir, namespaces == null ? null : java.util.Set.copyOf(namespaces));
   }
 
   private JsonNode currentList(String file) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.cli.CliException;
 import dev.lockstep.cli.ExitCodes;
 import dev.lockstep.events.Json;
+import jakarta.annotation.Nullable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -28,8 +29,17 @@ import java.util.Set;
  * @param planner the planner's base URL
  * @param recorder the rca-recorder's base URL
  * @param notifier the notifier's base URL
+ * @param kafka the Kafka bootstrap address that producers and readers of the log use, when known
+ *     (the local mode writes it; {@code LOCKSTEP_KAFKA_BOOTSTRAP} overrides it)
+ * @param postgres the JDBC URL of the rca-recorder's event store, without password, when known
  */
-public record CliConfig(String token, URI planner, URI recorder, URI notifier) {
+public record CliConfig(
+    String token,
+    URI planner,
+    URI recorder,
+    URI notifier,
+    @Nullable String kafka,
+    @Nullable String postgres) {
   /** The environment variable naming the config file. */
   public static final String CONFIG_ENV = "LOCKSTEP_CONFIG";
 
@@ -44,6 +54,9 @@ public record CliConfig(String token, URI planner, URI recorder, URI notifier) {
 
   /** The environment variable holding the notifier's URL. */
   public static final String NOTIFIER_ENV = "LOCKSTEP_NOTIFIER_URL";
+
+  /** The environment variable holding the Kafka bootstrap address. */
+  public static final String KAFKA_ENV = "LOCKSTEP_KAFKA_BOOTSTRAP";
 
   /** The planner's URL when nothing else is configured. */
   public static final URI DEFAULT_PLANNER = URI.create("http://127.0.0.1:8081");
@@ -68,7 +81,14 @@ public record CliConfig(String token, URI planner, URI recorder, URI notifier) {
         token,
         uri(env, PLANNER_ENV, saved, "planner", DEFAULT_PLANNER, file),
         uri(env, RECORDER_ENV, saved, "recorder", DEFAULT_RECORDER, file),
-        uri(env, NOTIFIER_ENV, saved, "notifier", DEFAULT_NOTIFIER, file));
+        uri(env, NOTIFIER_ENV, saved, "notifier", DEFAULT_NOTIFIER, file),
+        firstOf(env.get(KAFKA_ENV), text(saved, "kafka")),
+        text(saved, "postgres"));
+  }
+
+  /** The configuration of the services' HTTP APIs alone (no Kafka or PostgreSQL address). */
+  public CliConfig(String token, URI planner, URI recorder, URI notifier) {
+    this(token, planner, recorder, notifier, null, null);
   }
 
   /** The config file: {@code LOCKSTEP_CONFIG}, else {@code ~/.lockstep/config.json}. */
@@ -96,6 +116,12 @@ public record CliConfig(String token, URI planner, URI recorder, URI notifier) {
     json.put("planner", planner.toString());
     json.put("recorder", recorder.toString());
     json.put("notifier", notifier.toString());
+    if (kafka != null) {
+      json.put("kafka", kafka);
+    }
+    if (postgres != null) {
+      json.put("postgres", postgres);
+    }
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (dir != null && !Files.isDirectory(dir)) {
@@ -137,6 +163,10 @@ public record CliConfig(String token, URI planner, URI recorder, URI notifier) {
         + recorder
         + ", notifier="
         + notifier
+        + ", kafka="
+        + kafka
+        + ", postgres="
+        + postgres
         + "]";
   }
 

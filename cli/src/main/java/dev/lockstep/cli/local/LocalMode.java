@@ -159,12 +159,16 @@ public final class LocalMode implements AutoCloseable {
               "  %-13s %s   log: %s",
               service.id(), services.url(service), services.process(service).log()));
     }
+    say("  kafka         " + kafka.bootstrapServers() + "   (topics lockstep.*, the event log)");
+    say("  postgresql    " + recorderDatabaseUrl(postgres, prefix) + "   (the recorder's events)");
     if (options.configFile() != null) {
       new CliConfig(
               token,
               services.url(LockstepService.PLANNER),
               services.url(LockstepService.RECORDER),
-              services.url(LockstepService.NOTIFIER))
+              services.url(LockstepService.NOTIFIER),
+              kafka.bootstrapServers(),
+              recorderDatabaseUrl(postgres, prefix))
           .save(options.configFile());
       say(
           "token (roles submitter, approver, viewer), stored in "
@@ -174,6 +178,21 @@ public final class LocalMode implements AutoCloseable {
     }
     startNarrator();
     say("up in " + Duration.between(begin, Instant.now()).toMillis() / 100 / 10.0 + " s");
+  }
+
+  /**
+   * The JDBC URL of the recorder's database with the user name and without the password (the
+   * embedded server has none; an external server's stays in the services' configuration files).
+   */
+  static String recorderDatabaseUrl(Postgres postgres, String databasePrefix) {
+    return "jdbc:postgresql://"
+        + postgres.host()
+        + ":"
+        + postgres.port()
+        + "/"
+        + LocalServices.recorderDatabase(databasePrefix)
+        + "?user="
+        + postgres.username();
   }
 
   /** The services. */

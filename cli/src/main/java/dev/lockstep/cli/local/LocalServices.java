@@ -84,6 +84,11 @@ public final class LocalServices implements AutoCloseable {
     this.secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
   }
 
+  /** The name of the recorder's database under a prefix. */
+  public static String recorderDatabase(String databasePrefix) {
+    return databasePrefix + "_recorder";
+  }
+
   /** Starts the five services at once and returns when every one is ready. */
   public static LocalServices start(Settings settings) {
     LocalServices services = new LocalServices(settings);
@@ -116,7 +121,7 @@ public final class LocalServices implements AutoCloseable {
       ports.put(service, port);
     }
     String notifierDatabase = settings.databasePrefix() + "_notifier";
-    String recorderDatabase = settings.databasePrefix() + "_recorder";
+    String recorderDatabase = recorderDatabase(settings.databasePrefix());
     Postgres postgres = settings.postgres();
     String notifierUrl = postgres.createDatabase(notifierDatabase);
     postgres.createDatabase(recorderDatabase);

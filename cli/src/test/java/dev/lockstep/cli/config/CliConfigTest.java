@@ -58,6 +58,34 @@ class CliConfigTest {
   }
 
   @Test
+  void theBrokerAndTheEventStoreAddressesAreKeptAndTheEnvironmentOverridesTheBroker() {
+    Path file = dir.resolve("config.json");
+    new CliConfig(
+            "t",
+            URI.create("http://127.0.0.1:8081"),
+            URI.create("http://127.0.0.1:8085"),
+            URI.create("http://127.0.0.1:8084"),
+            "localhost:40521",
+            "jdbc:postgresql://localhost:5432/lockstep_recorder?user=postgres")
+        .save(file);
+
+    CliConfig saved = CliConfig.load(Map.of("LOCKSTEP_CONFIG", file.toString()));
+    CliConfig overridden =
+        CliConfig.load(
+            Map.of(
+                "LOCKSTEP_CONFIG", file.toString(), "LOCKSTEP_KAFKA_BOOTSTRAP", "broker.env:9092"));
+
+    assertThat(saved.kafka()).isEqualTo("localhost:40521");
+    assertThat(saved.postgres())
+        .isEqualTo("jdbc:postgresql://localhost:5432/lockstep_recorder?user=postgres");
+    assertThat(overridden.kafka()).isEqualTo("broker.env:9092");
+    assertThat(
+            CliConfig.load(Map.of("LOCKSTEP_CONFIG", dir.resolve("none.json").toString())).kafka())
+        .as("nothing configured")
+        .isNull();
+  }
+
+  @Test
   void theFileIsFoundThroughLockstepConfigElseUnderHome() {
     assertThat(CliConfig.path(Map.of("LOCKSTEP_CONFIG", "/etc/lockstep.json")))
         .isEqualTo(Path.of("/etc/lockstep.json"));

@@ -23,7 +23,6 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Component;
-import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.testkit.cluster.OperationLog;
 import dev.lockstep.testkit.cluster.SimulatedOperator;
 import dev.lockstep.testkit.kafka.KafkaBroker;
@@ -82,6 +81,7 @@ class EndToEndIT {
           .getParent();
 
   private static final EventCodec CODEC = EventCodec.standard();
+  private static final Path DOC = CHECKOUT.resolve("docs/producing-requests.md");
 
   private final StringWriter output = new StringWriter();
   private Path directory;
@@ -244,36 +244,162 @@ class EndToEndIT {
     }
   }
 
+  /**
+   * docs/producing-requests.md, run as a producer would: both Java examples compiled from the page
+   * and run against the services, with the sample release as its YAML stands (most components leave
+   * drain, requires and gates out); each request is answered with plan.created naming it as its
+   * cause, and the first upgrade completes. The local mode prints the broker producers use.
+   */
   @Test
-  void anUpgradeRequestedStraightOnKafkaGetsTheSameResult() throws Exception {
+  void theProducersGuideWorksAgainstTheServicesWithOptionalFieldsLeftOut() throws Exception {
     try (LocalMode local = start("happy")) {
       local.awaitInventory();
-      String upgradeId = "up-kafka-" + UUID.randomUUID();
-      EventEnvelope request =
-          EventEnvelope.create(
-              CODEC.catalog(),
-              "release-bot",
-              platformOf(local),
-              upgradeId,
-              new UpgradeRequested(
-                  upgradeId,
-                  platformOf(local),
-                  ReleaseParser.parseYaml(local.release()).release(),
-                  null,
-                  "release-bot",
-                  "published by the release pipeline",
-                  null),
-              null,
-              java.time.Clock.systemUTC());
-      try (KafkaProducer<String, byte[]> producer = producer(local)) {
-        producer.send(CODEC.toRecord(request)).get();
+      assertThat(output.toString())
+          .as("the local mode prints where its broker listens")
+          .contains("kafka         " + local.kafka().bootstrapServers());
+      Path release = directory.resolve("release.yaml");
+      Files.writeString(release, local.release());
+      int withoutDrain = 0;
+      for (JsonNode c :
+          new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+              .readTree(local.release())
+              .path("spec")
+              .path("components")) {
+        withoutDrain += c.has("drain") ? 0 : 1;
       }
+      assertThat(withoutDrain).as("components of the sample that leave drain out").isPositive();
+      assertThat(local.release())
+          .as("the sample leaves drain out of most components")
+          .contains("drain");
+      ClassLoader examples = DocExamples.compile(DOC, directory.resolve("examples"));
 
-      JsonNode upgrade = local.awaitEnd(upgradeId);
+      String plainId = "up-plain-" + UUID.randomUUID();
+      String plainOut =
+          DocExamples.run(
+              examples,
+              "PlainRequest",
+              local.kafka().bootstrapServers(),
+              platformOf(local),
+              release.toString(),
+              plainId);
+      assertThat(plainOut.trim()).isEqualTo("dev.lockstep.plan.created " + plainId);
+      assertTheAnswerNamesTheRequest(local, plainId);
+      JsonNode upgrade = local.awaitEnd(plainId);
       assertThat(upgrade.path("status").asText()).isEqualTo("completed");
       assertThat(upgrade.path("requestedBy").asText()).isEqualTo("release-bot");
       assertEveryWorkloadRunsTheRelease(local);
+
+      String libraryId = "up-library-" + UUID.randomUUID();
+      String libraryOut =
+          DocExamples.run(
+              examples,
+              "LibraryRequest",
+              local.kafka().bootstrapServers(),
+              platformOf(local),
+              release.toString(),
+              libraryId);
+      assertThat(libraryOut.trim()).isEqualTo("planned " + libraryId);
+      assertTheAnswerNamesTheRequest(local, libraryId);
+      local.awaitEnd(libraryId);
     }
+  }
+
+  /**
+   * {@code lockstep plan --offline} runs the planner's rules in the command: for the sample and
+   * every test manifest, against the platform's inventory, it gives the same plan, or the same
+   * errors and exit code, as the planner's preview API.
+   */
+  @Test
+  void planningOfflineGivesWhatThePlannersPreviewGives() throws Exception {
+    try (LocalMode local = start("happy")) {
+      local.awaitInventory();
+      Path current = directory.resolve("inventory.json");
+      Files.writeString(
+          current,
+          get(
+                  local,
+                  local.services().url(LockstepService.PLANNER),
+                  "/api/v1/platforms/" + platformOf(local))
+              .toString());
+      Path sampleRelease = directory.resolve("release.yaml");
+      Files.writeString(sampleRelease, local.release());
+      List<Path> manifests = new ArrayList<>(List.of(sampleRelease));
+      try (var files = Files.list(CHECKOUT.resolve("shared-events/src/test/resources/manifests"))) {
+        files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(manifests::add);
+      }
+      String namespaces = String.join(",", local.sample().namespaces());
+      String charts = local.sample().chartsDirectory().toString();
+      int planned = 0;
+      for (Path manifest : manifests) {
+        Cli online =
+            cli(
+                local,
+                "plan",
+                manifest.toString(),
+                "-p",
+                platformOf(local),
+                "--current",
+                current.toString(),
+                "--output",
+                "json");
+        Cli offline =
+            cli(
+                local,
+                "plan",
+                "--offline",
+                manifest.toString(),
+                "-p",
+                platformOf(local),
+                "--current",
+                current.toString(),
+                "--namespaces",
+                namespaces,
+                "--charts",
+                charts,
+                "--output",
+                "json");
+        assertThat(offline.code()).as(manifest + ": exit code").isEqualTo(online.code());
+        if (online.code() == ExitCodes.OK) {
+          planned++;
+          assertThat(withoutHistory(offline.out()))
+              .as(manifest.toString())
+              .isEqualTo(withoutHistory(online.out()));
+        } else {
+          assertThat(errorLines(offline.err()))
+              .as(manifest.toString())
+              .isNotEmpty()
+              .isEqualTo(errorLines(online.err()));
+        }
+      }
+      assertThat(planned).as("the sample release is planned").isPositive();
+    }
+  }
+
+  private static void assertTheAnswerNamesTheRequest(LocalMode local, String upgradeId) {
+    List<EventEnvelope> events =
+        events(local, e -> upgradeId.equals(e.subject()) || mentions(e, upgradeId));
+    EventEnvelope request =
+        events.stream().filter(e -> e.data() instanceof UpgradeRequested).findFirst().orElseThrow();
+    EventEnvelope answer =
+        events.stream()
+            .filter(e -> e.data() instanceof PlanCreated)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no plan.created for " + upgradeId));
+    assertThat(answer.causationId()).as("plan.created names the request").isEqualTo(request.id());
+    assertThat(request.version()).isEqualTo(2);
+  }
+
+  /** A plan without what only the running planner knows of the platform's history. */
+  private static JsonNode withoutHistory(String planJson) throws Exception {
+    com.fasterxml.jackson.databind.node.ObjectNode plan =
+        (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(planJson);
+    plan.remove("fromRelease");
+    return plan;
+  }
+
+  /** The error lines (code, path, message), without the headline and the hint. */
+  private static List<String> errorLines(String stderr) {
+    return stderr.lines().filter(l -> l.startsWith("  ")).toList();
   }
 
   // --- what the tests look at ---
