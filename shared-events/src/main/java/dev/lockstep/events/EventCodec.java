@@ -68,9 +68,23 @@ public final class EventCodec {
         .writeBinary(toCloudEvent(event));
   }
 
-  /** Reads an event from a Kafka record in binary content mode. */
+  /**
+   * Reads an event from a Kafka record in binary content mode; its key must be its platform ({@link
+   * Reason#INCONSISTENT_ENVELOPE} otherwise).
+   */
   public EventEnvelope fromRecord(ConsumerRecord<?, byte[]> record) {
-    return fromKafka(record.headers(), record.value());
+    EventEnvelope event = fromKafka(record.headers(), record.value());
+    Object key = record.key();
+    if (key != null && !event.platform().equals(key.toString())) {
+      throw new EventDecodingException(
+          Reason.INCONSISTENT_ENVELOPE,
+          "the record's key '"
+              + key
+              + "' is not the event's platform '"
+              + event.platform()
+              + "' (the key must be the platform, so that a platform's events stay in order)");
+    }
+    return event;
   }
 
   /** Reads an event from Kafka headers and value in binary content mode. */
@@ -295,6 +309,7 @@ public final class EventCodec {
       throw malformed("source is not a URI reference: " + a.source);
     }
     EventPayload payload = decodeData(a.type, version, data);
+    requireConsistent(a, payload);
     return new EventEnvelope(
         a.id,
         source,
@@ -306,6 +321,43 @@ public final class EventCodec {
         a.causationId,
         a.traceparent,
         payload);
+  }
+
+  /**
+   * The one rule by which every consumer decides whose event it is: the subject is the data's
+   * upgrade id and the platform extension is the data's platform, wherever the data names them (at
+   * its top, or in the plan it carries). An event where they disagree is refused, never guessed at.
+   */
+  private void requireConsistent(Attributes a, EventPayload payload) {
+    String upgradeId = PayloadIds.upgradeId(payload);
+    String platform = PayloadIds.platform(payload);
+    if (upgradeId != null && !upgradeId.equals(a.subject)) {
+      throw new EventDecodingException(
+          Reason.INCONSISTENT_ENVELOPE,
+          "the subject '"
+              + a.subject
+              + "' is not the upgrade id of the data '"
+              + upgradeId
+              + "' (ce_subject must equal data.upgradeId)");
+    }
+    if (platform != null && !platform.equals(a.platform)) {
+      throw new EventDecodingException(
+          Reason.INCONSISTENT_ENVELOPE,
+          "the platform extension '"
+              + a.platform
+              + "' is not the platform of the data '"
+              + platform
+              + "' (ce_platform must equal data.platform)");
+    }
+  }
+
+  /**
+   * The upgrade id a payload names, at its top or in the plan it carries; null when it names none.
+   * An event's subject must be this.
+   */
+  @Nullable
+  public static String namedUpgradeId(EventPayload payload) {
+    return PayloadIds.upgradeId(payload);
   }
 
   private EventType requireType(String name) {

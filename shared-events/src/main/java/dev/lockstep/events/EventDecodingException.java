@@ -16,7 +16,12 @@ public final class EventDecodingException extends RuntimeException {
     /** The type is known but its schema version is not supported (too new or retired). */
     UNSUPPORTED_VERSION("unsupported-version"),
     /** The data is not valid JSON or does not match the type's schema. */
-    INVALID_DATA("invalid-data");
+    INVALID_DATA("invalid-data"),
+    /**
+     * The envelope and the data disagree about whose event it is: the subject is not the data's
+     * upgrade id, or the Kafka key or the platform extension is not the data's platform.
+     */
+    INCONSISTENT_ENVELOPE("inconsistent-envelope");
 
     private final String wire;
 

@@ -55,6 +55,8 @@ public record EventEnvelope(
   /**
    * A new event of the catalogue's newest version of the payload's type, with a fresh id.
    *
+   * @param subject the upgrade id; null takes the payload's own upgrade id ({@link
+   *     EventCodec#namedUpgradeId}), since the codec refuses an event whose subject is not it
    * @param causedBy the event that caused it, or null for an event that starts a chain
    */
   public static EventEnvelope create(
@@ -71,7 +73,7 @@ public record EventEnvelope(
         sourceOf(service),
         type.name(),
         type.version(),
-        subject,
+        subject != null ? subject : EventCodec.namedUpgradeId(data),
         clock.instant(),
         platform,
         causedBy == null ? null : causedBy.id(),

@@ -42,7 +42,12 @@ class KafkaCodecTest {
         SampleEvents.envelope(
             codec.catalog(),
             new StepStarted(
-                "u-1", "s-0-1", 0, "postgres", dev.lockstep.events.v1.StepAction.BACKUP, 1),
+                SampleEvents.UPGRADE,
+                "s-0-1",
+                0,
+                "postgres",
+                dev.lockstep.events.v1.StepAction.BACKUP,
+                1),
             3);
 
     Map<String, String> headers = headers(codec.toRecord(event));
@@ -86,6 +91,35 @@ class KafkaCodecTest {
         .hasMessageContaining("is not valid JSON")
         .extracting(e -> ((EventDecodingException) e).reason())
         .isEqualTo(EventDecodingException.Reason.INVALID_DATA);
+  }
+
+  /**
+   * One rule for every consumer: a record keyed by another platform than its own is refused, so a
+   * malformed producer cannot put a platform's events out of order or into another's partition.
+   */
+  @Test
+  void aRecordKeyedByAnotherPlatformIsAnInconsistentEnvelope() {
+    EventEnvelope event = SampleEvents.envelope(codec.catalog(), SampleEvents.payloads().get(1), 1);
+    ProducerRecord<String, byte[]> sent = codec.toRecord(event);
+    ConsumerRecord<String, byte[]> misrouted =
+        new ConsumerRecord<>(
+            sent.topic(),
+            0,
+            0L,
+            0L,
+            TimestampType.CREATE_TIME,
+            -1,
+            -1,
+            "another-platform",
+            sent.value(),
+            new RecordHeaders(sent.headers().toArray()),
+            Optional.empty());
+
+    assertThatThrownBy(() -> codec.fromRecord(misrouted))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("is not the event's platform")
+        .extracting(e -> ((EventDecodingException) e).reason())
+        .isEqualTo(EventDecodingException.Reason.INCONSISTENT_ENVELOPE);
   }
 
   private static Map<String, String> headers(ProducerRecord<String, byte[]> record) {

@@ -447,10 +447,12 @@ final class SampleEvents {
   /** An envelope for a payload with fixed attributes, so that samples are stable. */
   static EventEnvelope envelope(EventCatalog catalog, EventPayload payload, int n) {
     EventType type = catalog.typeOf(payload.getClass());
+    com.fasterxml.jackson.databind.JsonNode data = Json.mapper().valueToTree(payload);
+    com.fasterxml.jackson.databind.JsonNode named = data.has("plan") ? data.get("plan") : data;
     String subject =
         payload instanceof InventoryObserved || payload instanceof ReleasePublished
             ? null
-            : UPGRADE;
+            : named.path("upgradeId").asText(UPGRADE);
     return new EventEnvelope(
         String.format("5f3c2a10-0000-4000-8000-%012d", n),
         URI.create("urn:lockstep:" + type.producer().replace("platform service", "release-bot")),
