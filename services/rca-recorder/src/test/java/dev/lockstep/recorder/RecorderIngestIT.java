@@ -201,7 +201,7 @@ class RecorderIngestIT {
     JsonNode first = events.get(0);
     assertThat(first.get("type").asText()).isEqualTo("dev.lockstep.upgrade.requested");
     assertThat(first.get("dataschema").asText())
-        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v1");
+        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v2");
     assertThat(first.get("source").asText()).isEqualTo("urn:lockstep:platform-service");
     assertThat(first.get("subject").asText()).isEqualTo(scenario.upgradeId);
     assertThat(first.get("time").asText()).isEqualTo(scenario.at(0).toString());
@@ -218,10 +218,22 @@ class RecorderIngestIT {
         .forEach(p -> phases.add(p.get("name").asText() + " " + p.get("outcome").asText()));
     assertThat(phases).contains("gate error-rate failed", "wave 1 (core-kernel) failed");
 
-    HttpResponse<String> added =
+    String submitter =
+        context
+            .getBean(TokenIssuer.class)
+            .issue("dana", List.of(Roles.SUBMITTER), Duration.ofMinutes(30));
+    HttpResponse<String> byAViewer =
         send(
             HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId + "/notes"))
                 .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"a viewer's graffiti\"}"))
+                .build());
+    assertThat(byAViewer.statusCode()).as("a viewer may read notes, not write them").isEqualTo(403);
+    HttpResponse<String> added =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId + "/notes"))
+                .header("Authorization", "Bearer " + submitter)
                 .header("Content-Type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -241,6 +253,7 @@ class RecorderIngestIT {
         .contains("**Time to roll back** (verdict to platform restored): 11s")
         .contains("| data-platform | slack:#data-platform | dev.lockstep.gate.failed | delivered |")
         .contains("dana: metis 2.4.0 doubles the error rate")
+        .doesNotContain("a viewer's graffiti")
         .contains("4bf92f3577b34da6a3ce929d0e0e4736");
 
     HttpResponse<String> html =
@@ -278,14 +291,32 @@ class RecorderIngestIT {
     assertThat(json(badStatus.body()).get("errors").get(0).get("path").asText())
         .isEqualTo("status");
 
-    HttpResponse<String> emptyNote =
-        send(
-            HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId + "/notes"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"  \"}"))
-                .build());
-    assertThat(emptyNote.statusCode()).isEqualTo(400);
+    String submitter =
+        context
+            .getBean(TokenIssuer.class)
+            .issue("ops", List.of(Roles.SUBMITTER), Duration.ofMinutes(30));
+    for (String body :
+        List.of(
+            "{\"text\":\"  \"}",
+            "{\"text\":\"ok\",\"author\":\"somebody else\"}",
+            "{\"text\":\"nul \\u0000 inside\"}",
+            "[\"text\"]",
+            "null")) {
+      HttpResponse<String> refused =
+          send(
+              HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId + "/notes"))
+                  .header("Authorization", "Bearer " + submitter)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build());
+      assertThat(refused.statusCode()).as(body).isEqualTo(400);
+      assertThat(json(refused.body()).get("errors").get(0).get("code").asText())
+          .as(body)
+          .isEqualTo("invalid-request");
+    }
+    assertThat(get("/api/v1/upgrades/" + scenario.upgradeId + "/notes").body())
+        .doesNotContain("somebody else")
+        .doesNotContain("nul ");
 
     HttpResponse<String> anonymous =
         send(HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId)).build());

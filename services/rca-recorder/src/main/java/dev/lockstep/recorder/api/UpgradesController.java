@@ -147,9 +147,12 @@ public class UpgradesController {
     return json(notes.of(id));
   }
 
-  /** Adds a note ({@code {"text": "..."}}); its author is the caller. */
+  /**
+   * Adds a note ({@code {"text": "..."}}, read strictly: no other field); its author is the caller.
+   * Writing a note into the record of an upgrade needs {@code submitter}; every role reads them.
+   */
   @Post(value = "/{id}/notes", consumes = MediaType.APPLICATION_JSON)
-  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  @Secured({Roles.SUBMITTER})
   public HttpResponse<String> addNote(
       @PathVariable String id, @Body String body, Authentication caller) {
     JsonNode node;
@@ -158,10 +161,28 @@ public class UpgradesController {
     } catch (java.io.IOException e) {
       throw ApiException.of(HttpStatus.BAD_REQUEST, "invalid-request", "", "the body is not JSON");
     }
-    JsonNode text = node == null ? null : node.get("text");
+    if (node == null || !node.isObject()) {
+      throw ApiException.of(
+          HttpStatus.BAD_REQUEST, "invalid-request", "", "the body must be {\"text\": \"...\"}");
+    }
+    for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!field.equals("text")) {
+        throw ApiException.of(
+            HttpStatus.BAD_REQUEST,
+            "invalid-request",
+            field,
+            "a note has only a text; '" + field + "' is not a field of a note");
+      }
+    }
+    JsonNode text = node.get("text");
     if (text == null || !text.isTextual() || text.asText().isBlank()) {
       throw ApiException.of(
           HttpStatus.BAD_REQUEST, "invalid-request", "text", "a note needs a non-empty text");
+    }
+    if (text.asText().indexOf('\u0000') >= 0) {
+      throw ApiException.of(
+          HttpStatus.BAD_REQUEST, "invalid-request", "text", "a note cannot hold a NUL character");
     }
     if (text.asText().length() > MAX_NOTE) {
       throw ApiException.of(
