@@ -33,6 +33,13 @@ class TestingController {
     return Map.of("platform", submission.platform(), "priority", submission.priority());
   }
 
+  @Get("/platforms/{platform}")
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  Map<String, Object> platform(String platform, Authentication who) {
+    dev.lockstep.runtime.security.PlatformAccess.require(who, platform);
+    return Map.of("platform", platform);
+  }
+
   @Get("/broken")
   @Secured(Roles.VIEWER)
   String broken() {

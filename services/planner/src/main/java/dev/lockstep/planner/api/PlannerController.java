@@ -25,6 +25,7 @@ import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.planner.platforms.PlatformView;
 import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.security.PlatformAccess;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -123,6 +124,7 @@ public class PlannerController {
       }
       RequestBodies.failOn(errors);
     }
+    PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     if (release == null && ref != null) {
       release = catalogued(ref);
@@ -154,7 +156,7 @@ public class PlannerController {
   @Post("/plans/preview")
   @Consumes({MediaType.APPLICATION_JSON})
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> preview(@Body String body) {
+  public HttpResponse<String> preview(@Body String body, Authentication who) {
     JsonNode tree = RequestBodies.json(body);
     List<ErrorDetail> errors = new ArrayList<>();
     String platform = RequestBodies.text(tree, "platform", errors);
@@ -166,6 +168,7 @@ public class PlannerController {
     }
     RequestBodies.failOn(errors);
     Release release = RequestBodies.release(releaseNode, "release", files);
+    PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     UpgradeRequest request = core.previewRequest(platform, release, current, window);
     PlanningResult result = UpgradePlanner.plan(request, clock);
@@ -186,6 +189,7 @@ public class PlannerController {
     String reason = RequestBodies.optionalText(tree, "reason", errors);
     RequestBodies.failOn(errors);
     PlatformView.UpgradeSummary target = known(upgradeId);
+    PlatformAccess.require(who, target.platform());
     EventEnvelope sent =
         publish(
             target.platform(),
@@ -202,6 +206,7 @@ public class PlannerController {
       @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
+    PlatformAccess.require(who, target.platform());
     if (!target.status().equals("queued") && !target.status().equals("scheduled")) {
       throw ApiException.of(
           HttpStatus.CONFLICT,
@@ -231,6 +236,7 @@ public class PlannerController {
       @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
+    PlatformAccess.require(who, target.platform());
     String comment = null;
     if (body != null && !body.isBlank()) {
       List<ErrorDetail> errors = new ArrayList<>();
@@ -247,7 +253,8 @@ public class PlannerController {
   /** A platform: inventory, active upgrade and queue. */
   @Get("/platforms/{platform}")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> platform(@PathVariable String platform) {
+  public HttpResponse<String> platform(@PathVariable String platform, Authentication who) {
+    PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     return json(HttpStatus.OK, core.platform(platform));
   }
@@ -255,7 +262,8 @@ public class PlannerController {
   /** Newer catalogued releases the platform can reach. */
   @Get("/platforms/{platform}/available-upgrades")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> available(@PathVariable String platform) {
+  public HttpResponse<String> available(@PathVariable String platform, Authentication who) {
+    PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     List<Map<String, Object>> list = new ArrayList<>();
     for (Release r : core.availableUpgrades(platform)) {

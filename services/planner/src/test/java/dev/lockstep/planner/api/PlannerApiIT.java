@@ -136,6 +136,53 @@ class PlannerApiIT {
   }
 
   @Test
+  void aTokenLimitedToOtherPlatformsIsForbiddenTheirRoutesAndChangesNothing() throws Exception {
+    TokenIssuer tokens = context.getBean(TokenIssuer.class);
+    String elsewhere =
+        tokens.issue(
+            "olga",
+            List.of(Roles.SUBMITTER, Roles.VIEWER),
+            List.of("billing-*"),
+            Duration.ofMinutes(5));
+    String here =
+        tokens.issue(
+            "hana", List.of(Roles.VIEWER), List.of("narrow-*", PLATFORM), Duration.ofMinutes(5));
+
+    HttpResponse<String> submitted =
+        call(
+            "POST",
+            "/api/v1/upgrades",
+            elsewhere,
+            "application/json",
+            "{\"platform\":\"" + PLATFORM + "\",\"release\":" + RELEASE_JSON + "}");
+    assertThat(submitted.statusCode()).isEqualTo(403);
+    assertThat(errors(submitted).get(0).get("code").asText()).isEqualTo("forbidden");
+    assertThat(call("GET", "/api/v1/platforms/" + PLATFORM, elsewhere, null, null).statusCode())
+        .isEqualTo(403);
+    assertThat(
+            call(
+                    "GET",
+                    "/api/v1/platforms/" + PLATFORM + "/available-upgrades",
+                    elsewhere,
+                    null,
+                    null)
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(call("GET", "/api/v1/platforms/" + PLATFORM, here, null, null).statusCode())
+        .isEqualTo(200);
+    assertThat(call("GET", "/api/v1/platforms/narrow-" + PLATFORM, here, null, null).statusCode())
+        .isEqualTo(200);
+    assertThat(call("GET", "/api/v1/platforms/preview-" + PLATFORM, here, null, null).statusCode())
+        .isEqualTo(403);
+    assertThat(
+            Json.mapper()
+                .readTree(call("GET", "/api/v1/platforms/" + PLATFORM, viewer, null, null).body())
+                .toString())
+        .as("the refused request queued nothing")
+        .doesNotContain("olga");
+  }
+
+  @Test
   void everyMalformedBodyIsA4xxWithAnErrorList() throws Exception {
     String huge =
         "{\"platform\":\"" + PLATFORM + "\",\"reason\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";

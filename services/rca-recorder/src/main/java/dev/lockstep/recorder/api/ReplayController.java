@@ -53,7 +53,10 @@ public class ReplayController {
   @Get("/upgrades/{id}/replay")
   @Produces(NDJSON)
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public Publisher<String> replay(@PathVariable String id, @QueryValue @Nullable Double speed) {
+  public Publisher<String> replay(
+      @PathVariable String id,
+      @QueryValue @Nullable Double speed,
+      io.micronaut.security.authentication.Authentication who) {
     if (speed != null && (!(speed > 0) || speed > MAX_SPEED)) {
       throw ApiException.of(
           HttpStatus.BAD_REQUEST,
@@ -66,6 +69,7 @@ public class ReplayController {
       throw ApiException.of(
           HttpStatus.NOT_FOUND, "not-found", "upgradeId", "no upgrade " + id + " is recorded");
     }
+    dev.lockstep.runtime.security.PlatformAccess.require(who, story.get(0).envelope().platform());
     List<Line> lines = lines(story);
     if (speed == null) {
       return Flux.fromIterable(lines).map(Line::text);

@@ -14,6 +14,7 @@ import dev.lockstep.recorder.store.NoteStore;
 import dev.lockstep.recorder.store.ProjectionStore;
 import dev.lockstep.recorder.store.StoredEvent;
 import dev.lockstep.runtime.http.ApiException;
+import dev.lockstep.runtime.security.PlatformAccess;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -68,7 +69,8 @@ public class UpgradesController {
       @QueryValue @Nullable String platform,
       @QueryValue @Nullable String status,
       @QueryValue @Nullable String mode,
-      @QueryValue @Nullable Integer limit) {
+      @QueryValue @Nullable Integer limit,
+      Authentication who) {
     if (status != null) {
       try {
         UpgradeStatus.fromWire(status);
@@ -85,20 +87,24 @@ public class UpgradesController {
       throw ApiException.of(
           HttpStatus.BAD_REQUEST, "invalid-request", "limit", "limit is 1 to " + MAX_LIST);
     }
-    return json(projections.list(platform, status, mode, max));
+    return json(
+        projections.list(platform, status, mode, max).stream()
+            .filter(v -> PlatformAccess.allows(who, v.platform()))
+            .toList());
   }
 
   /** One upgrade: its status, version table, steps (with who asked and why), gates, notices. */
   @Get("/{id}")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> get(@PathVariable String id) {
-    return json(view(id));
+  public HttpResponse<String> get(@PathVariable String id, Authentication who) {
+    return json(view(id, who));
   }
 
   /** Its CloudEvents (and its rollbacks'), in log order. */
   @Get("/{id}/events")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> events(@PathVariable String id) {
+  public HttpResponse<String> events(@PathVariable String id, Authentication who) {
+    view(id, who);
     List<StoredEvent> story = story(id);
     ArrayNode array = ViewJson.mapper().createArrayNode();
     for (StoredEvent event : story) {
@@ -110,7 +116,8 @@ public class UpgradesController {
   /** Its phases with their durations. */
   @Get("/{id}/timeline")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> timeline(@PathVariable String id) {
+  public HttpResponse<String> timeline(@PathVariable String id, Authentication who) {
+    view(id, who);
     return json(Timeline.of(id, envelopes(story(id))));
   }
 
@@ -121,7 +128,8 @@ public class UpgradesController {
   public HttpResponse<String> postmortem(
       @PathVariable String id,
       @QueryValue @Nullable String format,
-      @Header(HttpHeaders.ACCEPT) @Nullable String accept) {
+      @Header(HttpHeaders.ACCEPT) @Nullable String accept,
+      Authentication who) {
     boolean html;
     if (format != null) {
       if (!format.equals("html") && !format.equals("markdown")) {
@@ -132,7 +140,7 @@ public class UpgradesController {
     } else {
       html = accept != null && accept.contains(MediaType.TEXT_HTML);
     }
-    UpgradeView view = view(id);
+    UpgradeView view = view(id, who);
     PostMortem report = PostMortem.of(view, Timeline.of(id, envelopes(story(id))), notes.of(id));
     return html
         ? HttpResponse.ok(report.html()).contentType(MediaType.TEXT_HTML + ";charset=utf-8")
@@ -142,8 +150,8 @@ public class UpgradesController {
   /** Its notes, oldest first. */
   @Get("/{id}/notes")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public HttpResponse<String> notes(@PathVariable String id) {
-    view(id);
+  public HttpResponse<String> notes(@PathVariable String id, Authentication who) {
+    view(id, who);
     return json(notes.of(id));
   }
 
@@ -191,11 +199,18 @@ public class UpgradesController {
           "text",
           "a note holds at most " + MAX_NOTE + " characters");
     }
-    view(id);
+    view(id, caller);
     NoteStore.Note note = notes.add(id, caller.getName(), text.asText(), clock.instant());
     return HttpResponse.<String>status(HttpStatus.CREATED)
         .body(ViewJson.write(note))
         .contentType(MediaType.APPLICATION_JSON);
+  }
+
+  /** The upgrade, when the caller may see its platform (403 otherwise, 404 when unknown). */
+  private UpgradeView view(String id, Authentication who) {
+    UpgradeView view = view(id);
+    PlatformAccess.require(who, view.platform());
+    return view;
   }
 
   private UpgradeView view(String id) {

@@ -13,8 +13,14 @@ public final class Roles {
   /** May read everything. */
   public static final String VIEWER = "viewer";
 
+  /**
+   * May change what the services are configured to do through their APIs, such as the notifier's
+   * subscriptions (which name channel destinations and secrets); grants nothing else by itself.
+   */
+  public static final String ADMIN = "admin";
+
   /** Every role. */
-  public static final List<String> ALL = List.of(SUBMITTER, APPROVER, VIEWER);
+  public static final List<String> ALL = List.of(SUBMITTER, APPROVER, VIEWER, ADMIN);
 
   private Roles() {}
 }

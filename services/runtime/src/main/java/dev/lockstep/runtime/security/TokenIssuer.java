@@ -24,8 +24,20 @@ public class TokenIssuer {
 
   /** A token for the subject with the roles, valid for the given time. */
   public String issue(String subject, List<String> roles, Duration validity) {
+    return issue(subject, roles, null, validity);
+  }
+
+  /**
+   * A token for the subject with the roles, limited to the platforms matching the patterns ({@link
+   * PlatformAccess}), or to none when null.
+   */
+  public String issue(
+      String subject, List<String> roles, List<String> platforms, Duration validity) {
     long now = clock.instant().getEpochSecond();
     Map<String, Object> claims = new HashMap<>();
+    if (platforms != null) {
+      claims.put(PlatformAccess.CLAIM, List.copyOf(platforms));
+    }
     claims.put("sub", subject);
     claims.put("roles", List.copyOf(roles));
     claims.put("iat", now);
