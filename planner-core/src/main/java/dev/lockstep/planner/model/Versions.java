@@ -1,10 +1,10 @@
 package dev.lockstep.planner.model;
 
 import dev.lockstep.manifest.Semver;
+import dev.lockstep.manifest.VersionRange;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.semver4j.RangesList;
 
 /**
  * Parsed versions and ranges, remembered by their text: a release of thousands of components
@@ -15,7 +15,7 @@ public final class Versions {
   private static final int LIMIT = 200_000;
   private static final Map<String, Optional<org.semver4j.Semver>> VERSIONS =
       new ConcurrentHashMap<>();
-  private static final Map<String, Optional<RangesList>> RANGES = new ConcurrentHashMap<>();
+  private static final Map<String, Optional<VersionRange>> RANGES = new ConcurrentHashMap<>();
 
   private Versions() {}
 
@@ -31,7 +31,7 @@ public final class Versions {
   }
 
   /** The range, or empty when the text is not an npm-style range. */
-  public static Optional<RangesList> range(String text) {
+  public static Optional<VersionRange> range(String text) {
     if (text == null) {
       return Optional.empty();
     }
@@ -44,7 +44,7 @@ public final class Versions {
   /** True when the version satisfies the range; false when either is malformed. */
   public static boolean satisfies(String version, String range) {
     Optional<org.semver4j.Semver> v = version(version);
-    Optional<RangesList> r = range(range);
+    Optional<VersionRange> r = range(range);
     if (v.isEmpty() || r.isEmpty()) {
       return false;
     }

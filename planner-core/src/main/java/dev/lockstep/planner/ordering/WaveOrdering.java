@@ -2,6 +2,7 @@ package dev.lockstep.planner.ordering;
 
 import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.Component;
+import dev.lockstep.manifest.VersionRange;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.model.Versions;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.semver4j.RangesList;
 
 /**
  * Orders the changes of an upgrade into waves (DESIGN section 5): bottom-up by layer; within a
@@ -69,9 +69,9 @@ public final class WaveOrdering {
   private final org.semver4j.Semver[] curV;
   private final org.semver4j.Semver[] tgtV;
   private final int[][] curDeps;
-  private final RangesList[][] curRanges;
+  private final VersionRange[][] curRanges;
   private final int[][] tgtDeps;
-  private final RangesList[][] tgtRanges;
+  private final VersionRange[][] tgtRanges;
   private final int[][] dependents;
   private final Kind[] kind;
   private final int[] layer;
@@ -113,14 +113,14 @@ public final class WaveOrdering {
     curV = new org.semver4j.Semver[n];
     tgtV = new org.semver4j.Semver[n];
     curDeps = new int[n][];
-    curRanges = new RangesList[n][];
+    curRanges = new VersionRange[n][];
     tgtDeps = new int[n][];
-    tgtRanges = new RangesList[n][];
+    tgtRanges = new VersionRange[n][];
     kind = new Kind[n];
     layer = new int[n];
     isNew = new boolean[n];
     done = new boolean[n];
-    Map<String, RangesList> rangeCache = new HashMap<>();
+    Map<String, VersionRange> rangeCache = new HashMap<>();
     List<List<Integer>> dependentsOf = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       dependentsOf.add(new ArrayList<>(2));
@@ -131,10 +131,10 @@ public final class WaveOrdering {
       Map<String, String> cr = cur[i] == null ? Map.of() : cur[i].requires();
       Map<String, String> tr = tgt[i] == null ? Map.of() : tgt[i].requires();
       curDeps[i] = new int[cr.size()];
-      curRanges[i] = new RangesList[cr.size()];
+      curRanges[i] = new VersionRange[cr.size()];
       fill(cr, ids, rangeCache, curDeps[i], curRanges[i], dependentsOf, i);
       tgtDeps[i] = new int[tr.size()];
-      tgtRanges[i] = new RangesList[tr.size()];
+      tgtRanges[i] = new VersionRange[tr.size()];
       fill(tr, ids, rangeCache, tgtDeps[i], tgtRanges[i], dependentsOf, i);
       if (tgt[i] == null) {
         kind[i] = Kind.REMOVE;
@@ -168,15 +168,15 @@ public final class WaveOrdering {
   private static void fill(
       Map<String, String> requires,
       Map<String, Integer> ids,
-      Map<String, RangesList> cache,
+      Map<String, VersionRange> cache,
       int[] deps,
-      RangesList[] ranges,
+      VersionRange[] ranges,
       List<List<Integer>> dependentsOf,
       int self) {
     int k = 0;
     for (Map.Entry<String, String> e : requires.entrySet()) {
       Integer d = ids.get(e.getKey());
-      RangesList range =
+      VersionRange range =
           cache.computeIfAbsent(e.getValue(), text -> Versions.range(text).orElse(null));
       deps[k] = d == null ? -1 : d;
       ranges[k] = range;
@@ -515,7 +515,7 @@ public final class WaveOrdering {
       return false;
     }
     int[] deps = isNew[x] ? tgtDeps[x] : curDeps[x];
-    RangesList[] ranges = isNew[x] ? tgtRanges[x] : curRanges[x];
+    VersionRange[] ranges = isNew[x] ? tgtRanges[x] : curRanges[x];
     for (int k = 0; k < deps.length; k++) {
       if (deps[k] == y) {
         if (!present(y) || ranges[k] == null) {

@@ -107,9 +107,14 @@ class ReleaseFormatTest {
       namespaces.add(m.group(1));
     }
     return new PlannerCore(
-        PlatformPolicy.of(Map.of(P, List.copyOf(namespaces))),
+        // the sample's http gates ask the simulated endpoints, as the local mode allows them
+        PlatformPolicy.of(Map.of(P, List.copyOf(namespaces)))
+            .gates(
+                P,
+                new dev.lockstep.planner.validation.GateReach.Policy(
+                    List.of("127.0.0.1:8089"), Map.of(), java.util.Set.of(), java.util.Set.of())),
         CLOCK,
-        new BundleResolver(new HelmChartRenderer(SAMPLE.resolve("charts"))));
+        new BundleResolver(new HelmChartRenderer(SAMPLE)));
   }
 
   /** The outcome of a door: a plan without its id, or the errors. */
