@@ -25,6 +25,7 @@ import dev.lockstep.planner.ordering.WaveOrdering.Change;
 import dev.lockstep.planner.ordering.WaveOrdering.Kind;
 import dev.lockstep.planner.ordering.WaveOrdering.OrderedWave;
 import dev.lockstep.planner.risk.RiskAssessment;
+import dev.lockstep.planner.validation.GateReach;
 import dev.lockstep.planner.validation.ReleaseChecks;
 import java.time.Clock;
 import java.time.Duration;
@@ -68,6 +69,7 @@ public final class UpgradePlanner {
     errors.addAll(request.bundles().errors());
     errors.addAll(namespaces(request, current, prefix));
     errors.addAll(resourceFields(request, prefix));
+    errors.addAll(GateReach.check(release, request.gateReach(), base));
     if (!errors.isEmpty()) {
       return new PlanningResult.Rejected(errors);
     }

@@ -15,6 +15,7 @@ import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.runtime.kafka.EventPublisher;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,21 @@ public final class TestingValidator {
     properties.put("lockstep.validator.group", group);
     properties.putAll(extra);
     return LockstepApplication.builder("validator", properties).start();
+  }
+
+  /**
+   * Configures, in running validators, what a platform's gates may reach, as an operator writes
+   * {@code lockstep.platforms.<platform>.gates.<key>} (the validator reads it at each measurement).
+   */
+  public static void reach(String platform, Map<String, Object> gates, ApplicationContext... in) {
+    Map<String, Object> properties = new HashMap<>();
+    gates.forEach(
+        (key, value) -> properties.put("lockstep.platforms." + platform + ".gates." + key, value));
+    for (ApplicationContext context : in) {
+      context
+          .getEnvironment()
+          .addPropertySource(PropertySource.of("reach-" + platform, properties));
+    }
   }
 
   /** A gate with analysis settings. */

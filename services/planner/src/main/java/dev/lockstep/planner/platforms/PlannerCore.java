@@ -255,7 +255,8 @@ public final class PlannerCore {
                 allowed.get(),
                 "release",
                 bundles.resolve(release, "release"),
-                state.appliedBundles(platform)),
+                state.appliedBundles(platform),
+                policy.gateReach(platform)),
             clock);
     if (result instanceof PlanningResult.Planned planned) {
       answer(out, head, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
@@ -655,7 +656,8 @@ public final class PlannerCore {
         policy.namespaces(platform).orElse(Set.of()),
         "release",
         bundles.resolve(release, "release"),
-        state.appliedBundles(platform));
+        state.appliedBundles(platform),
+        policy.gateReach(platform));
   }
 
   /**
@@ -674,7 +676,8 @@ public final class PlannerCore {
         policy.namespaces(platform).orElse(Set.of()),
         "release",
         bundles.resolve(release, "release"),
-        state.appliedBundles(platform));
+        state.appliedBundles(platform),
+        policy.gateReach(platform));
   }
 
   /** Newer catalogued releases that a plan from the current inventory can reach. */
@@ -703,7 +706,8 @@ public final class PlannerCore {
               policy.namespaces(platform).orElse(Set.of()),
               "release",
               bundles.resolve(r, "release"),
-              state.appliedBundles(platform));
+              state.appliedBundles(platform),
+              policy.gateReach(platform));
       if (UpgradePlanner.plan(req, clock) instanceof PlanningResult.Planned) {
         available.add(r);
       }

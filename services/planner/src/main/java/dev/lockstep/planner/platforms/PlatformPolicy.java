@@ -1,5 +1,6 @@
 package dev.lockstep.planner.platforms;
 
+import dev.lockstep.planner.validation.GateReach;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,15 @@ import java.util.Set;
 /**
  * The configured platforms ({@code lockstep.platforms.<id>.namespaces: [...]}) and the namespaces
  * the executor may touch on each. A request for a platform not configured here is rejected.
+ *
+ * <p>Also what each platform's gates may reach ({@code lockstep.platforms.<id>.gates}: {@code
+ * http-hosts}, {@code secret-hosts.<secret>}, {@code prometheus-servers}, {@code datasources}; see
+ * docs/gates.md): a release whose gates reach further is rejected. Nothing is reachable when
+ * nothing is configured.
  */
 public class PlatformPolicy {
   private Map<String, Map<String, List<String>>> platforms = new HashMap<>();
+  private final Map<String, GateReach.Policy> gates = new HashMap<>();
 
   /** The platforms, as configured. */
   public Map<String, Map<String, List<String>>> getPlatforms() {
@@ -26,7 +33,25 @@ public class PlatformPolicy {
   @SuppressWarnings("unchecked")
   public static PlatformPolicy fromTree(Map<String, Object> tree) {
     Map<String, List<String>> namespaces = new HashMap<>();
+    Map<String, GateReach.Policy> gates = new HashMap<>();
     if (tree != null) {
+      tree.forEach(
+          (platform, settings) -> {
+            Object reach = settings instanceof Map<?, ?> m ? m.get("gates") : null;
+            if (reach instanceof Map<?, ?> g) {
+              Map<String, List<String>> secretHosts = new HashMap<>();
+              if (g.get("secret-hosts") instanceof Map<?, ?> secrets) {
+                secrets.forEach((k, v) -> secretHosts.put(String.valueOf(k), strings(v)));
+              }
+              gates.put(
+                  platform,
+                  new GateReach.Policy(
+                      strings(g.get("http-hosts")),
+                      secretHosts,
+                      Set.copyOf(strings(g.get("prometheus-servers"))),
+                      Set.copyOf(strings(g.get("datasources")))));
+            }
+          });
       tree.forEach(
           (platform, settings) -> {
             Object ns = settings instanceof Map<?, ?> m ? m.get("namespaces") : null;
@@ -44,7 +69,36 @@ public class PlatformPolicy {
             }
           });
     }
-    return of(namespaces);
+    PlatformPolicy policy = of(namespaces);
+    gates.forEach(policy::gates);
+    return policy;
+  }
+
+  /** A list of strings from configuration: a list, or a comma-separated string. */
+  private static List<String> strings(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(String::valueOf).map(String::trim).toList();
+    }
+    if (value instanceof String text) {
+      return java.util.Arrays.stream(text.split(","))
+          .map(String::trim)
+          .filter(t -> !t.isEmpty())
+          .toList();
+    }
+    return List.of();
+  }
+
+  /** Sets what a platform's gates may reach (for tests and local mode); returns this policy. */
+  public PlatformPolicy gates(String platform, GateReach.Policy reach) {
+    gates.put(platform, reach);
+    return this;
+  }
+
+  /** What a platform's gates may reach: nothing beyond the cluster when none is configured. */
+  public GateReach.Policy gateReach(String platform) {
+    return platform == null
+        ? GateReach.Policy.NOTHING
+        : gates.getOrDefault(platform, GateReach.Policy.NOTHING);
   }
 
   /** A policy from a map of platform id to namespaces (for tests and local mode). */

@@ -195,7 +195,11 @@ public class GateRunner implements AutoCloseable {
         outcome =
             provider.measure(
                 new MeasureRequest(
-                    request.gate().spec(), key.purpose(), baseline, request.changeStartedAt()));
+                    request.platform(),
+                    request.gate().spec(),
+                    key.purpose(),
+                    baseline,
+                    request.changeStartedAt()));
       } catch (RuntimeException e) {
         outcome = CompletableFuture.completedFuture(Outcome.error("the measurement failed: " + e));
       }

@@ -9,7 +9,9 @@ import dev.lockstep.validator.provider.GateProvider;
 import dev.lockstep.validator.provider.MeasureRequest;
 import dev.lockstep.validator.provider.Outcome;
 import dev.lockstep.validator.provider.Urls;
+import dev.lockstep.validator.reach.GateReach;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
 import io.micronaut.core.util.SupplierUtil;
 import jakarta.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -22,29 +24,42 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * Measures {@code prometheus} gates with an instant query ({@code /api/v1/query}) and the gate's
- * conditions on the result (see {@link Condition}). An empty result is inconclusive; an unreachable
- * Prometheus, a query error or a condition that cannot be evaluated is an error. When the failure
- * condition holds the measurement failed; otherwise the success condition decides (successful when
- * there is none).
+ * Measures {@code prometheus} gates with an instant query ({@code /api/v1/query}) to the server the
+ * gate names ({@code address: <name>}, one of {@code lockstep.validator.prometheus.servers.<name>}
+ * that the platform's {@code prometheus-servers} allows; never a URL from the manifest) or to
+ * {@code lockstep.validator.prometheus.url} when it names none, and the gate's conditions on the
+ * result (see {@link Condition}). An empty result is inconclusive; an unreachable Prometheus, a
+ * query error or a condition that cannot be evaluated is an error. When the failure condition holds
+ * the measurement failed; otherwise the success condition decides (successful when there is none).
  */
 @Singleton
 public class PrometheusGateProvider implements GateProvider {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+  /** What a gate's {@code address} must look like: the name of a configured server. */
+  private static final Pattern SERVER_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+
   private final String defaultAddress;
+  private final Environment environment;
+  private final GateReach reach;
 
   /** Made on the first prometheus gate: a JDK client starts a thread and loads the trust store. */
   private final Supplier<HttpClient> client =
       SupplierUtil.memoized(() -> HttpClient.newBuilder().connectTimeout(TIMEOUT).build());
 
   public PrometheusGateProvider(
-      @Nullable @Value("${lockstep.validator.prometheus.url:}") String defaultAddress) {
+      @Nullable @Value("${lockstep.validator.prometheus.url:}") String defaultAddress,
+      Environment environment,
+      GateReach reach) {
     this.defaultAddress = defaultAddress == null ? "" : defaultAddress;
+    this.environment = environment;
+    this.reach = reach;
   }
 
   @Override
@@ -63,12 +78,47 @@ public class PrometheusGateProvider implements GateProvider {
     } catch (ConditionException e) {
       return CompletableFuture.completedFuture(Outcome.error(e.getMessage()));
     }
-    String address = check.address() == null ? defaultAddress : check.address();
-    if (address.isBlank()) {
-      return CompletableFuture.completedFuture(
-          Outcome.error(
-              "no Prometheus address: the gate names none and lockstep.validator.prometheus.url is"
-                  + " not set"));
+    String address;
+    if (check.address() == null) {
+      address = defaultAddress;
+      if (address.isBlank()) {
+        return CompletableFuture.completedFuture(
+            Outcome.error(
+                "no Prometheus server: the gate names none and lockstep.validator.prometheus.url"
+                    + " is not set"));
+      }
+    } else {
+      String server = check.address();
+      if (!SERVER_NAME.matcher(server).matches()) {
+        return CompletableFuture.completedFuture(
+            Outcome.error(
+                "refused: address must name a Prometheus server configured for the platform"
+                    + " (lockstep.platforms.<id>.gates.prometheus-servers), not a URL or an"
+                    + " address: "
+                    + Urls.redact(server)));
+      }
+      if (!reach.allowsPrometheus(request.platform(), server)) {
+        return CompletableFuture.completedFuture(
+            Outcome.error(
+                "refused: the Prometheus server '"
+                    + server
+                    + "' is not allowed for the platform ("
+                    + GateReach.prefix(request.platform())
+                    + "prometheus-servers)"));
+      }
+      Optional<String> url =
+          environment.getProperty(
+              "lockstep.validator.prometheus.servers." + server + ".url", String.class);
+      if (url.isEmpty() || url.get().isBlank()) {
+        return CompletableFuture.completedFuture(
+            Outcome.error(
+                "the Prometheus server '"
+                    + server
+                    + "' is not configured (lockstep.validator.prometheus.servers."
+                    + server
+                    + ".url)"));
+      }
+      address = url.get();
     }
     HttpRequest httpRequest;
     try {

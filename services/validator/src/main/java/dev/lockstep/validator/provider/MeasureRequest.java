@@ -8,6 +8,7 @@ import java.time.Instant;
 /**
  * One measurement to take.
  *
+ * @param platform the platform whose gate it is: what the gate may reach is configured per platform
  * @param gate the gate's specification
  * @param purpose verify, or capture a baseline
  * @param baseline for a verify that compares to a baseline: the captured value, or null when none
@@ -15,4 +16,8 @@ import java.time.Instant;
  * @param changeStartedAt when the change the gate follows began (restarts since then count)
  */
 public record MeasureRequest(
-    Gate gate, GatePurpose purpose, @Nullable String baseline, @Nullable Instant changeStartedAt) {}
+    String platform,
+    Gate gate,
+    GatePurpose purpose,
+    @Nullable String baseline,
+    @Nullable Instant changeStartedAt) {}

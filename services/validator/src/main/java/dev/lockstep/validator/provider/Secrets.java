@@ -29,8 +29,16 @@ public class Secrets {
 
   /** The configuration key of a reference's secret. */
   public static String key(String reference) {
+    return "lockstep.validator.secrets." + name(reference);
+  }
+
+  /**
+   * The name of a reference's secret as configuration spells it ({@code secret:gates/metis-token}
+   * is {@code gates-metis-token}), also in {@code lockstep.platforms.<id>.gates.secret-hosts}.
+   */
+  public static String name(String reference) {
     String name = reference.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
-    return "lockstep.validator.secrets." + name.replaceAll("[^a-z0-9]+", "-");
+    return name.replaceAll("[^a-z0-9]+", "-");
   }
 
   /** The secret a reference names, if it is configured. */

@@ -52,6 +52,11 @@ class ValidatorRestartIT {
     server.stop(0);
   }
 
+  /** The configuration that lets the platform's gates ask the test server on 127.0.0.1. */
+  private static Map<String, Object> reachable(String platform) {
+    return Map.of("lockstep.platforms." + platform + ".gates.http-hosts", List.of("127.0.0.1"));
+  }
+
   private static Gate health(String name, int count) {
     return gate(
         name,
@@ -80,7 +85,7 @@ class ValidatorRestartIT {
     String platform = platform("restart");
     String upgrade = "u-" + platform;
     List<EventEnvelope> beforeRestart;
-    ApplicationContext first = TestingValidator.start(group, Map.of());
+    ApplicationContext first = TestingValidator.start(group, reachable(platform));
     try {
       request(platform, upgrade, health("long", 6), GatePurpose.VERIFY, Instant.now());
       beforeRestart = awaitGateEvents(platform, events -> measured(events).size() >= 2);
@@ -88,7 +93,7 @@ class ValidatorRestartIT {
       first.close();
     }
     List<EventEnvelope> afterRestart;
-    ApplicationContext second = TestingValidator.start(group, Map.of());
+    ApplicationContext second = TestingValidator.start(group, reachable(platform));
     try {
       afterRestart =
           awaitGateEvents(
@@ -131,7 +136,7 @@ class ValidatorRestartIT {
     String group = "validator-restart-" + UUID.randomUUID();
     String platform = platform("restart");
     String upgrade = "u-" + platform;
-    ApplicationContext first = TestingValidator.start(group, Map.of());
+    ApplicationContext first = TestingValidator.start(group, reachable(platform));
     try {
       request(platform, upgrade, health("done", 1), GatePurpose.VERIFY, Instant.now());
       awaitGateEvents(platform, events -> events.stream().anyMatch(TestingValidator::isVerdict));
@@ -139,7 +144,7 @@ class ValidatorRestartIT {
       first.close();
     }
     List<EventEnvelope> events;
-    ApplicationContext second = TestingValidator.start(group, Map.of());
+    ApplicationContext second = TestingValidator.start(group, reachable(platform));
     try {
       request(platform, upgrade, health("sentinel", 2), GatePurpose.VERIFY, Instant.now());
       events =
@@ -166,8 +171,8 @@ class ValidatorRestartIT {
     String group = "validator-handover-" + UUID.randomUUID();
     String platform = platform("handover");
     String upgrade = "u-" + platform;
-    ApplicationContext one = TestingValidator.start(group, Map.of());
-    ApplicationContext two = TestingValidator.start(group, Map.of());
+    ApplicationContext one = TestingValidator.start(group, reachable(platform));
+    ApplicationContext two = TestingValidator.start(group, reachable(platform));
     List<EventEnvelope> events;
     try {
       EventEnvelope request =

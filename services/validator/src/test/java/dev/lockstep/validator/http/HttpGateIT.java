@@ -3,7 +3,6 @@ package dev.lockstep.validator.http;
 import static dev.lockstep.validator.TestingValidator.awaitVerdict;
 import static dev.lockstep.validator.TestingValidator.gate;
 import static dev.lockstep.validator.TestingValidator.measured;
-import static dev.lockstep.validator.TestingValidator.platform;
 import static dev.lockstep.validator.TestingValidator.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +55,25 @@ class HttpGateIT {
     return new Gate.HttpCheck(url, null, 200, jsonPath, expectBody, null, null);
   }
 
+  /**
+   * Lets the platform's gates ask any port of 127.0.0.1 (the test server, and a closed port), with
+   * the secrets bound to the test server.
+   */
+  private static String allowed(String prefix) {
+    String platform = TestingValidator.platform(prefix);
+    String self = server.url("").substring("http://".length());
+    TestingValidator.reach(
+        platform,
+        Map.of(
+            "http-hosts", List.of("127.0.0.1"),
+            "secret-hosts.gates-api-token", List.of(self),
+            "secret-hosts.gates-missing", List.of(self)),
+        validator);
+    return platform;
+  }
+
   private static Verdict run(Gate gate) {
-    String platform = platform("http");
+    String platform = allowed("http");
     request(platform, "u-" + platform, gate, GatePurpose.VERIFY, Instant.now());
     return awaitVerdict(platform);
   }
@@ -307,7 +323,7 @@ class HttpGateIT {
     server.barrier(gates);
     List<String> platforms = new ArrayList<>();
     for (int i = 0; i < gates; i++) {
-      String platform = platform("many");
+      String platform = allowed("many");
       platforms.add(platform);
       request(
           platform,
@@ -336,7 +352,7 @@ class HttpGateIT {
 
   @Test
   void aRepeatedRequestIsEvaluatedOnce() {
-    String platform = platform("dup");
+    String platform = allowed("dup");
     Gate first =
         gate(
             "first",

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server for http gates: fixed bodies, scripted status sequences, a bearer-protected
@@ -24,9 +25,19 @@ import java.util.concurrent.TimeUnit;
 final class TestingHttpServer implements AutoCloseable {
   static final String TOKEN = "Bearer s3cr3t-token-value";
 
+  /** An answer that holds what must not reach an event: credentials and a long body. */
+  static final String LEAK =
+      "{\"status\":\"DOWN\",\"AccessKeyId\":\"ASIAQX2EXAMPLE7KEY\","
+          + "\"SecretAccessKey\":\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\","
+          + "\"Token\":\"IQoJb3JpZ2luX2VjEXAMPLE0123456789abcdefSESSION\","
+          + "\"note\":\""
+          + "x".repeat(400)
+          + "\"}";
+
   private final HttpServer server;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final Map<String, Deque<Integer>> sequences = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private volatile CountDownLatch barrier = new CountDownLatch(0);
 
   TestingHttpServer() throws IOException {
@@ -35,6 +46,7 @@ final class TestingHttpServer implements AutoCloseable {
     server.createContext(
         "/health", ex -> answer(ex, 200, "{\"status\":\"UP\",\"version\":\"2.4.0\"}"));
     server.createContext("/degraded", ex -> answer(ex, 200, "{\"status\":\"DOWN\"}"));
+    server.createContext("/leak", ex -> answer(ex, 200, LEAK));
     server.createContext(
         "/secure",
         ex -> {
@@ -95,7 +107,14 @@ final class TestingHttpServer implements AutoCloseable {
     barrier = new CountDownLatch(parties);
   }
 
-  private static void answer(HttpExchange ex, int status, String body) throws IOException {
+  /** How many requests reached a path, whatever their method. */
+  int hits(String path) {
+    AtomicInteger count = hits.get(path);
+    return count == null ? 0 : count.get();
+  }
+
+  private void answer(HttpExchange ex, int status, String body) throws IOException {
+    hits.computeIfAbsent(ex.getRequestURI().getPath(), p -> new AtomicInteger()).incrementAndGet();
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);

@@ -46,8 +46,17 @@ class PrometheusGateIT {
     exporter.errorRate("recovering", 0.5);
     prometheus = TestingPrometheus.start(exporter.target());
     awaitRates();
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
     validator =
-        TestingValidator.start(Map.of("lockstep.validator.prometheus.url", prometheus.url()));
+        TestingValidator.start(
+            Map.of(
+                "lockstep.validator.prometheus.url", prometheus.url(),
+                "lockstep.validator.prometheus.servers.main.url", prometheus.url(),
+                "lockstep.validator.prometheus.servers.down.url",
+                    "http://127.0.0.1:" + closedPort));
   }
 
   @AfterAll
@@ -108,7 +117,13 @@ class PrometheusGateIT {
   }
 
   private static Verdict run(Gate gate) {
+    return run(gate, List.of("main", "down"));
+  }
+
+  /** Runs a gate of a platform whose gates may name these Prometheus servers. */
+  private static Verdict run(Gate gate, List<String> servers) {
     String platform = platform("prom");
+    TestingValidator.reach(platform, Map.of("prometheus-servers", servers), validator);
     request(platform, "u-" + platform, gate, GatePurpose.VERIFY, Instant.now());
     return awaitVerdict(platform);
   }
@@ -249,17 +264,12 @@ class PrometheusGateIT {
   }
 
   @Test
-  void anUnreachablePrometheusFailsClosedAfterTheErrorLimit() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+  void anUnreachablePrometheusFailsClosedAfterTheErrorLimit() {
     Verdict verdict =
         run(
             gateOf(
                 "error-rate",
-                new Gate.PrometheusCheck(
-                    "http://127.0.0.1:" + closedPort, errorRatio("calm"), "result < 0.01", null),
+                new Gate.PrometheusCheck("down", errorRatio("calm"), "result < 0.01", null),
                 1,
                 0,
                 null,
@@ -270,6 +280,48 @@ class PrometheusGateIT {
         .hasSize(2)
         .allSatisfy(m -> assertThat(m.phase()).isEqualTo(MeasurementPhase.ERROR));
     assertThat(verdict.asFailed().reason()).contains("cannot be queried");
+  }
+
+  @Test
+  void aGateNamesAConfiguredServerAndAnAddressInTheReleaseIsRefused() {
+    Verdict named =
+        run(
+            gateOf(
+                "named",
+                new Gate.PrometheusCheck("main", errorRatio("calm"), "result < 0.01", null),
+                1,
+                0,
+                null,
+                0));
+    Verdict url =
+        run(
+            gateOf(
+                "url",
+                new Gate.PrometheusCheck(
+                    prometheus.url(), errorRatio("calm"), "result < 0.01", null),
+                1,
+                0,
+                null,
+                0));
+    Verdict notThisPlatforms =
+        run(
+            gateOf(
+                "other",
+                new Gate.PrometheusCheck("main", errorRatio("calm"), "result < 0.01", null),
+                1,
+                0,
+                null,
+                0),
+            List.of("down"));
+
+    assertThat(named.passed()).isTrue();
+    assertThat(url.passed()).isFalse();
+    assertThat(url.asFailed().reason())
+        .contains("address must name a Prometheus server configured for the platform")
+        .contains("not a URL");
+    assertThat(notThisPlatforms.passed()).isFalse();
+    assertThat(notThisPlatforms.asFailed().reason())
+        .contains("the Prometheus server 'main' is not allowed for the platform");
   }
 
   @Test

@@ -49,7 +49,7 @@ class SqlGateIT {
               + ROLE
               + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
       sql.execute("ALTER ROLE " + ROLE + " PASSWORD '" + PASSWORD + "'");
-      for (String table : List.of("orders_vanish", "orders_kept")) {
+      for (String table : List.of("orders_vanish", "orders_kept", "orders_guarded")) {
         sql.execute("CREATE TABLE " + table + " (id int primary key)");
         sql.execute("INSERT INTO " + table + " VALUES (1), (2), (3)");
         sql.execute("GRANT SELECT ON " + table + " TO " + ROLE);
@@ -59,12 +59,24 @@ class SqlGateIT {
     validator =
         TestingValidator.start(
             Map.of(
-                "lockstep.validator.datasources.orders.url", url,
-                "lockstep.validator.datasources.orders.username", ROLE,
+                // the owner's credentials: only the gate's read-only transaction keeps it reading
+                "lockstep.validator.datasources.orders-owner.url",
+                url,
+                "lockstep.validator.datasources.orders-owner.username",
+                postgres.username(),
+                "lockstep.validator.datasources.orders-owner.password",
+                postgres.password() == null ? "" : postgres.password(),
+                "lockstep.validator.sql.statement-timeout",
+                "1s",
+                "lockstep.validator.datasources.orders.url",
+                url,
+                "lockstep.validator.datasources.orders.username",
+                ROLE,
                 // A placeholder, as an operator writes ${ORDERS_DB_PASSWORD} for an env variable.
                 "lockstep.validator.datasources.orders.password",
-                    "${lockstep-test.reader-password}",
-                "lockstep-test.reader-password", PASSWORD));
+                "${lockstep-test.reader-password}",
+                "lockstep-test.reader-password",
+                PASSWORD));
   }
 
   @AfterAll
@@ -89,6 +101,102 @@ class SqlGateIT {
         null);
   }
 
+  /** A platform whose sql gates may use both datasources. */
+  private static String allowed() {
+    String platform = platform("sql");
+    TestingValidator.reach(
+        platform, Map.of("datasources", List.of("orders", "orders-owner")), validator);
+    return platform;
+  }
+
+  private static int rows(String table) throws Exception {
+    try (Connection admin = DriverManager.getConnection(Postgres.shared().jdbcUrl(DATABASE));
+        Statement sql = admin.createStatement();
+        java.sql.ResultSet rows = sql.executeQuery("SELECT count(*) FROM " + table)) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  private static TestingValidator.Verdict runOnce(String datasource, String query) {
+    String platform = allowed();
+    request(
+        platform,
+        "u-" + platform,
+        gate(
+            "probe",
+            null,
+            null,
+            null,
+            new Gate.SqlCheck(datasource, query, null, false),
+            "100ms",
+            null,
+            null,
+            null,
+            0,
+            null),
+        GatePurpose.VERIFY,
+        Instant.now());
+    return TestingValidator.awaitVerdict(platform);
+  }
+
+  @Test
+  void aQueryThatWritesChangesNothingEvenWithTheOwnersCredentials() throws Exception {
+    TestingValidator.Verdict delete =
+        runOnce(
+            "orders-owner",
+            "WITH d AS (DELETE FROM orders_guarded RETURNING *) SELECT count(*) FROM d");
+    TestingValidator.Verdict twoStatements =
+        runOnce("orders-owner", "DELETE FROM orders_guarded; SELECT count(*) FROM orders_guarded");
+
+    assertThat(rows("orders_guarded")).isEqualTo(3);
+    assertThat(delete.passed()).isFalse();
+    assertThat(delete.asFailed().reason())
+        .contains("the query on 'orders-owner' failed")
+        .contains("read-only transaction");
+    assertThat(twoStatements.passed()).isFalse();
+    assertThat(twoStatements.asFailed().reason()).contains("must be one statement");
+  }
+
+  @Test
+  void aQueryThatOutlastsTheStatementTimeoutIsCancelled() {
+    Instant start = Instant.now();
+    TestingValidator.Verdict verdict = runOnce("orders", "SELECT pg_sleep(20)::text");
+
+    assertThat(verdict.passed()).isFalse();
+    assertThat(verdict.asFailed().reason())
+        .contains("the query on 'orders' failed")
+        .contains("cancel");
+    assertThat(java.time.Duration.between(start, Instant.now()))
+        .isLessThan(java.time.Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aDatasourceThePlatformDoesNotAllowIsRefused() {
+    String platform = platform("sql");
+    TestingValidator.reach(platform, Map.of("datasources", List.of("orders")), validator);
+    request(
+        platform,
+        "u-" + platform,
+        gate(
+            "probe",
+            null,
+            null,
+            null,
+            new Gate.SqlCheck("orders-owner", "select 1", "1", false),
+            "100ms",
+            null,
+            null,
+            null,
+            0,
+            null),
+        GatePurpose.VERIFY,
+        Instant.now());
+
+    assertThat(TestingValidator.awaitVerdict(platform).asFailed().reason())
+        .contains("refused: datasource 'orders-owner' is not allowed for the platform");
+  }
+
   private static List<EventEnvelope> awaitVerdicts(String platform, int count) {
     return awaitGateEvents(
         platform, events -> events.stream().filter(TestingValidator::isVerdict).count() >= count);
@@ -103,7 +211,7 @@ class SqlGateIT {
 
   @Test
   void rowsThatVanishDuringTheChangeFailTheGate() throws Exception {
-    String platform = platform("sql");
+    String platform = allowed();
     String upgrade = "u-" + platform;
     Gate gate = rowCount("orders_vanish");
 
@@ -125,7 +233,7 @@ class SqlGateIT {
 
   @Test
   void rowsThatStayPassTheGate() {
-    String platform = platform("sql");
+    String platform = allowed();
     String upgrade = "u-" + platform;
     Gate gate = rowCount("orders_kept");
 
@@ -140,7 +248,7 @@ class SqlGateIT {
 
   @Test
   void aVerifyWithoutACapturedBaselineFails() {
-    String platform = platform("sql");
+    String platform = allowed();
     request(platform, "u-" + platform, rowCount("orders_kept"), GatePurpose.VERIFY, Instant.now());
 
     GateFailed failed = TestingValidator.awaitVerdict(platform).asFailed();
@@ -150,7 +258,7 @@ class SqlGateIT {
 
   @Test
   void aQueryMustReturnTheExpectedValue() {
-    String platform = platform("sql");
+    String platform = allowed();
     request(
         platform,
         "u-" + platform,
