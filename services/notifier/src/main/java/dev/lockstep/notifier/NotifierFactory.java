@@ -2,6 +2,8 @@ package dev.lockstep.notifier;
 
 import dev.lockstep.events.EventCatalog;
 import dev.lockstep.notifier.advance.AdvanceNotices;
+import dev.lockstep.notifier.channel.AllowedHosts;
+import dev.lockstep.notifier.channel.ChannelPolicy;
 import dev.lockstep.notifier.channel.ChannelSender;
 import dev.lockstep.notifier.channel.EmailSender;
 import dev.lockstep.notifier.channel.GrafanaSender;
@@ -25,11 +27,15 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
+import io.micronaut.core.naming.conventions.StringConvention;
+import io.micronaut.core.type.Argument;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -53,11 +59,35 @@ public class NotifierFactory {
     return database;
   }
 
+  /**
+   * The declared secrets: {@code lockstep.notifier.secrets.*} and the files of {@code
+   * lockstep.notifier.secret-files}; nothing else of the process's environment.
+   */
   @Singleton
-  Secrets secrets(Environment environment) {
+  Secrets secrets(
+      Environment environment,
+      @Value("${lockstep.notifier.secret-files:/etc/lockstep/notifier-secrets}") String directory) {
+    Map<String, String> configured = new TreeMap<>();
+    environment
+        .getProperties("lockstep.notifier.secrets", StringConvention.RAW)
+        .forEach(
+            (name, value) -> {
+              if (value instanceof CharSequence || value instanceof Number) {
+                configured.put(name, value.toString());
+              }
+            });
     return new Secrets(
-        name -> environment.getProperty("lockstep.notifier.secrets." + name, String.class),
-        System::getenv);
+        configured, directory.isBlank() ? null : Path.of(directory).toAbsolutePath().normalize());
+  }
+
+  @Singleton
+  ChannelPolicy channelPolicy(Secrets secrets, Environment environment) {
+    return new ChannelPolicy(
+        secrets,
+        AllowedHosts.of(
+            environment
+                .getProperty("lockstep.notifier.allowed-hosts", Argument.listOf(String.class))
+                .orElse(List.of())));
   }
 
   @Singleton
@@ -99,7 +129,7 @@ public class NotifierFactory {
   @Bean(preDestroy = "close")
   DeliveryEngine deliveryEngine(
       DeliveryLog log,
-      Secrets secrets,
+      ChannelPolicy policy,
       SubscriptionStore subscriptions,
       EventPublisher publisher,
       EventCatalog catalog,
@@ -111,10 +141,10 @@ public class NotifierFactory {
       @Value("${lockstep.notifier.delivery-threads:4}") int threads) {
     List<ChannelSender> senders =
         List.of(
-            new WebhookSender(secrets, timeout),
-            new SlackSender(secrets, timeout),
-            new EmailSender(secrets, timeout),
-            new GrafanaSender(secrets, timeout));
+            new WebhookSender(policy, timeout),
+            new SlackSender(policy, timeout),
+            new EmailSender(policy, timeout),
+            new GrafanaSender(policy, timeout));
     return new DeliveryEngine(
         log,
         senders.stream()

@@ -1,9 +1,12 @@
 package dev.lockstep.notifier;
 
+import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.events.Topics;
 import dev.lockstep.notifier.advance.AdvanceNotices;
+import dev.lockstep.notifier.channel.ChannelPolicy;
 import dev.lockstep.notifier.delivery.DeliveryEngine;
 import dev.lockstep.notifier.intake.EventIntake;
+import dev.lockstep.notifier.subscription.SubscriptionConfig;
 import dev.lockstep.notifier.subscription.SubscriptionStore;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
 import dev.lockstep.runtime.kafka.EventConsumers;
@@ -32,6 +35,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(NotifierService.class);
 
   private final SubscriptionStore subscriptions;
+  private final ChannelPolicy policy;
   private final DeliveryEngine engine;
   private final AdvanceNotices advance;
   private final EventIntake intake;
@@ -45,6 +49,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
 
   public NotifierService(
       SubscriptionStore subscriptions,
+      ChannelPolicy policy,
       DeliveryEngine engine,
       AdvanceNotices advance,
       EventIntake intake,
@@ -54,6 +59,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
       @Value("${lockstep.notifier.subscriptions-file:}") String subscriptionsFile,
       @Value("${lockstep.notifier.advance.poll-interval:30s}") Duration advancePoll) {
     this.subscriptions = subscriptions;
+    this.policy = policy;
     this.engine = engine;
     this.advance = advance;
     this.intake = intake;
@@ -66,8 +72,18 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
 
   @Override
   public void onApplicationEvent(StartupEvent event) {
-    subscriptions.load(
-        subscriptionsFile.isBlank() ? null : Path.of(subscriptionsFile), clock.instant());
+    SubscriptionConfig loaded =
+        subscriptions.load(
+            subscriptionsFile.isBlank() ? null : Path.of(subscriptionsFile), clock.instant());
+    // The seed and the stored document are the operator's: they load as they are, and the
+    // senders refuse what the policy does not allow. Said here so that nobody has to guess.
+    for (ErrorDetail problem : policy.check(loaded)) {
+      LOG.warn(
+          "subscriptions: {} {}: {}; this channel will not deliver",
+          problem.code(),
+          problem.path(),
+          problem.message());
+    }
     engine.resume();
     poller.scheduleWithFixedDelay(
         this::pollAdvanceNotices,

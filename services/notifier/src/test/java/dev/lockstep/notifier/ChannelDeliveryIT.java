@@ -218,7 +218,7 @@ class ChannelDeliveryIT {
          "subscriptions":[{"team":"ops","channels":["x"]}]}
         """;
 
-    HttpResponse<String> refused = api.put("/api/v1/subscriptions", bad, Roles.SUBMITTER);
+    HttpResponse<String> refused = api.put("/api/v1/subscriptions", bad, Roles.ADMIN);
 
     assertThat(refused.statusCode()).isEqualTo(400);
     JsonNode error = Json.mapper().readTree(refused.body()).at("/errors/0");
@@ -241,8 +241,7 @@ class ChannelDeliveryIT {
         .add("nowhere");
 
     HttpResponse<String> replaced =
-        api.put(
-            "/api/v1/subscriptions", Json.mapper().writeValueAsString(document), Roles.SUBMITTER);
+        api.put("/api/v1/subscriptions", Json.mapper().writeValueAsString(document), Roles.ADMIN);
 
     assertThat(replaced.statusCode()).isEqualTo(200);
     assertThat(api.get("/api/v1/subscriptions", Roles.VIEWER).body()).contains("\"auditors\"");

@@ -49,12 +49,20 @@ public final class TestingApi {
   /** A PUT of JSON with a role's token. */
   public HttpResponse<String> put(String path, String json, String role)
       throws IOException, InterruptedException {
-    HttpRequest request =
+    return put(path, json, role, null);
+  }
+
+  /** A PUT of JSON with a role's token and an {@code If-Match} header (none when null). */
+  public HttpResponse<String> put(String path, String json, String role, String ifMatch)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Authorization", "Bearer " + token(role))
             .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(json))
-            .build();
-    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            .PUT(HttpRequest.BodyPublishers.ofString(json));
+    if (ifMatch != null) {
+      request.header("If-Match", ifMatch);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

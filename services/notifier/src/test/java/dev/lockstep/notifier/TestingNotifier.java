@@ -31,6 +31,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Starts notifier contexts against the shared broker and PostgreSQL, the way they run. */
 public final class TestingNotifier {
@@ -71,6 +72,8 @@ public final class TestingNotifier {
     properties.put("lockstep.notifier.http-timeout", "5s");
     properties.put("lockstep.notifier.advance.poll-interval", "1h");
     properties.put("lockstep.notifier.links-base-url", "http://lockstep.example.com");
+    // The test receivers (JDK HTTP servers, GreenMail) listen here.
+    properties.put("lockstep.notifier.allowed-hosts", List.of("127.0.0.1"));
     properties.putAll(extra);
     ApplicationContext context = LockstepApplication.builder("notifier", properties).start();
     EventConsumers consumers = context.getBean(EventConsumers.class);
@@ -132,12 +135,13 @@ public final class TestingNotifier {
     props.put("auto.offset.reset", "earliest");
     EventCodec codec = EventCodec.standard();
     List<Outcome> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> reader =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    // Keys as text: the codec checks that a record's key is its event's platform.
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       reader.subscribe(List.of(Topics.NOTIFICATIONS));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (found.size() < count && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
           EventEnvelope event = codec.fromRecord(record);
           if (event.platform().equals(platform)) {
             found.add(new Outcome(event, new String(record.value())));

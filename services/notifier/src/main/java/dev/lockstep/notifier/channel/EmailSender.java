@@ -1,5 +1,6 @@
 package dev.lockstep.notifier.channel;
 
+import dev.lockstep.notifier.subscription.ChannelConfig;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -17,14 +18,15 @@ import java.util.Properties;
  * E-mail over SMTP (Jakarta Mail). Settings: {@code host}, {@code port} (25), {@code from}, {@code
  * to} (comma-separated), {@code starttls} ({@code true}: use it when offered; {@code required}:
  * refuse without it), {@code username}; secret reference {@code password} (authentication is on
- * when a username is set). The delivery id travels as the {@code X-Lockstep-Delivery} header.
+ * when a username is set). The host must be allowed (see {@link ChannelPolicy}). The delivery id
+ * travels as the {@code X-Lockstep-Delivery} header.
  */
 public final class EmailSender implements ChannelSender {
-  private final Secrets secrets;
+  private final ChannelPolicy policy;
   private final Duration timeout;
 
-  public EmailSender(Secrets secrets, Duration timeout) {
-    this.secrets = secrets;
+  public EmailSender(ChannelPolicy policy, Duration timeout) {
+    this.policy = policy;
     this.timeout = timeout;
   }
 
@@ -33,13 +35,20 @@ public final class EmailSender implements ChannelSender {
     return "email";
   }
 
+  /** The SMTP host a channel sends to: its {@code host} setting, {@code localhost} without one. */
+  public static String host(ChannelConfig channel) {
+    return channel.setting("host", "localhost");
+  }
+
   @Override
   public void send(Outgoing outgoing) throws DeliveryException {
     var channel = outgoing.channel();
+    String host = host(channel);
+    policy.checkHost(channel, host);
     String starttls = channel.setting("starttls", "false");
     String username = channel.setting("username", null);
     Properties properties = new Properties();
-    properties.put("mail.smtp.host", channel.setting("host", "localhost"));
+    properties.put("mail.smtp.host", host);
     properties.put("mail.smtp.port", channel.setting("port", "25"));
     properties.put("mail.smtp.starttls.enable", String.valueOf(!"false".equals(starttls)));
     properties.put("mail.smtp.starttls.required", String.valueOf("required".equals(starttls)));
@@ -50,12 +59,7 @@ public final class EmailSender implements ChannelSender {
     List<String> secretValues = new ArrayList<>();
     String password = null;
     if (username != null) {
-      String reference = channel.secretRefs().get("password");
-      password = secrets.find(reference).orElse(null);
-      if (password == null) {
-        throw new DeliveryException(
-            "channel " + channel.name() + ": secret '" + reference + "' is not configured");
-      }
+      password = policy.secret(channel, "password");
       secretValues.add(password);
     }
     try {

@@ -26,11 +26,11 @@ public final class GrafanaSender implements ChannelSender {
           "rollback.failed",
           "upgrade.cancelled");
 
-  private final Secrets secrets;
+  private final ChannelPolicy policy;
   private final HttpSend http;
 
-  public GrafanaSender(Secrets secrets, Duration timeout) {
-    this.secrets = secrets;
+  public GrafanaSender(ChannelPolicy policy, Duration timeout) {
+    this.policy = policy;
     this.http = new HttpSend(timeout);
   }
 
@@ -42,30 +42,8 @@ public final class GrafanaSender implements ChannelSender {
   @Override
   public void send(Outgoing message) throws DeliveryException {
     var channel = message.channel();
-    String urlRef = channel.secretRefs().get("url");
-    String tokenRef = channel.secretRefs().get("token");
-    String url =
-        secrets
-            .find(urlRef)
-            .orElseThrow(
-                () ->
-                    new DeliveryException(
-                        "channel "
-                            + channel.name()
-                            + ": secret '"
-                            + urlRef
-                            + "' is not configured"));
-    String token =
-        secrets
-            .find(tokenRef)
-            .orElseThrow(
-                () ->
-                    new DeliveryException(
-                        "channel "
-                            + channel.name()
-                            + ": secret '"
-                            + tokenRef
-                            + "' is not configured"));
+    String url = policy.url(channel);
+    String token = policy.secret(channel, "token");
     String body;
     try {
       body = Json.mapper().writeValueAsString(annotation(message));

@@ -17,11 +17,11 @@ public final class SlackSender implements ChannelSender {
   private static final int MAX_SECTION = 2900;
   private static final int MAX_FIELDS = 10;
 
-  private final Secrets secrets;
+  private final ChannelPolicy policy;
   private final HttpSend http;
 
-  public SlackSender(Secrets secrets, Duration timeout) {
-    this.secrets = secrets;
+  public SlackSender(ChannelPolicy policy, Duration timeout) {
+    this.policy = policy;
     this.http = new HttpSend(timeout);
   }
 
@@ -32,18 +32,7 @@ public final class SlackSender implements ChannelSender {
 
   @Override
   public void send(Outgoing message) throws DeliveryException {
-    String reference = message.channel().secretRefs().get("url");
-    String url =
-        secrets
-            .find(reference)
-            .orElseThrow(
-                () ->
-                    new DeliveryException(
-                        "channel "
-                            + message.channel().name()
-                            + ": secret '"
-                            + reference
-                            + "' is not configured"));
+    String url = policy.url(message.channel());
     String body;
     try {
       body = Json.mapper().writeValueAsString(payload(message));

@@ -15,10 +15,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A generic webhook: the notice as JSON, POSTed to the URL behind the {@code url} secret. With an
- * {@code hmacSecret} reference the body is signed as GitHub signs its webhooks: header {@value
- * #SIGNATURE_HEADER} = {@code sha256=<hex HMAC-SHA256 of the body>}. Every request carries the
- * delivery id as {@value #IDEMPOTENCY_HEADER} so that a receiver can drop the rare repeat.
+ * A generic webhook: the notice as JSON, POSTed to the URL behind the {@code url} secret (its host
+ * must be allowed, see {@link ChannelPolicy}). With an {@code hmacSecret} reference the body is
+ * signed as GitHub signs its webhooks: header {@value #SIGNATURE_HEADER} = {@code sha256=<hex
+ * HMAC-SHA256 of the body>}. Every request carries the delivery id as {@value #IDEMPOTENCY_HEADER}
+ * so that a receiver can drop the rare repeat.
  */
 public final class WebhookSender implements ChannelSender {
   /** The signature header. */
@@ -30,11 +31,11 @@ public final class WebhookSender implements ChannelSender {
   /** The event type header. */
   public static final String EVENT_HEADER = "X-Lockstep-Event";
 
-  private final Secrets secrets;
+  private final ChannelPolicy policy;
   private final HttpSend http;
 
-  public WebhookSender(Secrets secrets, Duration timeout) {
-    this.secrets = secrets;
+  public WebhookSender(ChannelPolicy policy, Duration timeout) {
+    this.policy = policy;
     this.http = new HttpSend(timeout);
   }
 
@@ -45,7 +46,7 @@ public final class WebhookSender implements ChannelSender {
 
   @Override
   public void send(Outgoing message) throws DeliveryException {
-    String url = secret(message, "url");
+    String url = policy.url(message.channel());
     String hmacRef = message.channel().secretRefs().get("hmacSecret");
     String body = body(message);
     Map<String, String> headers = new LinkedHashMap<>();
@@ -54,7 +55,7 @@ public final class WebhookSender implements ChannelSender {
     headers.put(EVENT_HEADER, message.notice().type());
     List<String> values = new ArrayList<>(List.of(url));
     if (hmacRef != null) {
-      String key = secret(message, "hmacSecret");
+      String key = policy.secret(message.channel(), "hmacSecret");
       values.add(key);
       headers.put(SIGNATURE_HEADER, "sha256=" + sign(key, body));
     }
@@ -70,20 +71,6 @@ public final class WebhookSender implements ChannelSender {
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("HMAC-SHA256 is not available", e);
     }
-  }
-
-  private String secret(Outgoing message, String role) throws DeliveryException {
-    String reference = message.channel().secretRefs().get(role);
-    return secrets
-        .find(reference)
-        .orElseThrow(
-            () ->
-                new DeliveryException(
-                    "channel "
-                        + message.channel().name()
-                        + ": secret '"
-                        + reference
-                        + "' is not configured"));
   }
 
   private static String body(Outgoing message) throws DeliveryException {

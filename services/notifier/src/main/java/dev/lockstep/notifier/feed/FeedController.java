@@ -2,6 +2,7 @@ package dev.lockstep.notifier.feed;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lockstep.events.Json;
+import dev.lockstep.notifier.subscription.SubscriptionStore;
 import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.core.annotation.Nullable;
@@ -29,22 +30,49 @@ import reactor.core.scheduler.Schedulers;
  * The team feeds: {@code GET /api/v1/feeds/{team}} (JSON, newest first, paginated with {@code
  * limit} and the {@code before} cursor), {@code /api/v1/feeds/{team}.atom} (Atom 1.0) and {@code
  * /api/v1/feeds/{team}/stream} (server-sent events whose ids are entry ids; a client that
- * reconnects with {@code Last-Event-ID} gets every entry after it, then the live ones).
+ * reconnects with {@code Last-Event-ID} gets every entry after it, then the live ones). A team that
+ * has no feed (neither subscribed nor with entries) is 404.
  */
 @Controller("/api/v1/feeds")
 @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
 public class FeedController {
   private static final int MAX_LIMIT = 200;
   private static final int RESUME_BATCH = 500;
+  private static final String TEAM = "[a-z0-9][a-z0-9-]*";
 
   private final FeedStore store;
   private final FeedBus bus;
+  private final SubscriptionStore subscriptions;
   private final Clock clock;
 
-  public FeedController(FeedStore store, FeedBus bus, Clock clock) {
+  public FeedController(
+      FeedStore store, FeedBus bus, SubscriptionStore subscriptions, Clock clock) {
     this.store = store;
     this.bus = bus;
+    this.subscriptions = subscriptions;
     this.clock = clock;
+  }
+
+  /**
+   * Refuses a team that has no feed: 400 for a name with a NUL character, 404 for a team that is
+   * neither subscribed now nor has entries from an earlier subscription.
+   */
+  private void requireTeam(String team) {
+    if (team.indexOf('\0') >= 0) {
+      throw ApiException.of(
+          HttpStatus.BAD_REQUEST,
+          "invalid-character",
+          "team",
+          "a team name must not contain a NUL character");
+    }
+    // The stored document: another replica may have added the team since this one loaded it.
+    boolean subscribed =
+        subscriptions.read().document().subscriptions().stream()
+            .anyMatch(s -> team.equals(s.team()));
+    if (!subscribed && (!team.matches(TEAM) || !store.hasEntries(team))) {
+      throw ApiException.of(
+          HttpStatus.NOT_FOUND, "not-found", "team", "team '" + team + "' has no feed");
+    }
   }
 
   /** A page of a team's feed as JSON, or with the {@code .atom} suffix as Atom. */
@@ -63,6 +91,7 @@ public class FeedController {
     }
     boolean atom = team.endsWith(".atom");
     String name = atom ? team.substring(0, team.length() - ".atom".length()) : team;
+    requireTeam(name);
     List<FeedEntry> entries = store.page(name, before, limit);
     if (atom) {
       return HttpResponse.ok(
@@ -83,6 +112,7 @@ public class FeedController {
   @Get(uri = "/{team}/stream", produces = MediaType.TEXT_EVENT_STREAM)
   public Publisher<Event<String>> stream(
       @PathVariable String team, @Nullable @Header("Last-Event-ID") String lastEventId) {
+    requireTeam(team);
     long start;
     if (lastEventId == null || lastEventId.isBlank()) {
       start = -1;

@@ -89,6 +89,21 @@ public final class FeedStore {
         });
   }
 
+  /** True when the team's feed has at least one entry. */
+  public boolean hasEntries(String team) {
+    return database.inTransaction(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT 1 FROM notifier.feed_entries WHERE team = ? LIMIT 1")) {
+            select.setString(1, team);
+            try (ResultSet row = select.executeQuery()) {
+              return row.next();
+            }
+          }
+        });
+  }
+
   /** The newest entry id of the whole store, 0 when empty: where a new stream starts. */
   public long newestId() {
     return database.inTransaction(

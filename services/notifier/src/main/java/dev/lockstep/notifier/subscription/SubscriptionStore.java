@@ -10,12 +10,16 @@ import dev.lockstep.notifier.store.Database;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -78,14 +82,90 @@ public final class SubscriptionStore {
     return config;
   }
 
-  /** Replaces the document (already validated). */
-  public void replace(SubscriptionConfig config, Instant now) {
-    database.inTransaction(
+  /**
+   * The stored document and its entity tag, read from PostgreSQL (where another replica may have
+   * replaced it).
+   */
+  public Versioned read() {
+    return database.inTransaction(
         connection -> {
-          write(connection, config, now);
-          return null;
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT document FROM notifier.subscriptions WHERE id = 1");
+              ResultSet row = select.executeQuery()) {
+            if (!row.next()) {
+              throw new IllegalStateException("subscriptions are not loaded yet");
+            }
+            String text = row.getString(1);
+            return new Versioned(
+                Json.mapper().readValue(text, SubscriptionConfig.class), etag(text));
+          } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored subscriptions cannot be read", e);
+          }
         });
-    current.set(config);
+  }
+
+  /**
+   * Replaces the document (already validated) when the stored one still has one of the entity tags
+   * of {@code ifMatch} (an {@code If-Match} header: tags separated by commas, or {@code *}), or
+   * unconditionally when {@code ifMatch} is null. The check and the write are one transaction under
+   * the row's lock, so of two writers holding the same tag only one succeeds.
+   *
+   * @return the new document and its tag, or empty when the stored document's tag did not match
+   */
+  public Optional<Versioned> replace(SubscriptionConfig config, String ifMatch, Instant now) {
+    Optional<Versioned> written =
+        database.inTransaction(
+            connection -> {
+              if (ifMatch != null) {
+                String stored = null;
+                try (PreparedStatement select =
+                        connection.prepareStatement(
+                            "SELECT document FROM notifier.subscriptions WHERE id = 1 FOR UPDATE");
+                    ResultSet row = select.executeQuery()) {
+                  if (row.next()) {
+                    stored = row.getString(1);
+                  }
+                }
+                if (stored == null || !matches(ifMatch, etag(stored))) {
+                  return Optional.empty();
+                }
+              }
+              String text = write(connection, config, now);
+              return Optional.of(new Versioned(config, etag(text)));
+            });
+    written.ifPresent(v -> current.set(v.document()));
+    return written;
+  }
+
+  /**
+   * A document with its entity tag.
+   *
+   * @param document the document
+   * @param etag its strong entity tag, quoted, as the {@code ETag} header carries it
+   */
+  public record Versioned(SubscriptionConfig document, String etag) {}
+
+  /** The strong entity tag of a stored document: a digest of its text. */
+  static String etag(String text) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return "\"" + HexFormat.of().formatHex(digest, 0, 16) + "\"";
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  /** RFC 9110's If-Match with strong comparison: {@code *}, or one of the listed tags. */
+  static boolean matches(String ifMatch, String etag) {
+    for (String tag : ifMatch.split(",")) {
+      String t = tag.trim();
+      if (t.equals("*") || t.equals(etag)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A channel of the document in force, by name. */
@@ -93,16 +173,19 @@ public final class SubscriptionStore {
     return current().channels().stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
-  private static void write(java.sql.Connection connection, SubscriptionConfig config, Instant now)
+  private static String write(
+      java.sql.Connection connection, SubscriptionConfig config, Instant now)
       throws java.sql.SQLException {
     try (PreparedStatement upsert =
         connection.prepareStatement(
             "INSERT INTO notifier.subscriptions (id, document, updated_at) VALUES (1, ?, ?)"
                 + " ON CONFLICT (id) DO UPDATE SET document = excluded.document,"
                 + " updated_at = excluded.updated_at")) {
-      upsert.setString(1, Json.mapper().writeValueAsString(config));
+      String text = Json.mapper().writeValueAsString(config);
+      upsert.setString(1, text);
       upsert.setTimestamp(2, Timestamp.from(now));
       upsert.executeUpdate();
+      return text;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write subscriptions", e);
     }
