@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Creates Lockstep's topics (topics.txt) and each service's ACLs on a Kafka cluster that is not
-# managed by Strimzi. Needs the Kafka command-line tools (kafka-topics.sh, kafka-acls.sh) on PATH.
+# Creates Lockstep's topics (topics.txt) and each service's ACLs (the chart's
+# files/kafka-access.txt) on a Kafka cluster that is not managed by Strimzi. Needs the Kafka
+# command-line tools (kafka-topics.sh, kafka-acls.sh) on PATH.
 #   BOOTSTRAP=broker:9092 [COMMAND_CONFIG=admin.properties] [REPLICATION=3] [ACLS=yes] ./create-topics-and-acls.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,20 +18,21 @@ grep -v '^#' "$here/topics.txt" | while read -r topic partitions retention _; do
 done
 
 [ "${ACLS:-yes}" = "yes" ] || exit 0
+# Each service's principal, consumer group and topics come from the chart's list, the one the chart
+# configures the services' groups from (ACCESS overrides where it is read from).
+access="${ACCESS:-$here/../helm/lockstep/files/kafka-access.txt}"
+[ -r "$access" ] || { echo "cannot read $access (set ACCESS to the chart's files/kafka-access.txt)" >&2; exit 1; }
 acl() { kafka-acls.sh --bootstrap-server "$BOOTSTRAP" "${config[@]}" --add "$@"; }
-# service | topics it reads | the topic it writes ("-" for none)
-while read -r service reads writes; do
-  for t in ${reads//,/ }; do acl --allow-principal "User:$service" --operation Read --operation Describe --topic "$t"; done
-  for t in ${writes//,/ } lockstep.deadletter; do
+grep -v '^#' "$access" | while read -r service principal group _property reads writes; do
+  [ -n "$service" ] || continue
+  for t in ${reads//,/ }; do
     [ "$t" = "-" ] && continue
-    acl --allow-principal "User:$service" --operation Write --operation Describe --topic "$t"
+    acl --allow-principal "User:$principal" --operation Read --operation Describe --topic "$t"
   done
-  acl --allow-principal "User:$service" --operation Read --operation Describe \
-    --group "$service" --resource-pattern-type prefixed
-done <<'ACLS'
-planner lockstep.requests,lockstep.execution,lockstep.plans lockstep.plans,lockstep.requests
-executor lockstep.plans,lockstep.gates,lockstep.execution lockstep.execution
-validator lockstep.execution,lockstep.gates lockstep.gates
-notifier lockstep.requests,lockstep.plans,lockstep.execution,lockstep.gates lockstep.notifications
-rca-recorder lockstep.requests,lockstep.plans,lockstep.execution,lockstep.gates,lockstep.notifications,lockstep.deadletter -
-ACLS
+  for t in ${writes//,/ }; do
+    [ "$t" = "-" ] && continue
+    acl --allow-principal "User:$principal" --operation Write --operation Describe --topic "$t"
+  done
+  acl --allow-principal "User:$principal" --operation Read --operation Describe \
+    --group "$group" --resource-pattern-type prefixed
+done

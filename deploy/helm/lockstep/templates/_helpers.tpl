@@ -1,22 +1,19 @@
-{{/* The topics each service reads and writes (DESIGN section 2): one writer per topic, but for
-     the planner's HTTP API, which puts the requests it accepts on lockstep.requests like any
-     platform service. Every consumer may also write the dead-letter topic. */}}
-{{- define "lockstep.topics" -}}
-planner:
-  reads: [lockstep.requests, lockstep.execution, lockstep.plans]
-  writes: [lockstep.plans, lockstep.requests]
-executor:
-  reads: [lockstep.plans, lockstep.gates, lockstep.execution]
-  writes: [lockstep.execution]
-validator:
-  reads: [lockstep.execution, lockstep.gates]
-  writes: [lockstep.gates]
-notifier:
-  reads: [lockstep.requests, lockstep.plans, lockstep.execution, lockstep.gates]
-  writes: [lockstep.notifications]
-rca-recorder:
-  reads: [lockstep.requests, lockstep.plans, lockstep.execution, lockstep.gates, lockstep.notifications, lockstep.deadletter]
-  writes: []
+{{/* Each service's Kafka access, from files/kafka-access.txt (the one list the ACLs are made
+     from too): principal, consumer group, the property that sets the group, the topics it reads
+     and writes. As YAML: {planner: {principal, group, groupProperty, reads: [...], writes: [...]}}. */}}
+{{- define "lockstep.kafkaAccess" -}}
+{{- $access := dict -}}
+{{- range $line := splitList "\n" (.Files.Get "files/kafka-access.txt") -}}
+{{- $line = trim $line -}}
+{{- if and $line (not (hasPrefix "#" $line)) -}}
+{{- $f := regexSplit "\\s+" $line -1 -}}
+{{- if ne (len $f) 6 }}{{ fail (printf "files/kafka-access.txt: 6 columns expected in %q" $line) }}{{ end -}}
+{{- $reads := ternary (list) (splitList "," (index $f 4)) (eq (index $f 4) "-") -}}
+{{- $writes := ternary (list) (splitList "," (index $f 5)) (eq (index $f 5) "-") -}}
+{{- $_ := set $access (index $f 0) (dict "principal" (index $f 1) "group" (index $f 2) "groupProperty" (index $f 3) "reads" $reads "writes" $writes) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $access -}}
 {{- end -}}
 
 {{- define "lockstep.mainClass" -}}

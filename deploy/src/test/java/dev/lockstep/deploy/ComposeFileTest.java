@@ -60,8 +60,10 @@ class ComposeFileTest {
     JsonNode init = COMPOSE.path("services").path("kafka-init");
 
     assertThat(init.path("entrypoint").toString())
-        .contains("/lockstep-kafka/create-topics-and-acls.sh");
-    assertThat(init.path("volumes").get(0).asText()).startsWith("./deploy/kafka:");
+        .contains("/lockstep-deploy/kafka/create-topics-and-acls.sh");
+    // the whole deploy directory: the script reads kafka/topics.txt and the chart's
+    // files/kafka-access.txt
+    assertThat(init.path("volumes").get(0).asText()).startsWith("./deploy:/lockstep-deploy:");
     assertThat(COMPOSE.at("/services/kafka/environment/KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText())
         .isEqualTo("false");
   }

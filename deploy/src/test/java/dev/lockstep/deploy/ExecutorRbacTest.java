@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Least privilege: the executor gets one namespaced Role per allowed namespace of each platform,
- * only the verbs and resources it uses, no wildcards, no Secrets, no cluster-wide grant; the
- * validator only reads.
+ * only the verbs and resources it uses, no wildcards, no Secrets, no cluster-wide grant, no
+ * ServiceAccount or RBAC writes unless a platform opts in; the validator only reads.
  */
 class ExecutorRbacTest {
   private static final Set<String> EXECUTOR_VERBS =
@@ -132,6 +132,64 @@ class ExecutorRbacTest {
         assertThat(role.at("/metadata/namespace").asText()).isEqualTo("lockstep");
       }
     }
+  }
+
+  @Test
+  void serviceAccountsAndRbacAreOnlyReadUnlessThePlatformOptsIn() {
+    for (String namespace : List.of("alpha-db", "beta-apps", "shared")) {
+      assertThat(writes(docs, namespace, "serviceaccounts"))
+          .as("ServiceAccount writes in %s by default", namespace)
+          .isEmpty();
+      assertThat(writes(docs, namespace, "roles")).isEmpty();
+      assertThat(writes(docs, namespace, "rolebindings")).isEmpty();
+      assertThat(verbs(docs, namespace, "serviceaccounts")).contains("get", "list", "watch");
+    }
+
+    List<JsonNode> optedIn =
+        Manifests.render(
+            t ->
+                t.set("platforms[0].id", "alpha")
+                    .set("platforms[0].namespaces[0]", "alpha-db")
+                    .set("platforms[1].id", "beta")
+                    .set("platforms[1].namespaces[0]", "beta-apps")
+                    .set("platforms[1].namespaces[1]", "shared")
+                    .set("platforms[1].serviceAccountsAndRbac", "true"));
+
+    for (String namespace : List.of("beta-apps", "shared")) {
+      for (String resource : List.of("serviceaccounts", "roles", "rolebindings")) {
+        assertThat(writes(optedIn, namespace, resource))
+            .as("%s writes in %s, whose platform opted in", resource, namespace)
+            .containsExactlyInAnyOrder("create", "update", "delete");
+      }
+    }
+    assertThat(writes(optedIn, "alpha-db", "serviceaccounts")).isEmpty();
+    assertThat(writes(optedIn, "alpha-db", "roles")).isEmpty();
+    assertThat(verbs(optedIn, "beta-apps", "roles"))
+        .doesNotContain("escalate", "bind", "patch", "deletecollection");
+  }
+
+  /** The verbs the executor's Role in a namespace grants on a resource. */
+  private static Set<String> verbs(List<JsonNode> docs, String namespace, String resource) {
+    Set<String> verbs = new TreeSet<>();
+    for (JsonNode role : Manifests.ofKind(docs, "Role")) {
+      if (role.at("/metadata/name").asText().equals("lockstep-executor")
+          && role.at("/metadata/namespace").asText().equals(namespace)) {
+        for (JsonNode rule : role.path("rules")) {
+          for (JsonNode r : rule.path("resources")) {
+            if (r.asText().equals(resource)) {
+              rule.path("verbs").forEach(v -> verbs.add(v.asText()));
+            }
+          }
+        }
+      }
+    }
+    return verbs;
+  }
+
+  private static Set<String> writes(List<JsonNode> docs, String namespace, String resource) {
+    Set<String> writes = verbs(docs, namespace, resource);
+    writes.removeAll(Set.of("get", "list", "watch"));
+    return writes;
   }
 
   private JsonNode binding(String name, String namespace) {

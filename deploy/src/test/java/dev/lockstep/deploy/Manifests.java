@@ -38,6 +38,18 @@ final class Manifests {
     return documents(rendered);
   }
 
+  /** A values file with the given YAML, for values that --set cannot express (maps, lists). */
+  static Path valuesFile(String yaml) {
+    try {
+      Path file = Files.createTempFile("values", ".yaml");
+      Files.writeString(file, yaml);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static List<JsonNode> documents(String yaml) {
     try {
       List<JsonNode> docs = new ArrayList<>();

@@ -6,23 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventType;
 import dev.lockstep.events.Topics;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Topics and ACLs as code agree with the event contract: the topics are the design's, the
  * recorder's topics are kept long enough to rebuild its store, and each service may write only its
- * own topic (and the dead-letter topic) and read what it consumes, in Strimzi, in the plain script
- * and in the chart alike.
+ * own topic (and the dead-letter topic) and read what it consumes, in the one list
+ * (files/kafka-access.txt), in Strimzi, in the plain script and in the chart alike.
  */
 class TopicsAndAclsTest {
   private static final String DEADLETTER = Topics.DEADLETTER;
@@ -51,9 +45,10 @@ class TopicsAndAclsTest {
 
   @Test
   void eachServiceWritesOnlyItsOwnTopicAndReadsWhatItConsumes() {
-    Map<String, Acl> strimzi = strimziAcls();
-    Map<String, Acl> script = scriptAcls();
-    Map<String, Acl> chart = chartTopics();
+    Map<String, KafkaAccess.Grant> list = KafkaAccess.list();
+    Map<String, KafkaAccess.Grant> strimzi = KafkaAccess.strimzi();
+    Map<String, KafkaAccess.Grant> script = KafkaAccess.script();
+    Map<String, Set<String>[]> chart = chartTopics();
 
     for (String service : Manifests.SERVICES) {
       Set<String> owned = new TreeSet<>();
@@ -72,80 +67,46 @@ class TopicsAndAclsTest {
         owned.add(Topics.REQUESTS);
       }
       Set<String> writes = new TreeSet<>(owned);
+      // every consumer parks what it cannot read on the dead-letter topic
       writes.add(DEADLETTER);
+      KafkaAccess.Grant listed = list.get(service);
+      String principal = listed.principal();
 
-      assertThat(strimzi.get(service).writes).as("%s writes (Strimzi)", service).isEqualTo(writes);
-      assertThat(script.get(service).writes).as("%s writes (script)", service).isEqualTo(writes);
-      assertThat(chart.get(service).writes).as("%s writes (chart)", service).isEqualTo(owned);
-      assertThat(strimzi.get(service).reads).as("%s reads", service).containsAll(consumed);
-      assertThat(script.get(service).reads).isEqualTo(strimzi.get(service).reads);
-      assertThat(chart.get(service).reads).isEqualTo(strimzi.get(service).reads);
-      assertThat(strimzi.get(service).groups).containsExactly(service);
+      assertThat(listed.writes()).as("%s writes (kafka-access.txt)", service).isEqualTo(writes);
+      assertThat(listed.reads()).as("%s reads (kafka-access.txt)", service).containsAll(consumed);
+      assertThat(strimzi.get(principal).writes())
+          .as("%s writes (Strimzi)", service)
+          .isEqualTo(writes);
+      assertThat(script.get(principal).writes())
+          .as("%s writes (script)", service)
+          .isEqualTo(writes);
+      assertThat(chart.get(service)[1]).as("%s writes (chart)", service).isEqualTo(writes);
+      assertThat(strimzi.get(principal).reads())
+          .as("%s reads (Strimzi)", service)
+          .isEqualTo(listed.reads());
+      assertThat(script.get(principal).reads())
+          .as("%s reads (script)", service)
+          .isEqualTo(listed.reads());
+      assertThat(chart.get(service)[0]).as("%s reads (chart)", service).isEqualTo(listed.reads());
     }
+    assertThat(strimzi.keySet()).hasSize(Manifests.SERVICES.size());
+    assertThat(script.keySet()).isEqualTo(strimzi.keySet());
   }
 
-  record Acl(Set<String> reads, Set<String> writes, Set<String> groups) {
-    Acl() {
-      this(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
-    }
-  }
-
-  private static Map<String, Acl> strimziAcls() {
-    Map<String, Acl> acls = new HashMap<>();
-    for (JsonNode user :
-        Manifests.readAll(Manifests.ROOT.resolve("deploy/kafka/strimzi/users.yaml"))) {
-      Acl acl = acls.computeIfAbsent(user.at("/metadata/name").asText(), u -> new Acl());
-      for (JsonNode rule : user.at("/spec/authorization/acls")) {
-        String name = rule.at("/resource/name").asText();
-        Set<String> operations = new LinkedHashSet<>();
-        rule.path("operations").forEach(o -> operations.add(o.asText()));
-        assertThat(operations).doesNotContain("All", "Alter", "Delete", "Create");
-        if (rule.at("/resource/type").asText().equals("group")) {
-          acl.groups.add(name);
-        } else if (operations.contains("Write")) {
-          acl.writes.add(name);
-        } else if (operations.contains("Read")) {
-          acl.reads.add(name);
-        }
-      }
-    }
-    return acls;
-  }
-
-  private static Map<String, Acl> scriptAcls() {
-    String script;
-    try {
-      script = Files.readString(Manifests.ROOT.resolve("deploy/kafka/create-topics-and-acls.sh"));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-    Matcher block = Pattern.compile("<<'ACLS'\\n(.*?)\\nACLS", Pattern.DOTALL).matcher(script);
-    assertThat(block.find()).isTrue();
-    Map<String, Acl> acls = new HashMap<>();
-    for (String line : block.group(1).split("\\n")) {
-      String[] fields = line.trim().split("\\s+");
-      Acl acl = new Acl();
-      acl.reads.addAll(List.of(fields[1].split(",")));
-      if (!fields[2].equals("-")) {
-        acl.writes.addAll(List.of(fields[2].split(",")));
-      }
-      acl.writes.add(DEADLETTER);
-      acls.put(fields[0], acl);
-    }
-    return acls;
-  }
-
-  private static Map<String, Acl> chartTopics() {
-    Map<String, Acl> acls = new HashMap<>();
+  @SuppressWarnings("unchecked")
+  private static Map<String, Set<String>[]> chartTopics() {
+    Map<String, Set<String>[]> topics = new HashMap<>();
     for (JsonNode deployment : Manifests.ofKind(Manifests.render(t -> t), "Deployment")) {
       String service = deployment.at("/metadata/labels/app.kubernetes.io~1component").asText();
-      Acl acl = new Acl();
-      acl.reads.addAll(
-          Manifests.csv(deployment.at("/metadata/annotations/lockstep.dev~1reads").asText()));
-      acl.writes.addAll(
-          Manifests.csv(deployment.at("/metadata/annotations/lockstep.dev~1writes").asText()));
-      acls.put(service, acl);
+      topics.put(
+          service,
+          new Set[] {
+            new TreeSet<>(
+                Manifests.csv(deployment.at("/metadata/annotations/lockstep.dev~1reads").asText())),
+            new TreeSet<>(
+                Manifests.csv(deployment.at("/metadata/annotations/lockstep.dev~1writes").asText()))
+          });
     }
-    return acls;
+    return topics;
   }
 }

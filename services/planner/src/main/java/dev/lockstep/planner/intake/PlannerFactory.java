@@ -10,6 +10,7 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.type.Argument;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -32,9 +33,21 @@ class PlannerFactory {
     return new BundleResolver(new HelmChartRenderer(Path.of(chartsDir)));
   }
 
-  /** {@code manifests: { file: ... }} is read under {@code lockstep.planner.manifests-dir}. */
+  /**
+   * {@code manifests: { file: ... }} is read under {@code lockstep.planner.manifests-dir}, and only
+   * when an operator configures that directory: by default no file is read, and a release that
+   * names one is refused (422 over HTTP, {@code plan.rejected} from Kafka).
+   */
   @Singleton
-  ManifestFiles manifestFiles(@Value("${lockstep.planner.manifests-dir:.}") String manifestsDir) {
+  ManifestFiles manifestFiles(@Value("${lockstep.planner.manifests-dir:}") String manifestsDir) {
+    if (manifestsDir == null || manifestsDir.isBlank()) {
+      return path -> {
+        throw new IOException(
+            "file references are off: this planner reads no manifest files because no manifests"
+                + " directory is configured (lockstep.planner.manifests-dir); embed the objects in"
+                + " the release");
+      };
+    }
     return ManifestFiles.under(Path.of(manifestsDir));
   }
 
