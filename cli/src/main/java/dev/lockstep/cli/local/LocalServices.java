@@ -33,6 +33,9 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class LocalServices implements AutoCloseable {
   /** The roles a token from {@link #token} carries: all of them. */
+  /** The audience the local mode's services accept and its tokens carry. */
+  public static final String AUDIENCE = "lockstep-local";
+
   public static final List<String> ALL_ROLES = List.of("submitter", "approver", "viewer");
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -130,6 +133,12 @@ public final class LocalServices implements AutoCloseable {
     Map<String, Object> platform = new LinkedHashMap<>();
     platform.put("namespaces", settings.namespaces());
 
+    // The sample's http gates ask the simulated endpoints on 127.0.0.1 (any port: the port is
+    // random unless fixed); a loopback address is reachable only when named as an address.
+    Map<String, Object> gates = Map.of("http-hosts", List.of("127.0.0.1"));
+    Map<String, Object> plannerPlatform = new LinkedHashMap<>(platform);
+    plannerPlatform.put("gates", gates);
+
     Map<String, Object> executorPlatform = new LinkedHashMap<>(platform);
     executorPlatform.put("master-url", settings.kubernetesUrl());
     executorPlatform.put("custom-resources", settings.customResources());
@@ -139,7 +148,7 @@ public final class LocalServices implements AutoCloseable {
         lockstep(
             Map.of(
                 "platforms",
-                Map.of(settings.platform(), platform),
+                Map.of(settings.platform(), plannerPlatform),
                 "planner",
                 Map.of("charts-dir", charts, "manifests-dir", charts))));
     configurations.put(
@@ -157,6 +166,8 @@ public final class LocalServices implements AutoCloseable {
         LockstepService.VALIDATOR,
         lockstep(
             Map.of(
+                "platforms",
+                Map.of(settings.platform(), Map.of("gates", gates)),
                 "validator",
                 Map.of("kubernetes", Map.of("master-url", settings.kubernetesUrl())))));
     configurations.put(
@@ -197,7 +208,7 @@ public final class LocalServices implements AutoCloseable {
             settings.bootstrapServers(),
             "properties",
             Map.of("session.timeout.ms", "10000", "heartbeat.interval.ms", "2000")));
-    lockstep.put("security", Map.of("jwt-secret", secret));
+    lockstep.put("security", Map.of("jwt-secret", secret, "audience", AUDIENCE));
     lockstep.putAll(own);
     return Map.of("lockstep", lockstep);
   }
@@ -302,16 +313,28 @@ public final class LocalServices implements AutoCloseable {
 
   /** A bearer token for the subject with the roles, signed with the services' secret. */
   public String token(String subject, List<String> roles, Duration validity) {
+    return signed(claims(subject, roles, validity));
+  }
+
+  /**
+   * The claims of a token of the local mode: subject, roles, issuer {@code lockstep}, audience
+   * {@value #AUDIENCE}, valid from now for the given time. Tests change them to forge bad tokens.
+   */
+  public static JWTClaimsSet.Builder claims(String subject, List<String> roles, Duration validity) {
     Instant now = Instant.now();
-    JWTClaimsSet claims =
-        new JWTClaimsSet.Builder()
-            .subject(subject)
-            .issuer("lockstep")
-            .claim("roles", List.copyOf(roles))
-            .issueTime(Date.from(now))
-            .notBeforeTime(Date.from(now))
-            .expirationTime(Date.from(now.plus(validity)))
-            .build();
+    return new JWTClaimsSet.Builder()
+        .subject(subject)
+        .issuer("lockstep")
+        .audience(AUDIENCE)
+        .claim("roles", List.copyOf(roles))
+        .issueTime(Date.from(now))
+        .notBeforeTime(Date.from(now))
+        .expirationTime(Date.from(now.plus(validity)));
+  }
+
+  /** The claims signed with the services' secret (HS256). */
+  public String signed(JWTClaimsSet.Builder builder) {
+    JWTClaimsSet claims = builder.build();
     try {
       SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
       jwt.sign(new MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -105,6 +105,18 @@ class ApiSecurityIT {
     }
   }
 
+  /**
+   * The services' own verifier is the only one: a token signed with the right secret but of another
+   * issuer (or, where one is configured, another audience) is refused, which no other validator
+   * would check.
+   */
+  @Test
+  void theOnlyTokenValidatorIsLocksteps() throws Exception {
+    assertThat(context.getBeansOfType(io.micronaut.security.token.validator.TokenValidator.class))
+        .singleElement()
+        .isInstanceOf(dev.lockstep.runtime.security.TokenVerifier.class);
+  }
+
   @Test
   void anExpiredTokenIsUnauthorized() throws Exception {
     String expired = tokens.issue("vera", List.of(Roles.VIEWER), Duration.ofSeconds(-60));

@@ -62,6 +62,10 @@ import java.util.UUID;
 public class PlannerController {
   private static final String YAML = "application/yaml";
   private static final String[] ALL = {Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER};
+  private static final Set<String> UPGRADE_FIELDS =
+      Set.of("platform", "release", "releaseRef", "upgradeId", "reason", "window");
+  private static final Set<String> PREVIEW_FIELDS =
+      Set.of("platform", "release", "current", "window");
 
   private final PlannerCore core;
   private final EventPublisher publisher;
@@ -104,10 +108,12 @@ public class PlannerController {
             "platform",
             "a YAML release needs ?platform=");
       }
+      PlatformAccess.require(who, platform);
       release = RequestBodies.yamlRelease(body, files);
     } else {
-      JsonNode tree = RequestBodies.json(body);
+      JsonNode tree = RequestBodies.json(body, UPGRADE_FIELDS);
       platform = RequestBodies.text(tree, "platform", errors);
+      PlatformAccess.require(who, platform);
       upgradeId = RequestBodies.optionalText(tree, "upgradeId", errors);
       reason = RequestBodies.optionalText(tree, "reason", errors);
       window = RequestBodies.window(tree, errors);
@@ -157,9 +163,10 @@ public class PlannerController {
   @Consumes({MediaType.APPLICATION_JSON})
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
   public HttpResponse<String> preview(@Body String body, Authentication who) {
-    JsonNode tree = RequestBodies.json(body);
+    JsonNode tree = RequestBodies.json(body, PREVIEW_FIELDS);
     List<ErrorDetail> errors = new ArrayList<>();
     String platform = RequestBodies.text(tree, "platform", errors);
+    PlatformAccess.require(who, platform);
     Window window = RequestBodies.window(tree, errors);
     List<RunningComponent> current = RequestBodies.current(tree, errors);
     JsonNode releaseNode = tree.get("release");
@@ -183,7 +190,7 @@ public class PlannerController {
   @Consumes({MediaType.APPLICATION_JSON})
   @Secured(Roles.SUBMITTER)
   public HttpResponse<String> rollback(@Body String body, Authentication who) {
-    JsonNode tree = RequestBodies.json(body);
+    JsonNode tree = RequestBodies.json(body, Set.of("upgradeId", "reason"));
     List<ErrorDetail> errors = new ArrayList<>();
     String upgradeId = RequestBodies.text(tree, "upgradeId", errors);
     String reason = RequestBodies.optionalText(tree, "reason", errors);
@@ -203,7 +210,7 @@ public class PlannerController {
   @Secured(Roles.SUBMITTER)
   public HttpResponse<String> cancel(
       @PathVariable String id,
-      @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
+      @Body @io.micronaut.core.annotation.Nullable String body,
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
@@ -217,7 +224,8 @@ public class PlannerController {
     String reason = null;
     if (body != null && !body.isBlank()) {
       List<ErrorDetail> errors = new ArrayList<>();
-      reason = RequestBodies.optionalText(RequestBodies.json(body), "reason", errors);
+      reason =
+          RequestBodies.optionalText(RequestBodies.json(body, Set.of("reason")), "reason", errors);
       RequestBodies.failOn(errors);
     }
     publish(
@@ -233,14 +241,16 @@ public class PlannerController {
   public HttpResponse<String> approve(
       @PathVariable String id,
       @PathVariable String stepId,
-      @Body(value = "") @io.micronaut.core.annotation.Nullable String body,
+      @Body @io.micronaut.core.annotation.Nullable String body,
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
     String comment = null;
     if (body != null && !body.isBlank()) {
       List<ErrorDetail> errors = new ArrayList<>();
-      comment = RequestBodies.optionalText(RequestBodies.json(body), "comment", errors);
+      comment =
+          RequestBodies.optionalText(
+              RequestBodies.json(body, Set.of("comment")), "comment", errors);
       RequestBodies.failOn(errors);
     }
     publish(

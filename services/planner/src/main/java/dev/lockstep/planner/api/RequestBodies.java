@@ -17,7 +17,10 @@ import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.planning.PreviewBodies;
 import dev.lockstep.runtime.http.ApiException;
 import io.micronaut.http.HttpStatus;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the API's request bodies by hand, so that every malformed body (bad JSON or YAML, wrong
@@ -28,7 +31,33 @@ final class RequestBodies {
 
   private RequestBodies() {}
 
-  /** The body as a JSON tree; 400 when it is not JSON. */
+  /**
+   * The body as a JSON object whose fields are all known; 400 with every unknown field's path (a
+   * typo must not be ignored silently) and every string holding a NUL character.
+   */
+  static JsonNode json(String body, java.util.Set<String> fields) {
+    JsonNode tree = json(body);
+    List<ErrorDetail> errors = new ArrayList<>();
+    for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!fields.contains(field)) {
+        errors.add(
+            new ErrorDetail(
+                Codes.INVALID_REQUEST,
+                field,
+                "'"
+                    + field
+                    + "' is not a field of this request; it takes "
+                    + new java.util.TreeSet<>(fields)));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
+    }
+    return tree;
+  }
+
+  /** The body as a JSON tree; 400 when it is not JSON or holds a NUL character. */
   static JsonNode json(String body) {
     if (body == null || body.isBlank()) {
       throw ApiException.of(
@@ -43,6 +72,7 @@ final class RequestBodies {
             "",
             "the request body must be a JSON object");
       }
+      refuseNul(tree, "");
       return tree;
     } catch (JsonProcessingException e) {
       String where =
@@ -57,6 +87,37 @@ final class RequestBodies {
           Codes.INVALID_REQUEST,
           "",
           "the request body is not valid JSON" + where);
+    }
+  }
+
+  /** 400 with the path of every string (or field name) that holds a NUL character. */
+  static void refuseNul(JsonNode tree, String path) {
+    List<ErrorDetail> errors = new ArrayList<>();
+    nul(tree, path, errors);
+    if (!errors.isEmpty()) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
+    }
+  }
+
+  private static void nul(JsonNode node, String path, List<ErrorDetail> errors) {
+    if (node.isTextual() && node.asText().indexOf('\u0000') >= 0) {
+      errors.add(
+          new ErrorDetail(Codes.INVALID_REQUEST, path, "a string cannot hold a NUL character"));
+    } else if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String child = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
+        if (e.getKey().indexOf('\u0000') >= 0) {
+          errors.add(
+              new ErrorDetail(
+                  Codes.INVALID_REQUEST, path, "a field name cannot hold a NUL character"));
+        }
+        nul(e.getValue(), child, errors);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        nul(node.get(i), path + "[" + i + "]", errors);
+      }
     }
   }
 
@@ -78,6 +139,9 @@ final class RequestBodies {
           Codes.INVALID_MANIFEST,
           "",
           "the manifest is not valid YAML" + where);
+    }
+    if (tree != null) {
+      refuseNul(tree, "");
     }
     return release(tree, "", files);
   }

@@ -8,6 +8,7 @@ import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
@@ -85,7 +86,14 @@ public class ReplayController {
   /** Rebuilds every projection from the event table. */
   @Post("/projections/rebuild")
   @Secured({Roles.SUBMITTER})
-  public Map<String, Integer> rebuild() {
+  public Map<String, Integer> rebuild(@Body @Nullable String body) {
+    if (body != null && !body.isBlank() && !body.strip().equals("{}")) {
+      throw ApiException.of(
+          HttpStatus.BAD_REQUEST,
+          "invalid-request",
+          "",
+          "a rebuild takes no body (or {}); nothing was rebuilt");
+    }
     return Map.of("upgrades", projector.rebuild());
   }
 

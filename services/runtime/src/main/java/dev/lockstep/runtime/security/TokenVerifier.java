@@ -19,7 +19,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.security.authentication.Authentication;
-import io.micronaut.security.token.jwt.validator.JwtTokenValidator;
+import io.micronaut.security.token.jwt.validator.ReactiveJsonWebTokenValidator;
 import io.micronaut.security.token.validator.TokenValidator;
 import jakarta.inject.Named;
 import java.net.MalformedURLException;
@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * mode configured does not start.
  */
 @Context
-@Replaces(JwtTokenValidator.class)
+@Replaces(ReactiveJsonWebTokenValidator.class)
 public class TokenVerifier implements TokenValidator<HttpRequest<?>> {
   private static final Logger LOG = LoggerFactory.getLogger(TokenVerifier.class);
   private static final int MIN_SECRET_BYTES = 32;
