@@ -48,6 +48,39 @@ class ServiceConfigurationTest {
     }
   }
 
+  /**
+   * With an identity provider configured, every service verifies its tokens (the JWKS address,
+   * issuer and audience, names the service reads) and gets no shared signing secret at all.
+   */
+  @Test
+  void withAnIdentityProviderTheServicesGetItsJwksIssuerAndAudienceAndNoSecret() {
+    List<JsonNode> docs =
+        Manifests.render(
+            t ->
+                t.set("jwt.jwksUrl", "https://idp.example.org/realms/platform/certs")
+                    .set("jwt.issuer", "https://idp.example.org/realms/platform")
+                    .set("jwt.audience", "lockstep"));
+    for (String service : Manifests.SERVICES) {
+      Known known = known(service);
+      Map<String, String> env = new java.util.HashMap<>();
+      for (JsonNode variable :
+          Manifests.named(docs, "Deployment", "lockstep-" + service)
+              .at("/spec/template/spec/containers/0")
+              .path("env")) {
+        env.put(variable.path("name").asText(), variable.path("value").asText());
+      }
+      assertThat(env)
+          .as(service)
+          .containsEntry(
+              "LOCKSTEP_SECURITY_JWKS_URL", "https://idp.example.org/realms/platform/certs")
+          .containsEntry("LOCKSTEP_SECURITY_ISSUER", "https://idp.example.org/realms/platform")
+          .containsEntry("LOCKSTEP_SECURITY_AUDIENCE", "lockstep")
+          .doesNotContainKey("LOCKSTEP_SECURITY_JWT_SECRET");
+      assertThat(known.reads("LOCKSTEP_SECURITY_JWKS_URL")).as(service).isTrue();
+      assertThat(known.reads("LOCKSTEP_SECURITY_AUDIENCE")).as(service).isTrue();
+    }
+  }
+
   /** The configuration keys a service reads, normalised as Micronaut matches variables. */
   record Known(Set<String> keys, Set<String> prefixes) {
     boolean reads(String variable) {

@@ -16,6 +16,7 @@ public final class Codes {
   public static final String OUTSIDE_WINDOW = "outside-window";
   public static final String NOT_FOUND = "not-found";
   public static final String CONFLICT = "conflict";
+  public static final String FORBIDDEN = "forbidden";
 
   private Codes() {}
 }

@@ -245,6 +245,14 @@ public class PlannerController {
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
+    if (core.policy().approvers(target.platform()).isPresent()
+        && !core.policy().isApprover(target.platform(), who.getName())) {
+      throw ApiException.of(
+          HttpStatus.FORBIDDEN,
+          Codes.FORBIDDEN,
+          "stepId",
+          who.getName() + " is not an approver of platform " + target.platform());
+    }
     String comment = null;
     if (body != null && !body.isBlank()) {
       List<ErrorDetail> errors = new ArrayList<>();

@@ -511,6 +511,33 @@ public final class PlannerCore {
     if (target.get().approvedSteps.contains(a.stepId())) {
       return;
     }
+    boolean throughTheApi = EventEnvelope.sourceOf(SERVICE).equals(event.source());
+    if (!throughTheApi && !policy.isApprover(a.platform(), a.approvedBy())) {
+      emit(
+          out,
+          event,
+          a.platform(),
+          new PlanRejected(
+              a.upgradeId(),
+              a.platform(),
+              event.type(),
+              event.id(),
+              List.of(
+                  new ErrorDetail(
+                      Codes.FORBIDDEN,
+                      "approvedBy",
+                      "an approval sent on Kafka by "
+                          + event.source()
+                          + " is taken only from an approver of platform "
+                          + a.platform()
+                          + " (lockstep.platforms."
+                          + a.platform()
+                          + ".approvers); '"
+                          + a.approvedBy()
+                          + "' is not one. Approve through the planner's API instead")),
+              a.approvedBy()));
+      return;
+    }
     emit(
         out,
         event,

@@ -15,10 +15,14 @@ import java.util.Set;
  * http-hosts}, {@code secret-hosts.<secret>}, {@code prometheus-servers}, {@code datasources}; see
  * docs/gates.md): a release whose gates reach further is rejected. Nothing is reachable when
  * nothing is configured.
+ *
+ * <p>And who may approve its steps ({@code lockstep.platforms.<id>.approvers}): an approval that
+ * arrives on Kafka from another producer than the planner's API is obeyed only from one of them.
  */
 public class PlatformPolicy {
   private Map<String, Map<String, List<String>>> platforms = new HashMap<>();
   private final Map<String, GateReach.Policy> gates = new HashMap<>();
+  private final Map<String, List<String>> approvers = new HashMap<>();
 
   /** The platforms, as configured. */
   public Map<String, Map<String, List<String>>> getPlatforms() {
@@ -71,7 +75,46 @@ public class PlatformPolicy {
     }
     PlatformPolicy policy = of(namespaces);
     gates.forEach(policy::gates);
+    if (tree != null) {
+      tree.forEach(
+          (platform, settings) -> {
+            if (settings instanceof Map<?, ?> m && m.get("approvers") != null) {
+              policy.approvers(platform, strings(m.get("approvers")));
+            }
+          });
+    }
     return policy;
+  }
+
+  /**
+   * Sets who may approve a platform's steps ({@code lockstep.platforms.<id>.approvers}: subjects of
+   * tokens, {@code *} for any characters); returns this policy.
+   */
+  public PlatformPolicy approvers(String platform, List<String> subjects) {
+    approvers.put(platform, List.copyOf(subjects));
+    return this;
+  }
+
+  /** The configured approvers of a platform; empty when none are configured. */
+  public Optional<List<String>> approvers(String platform) {
+    return Optional.ofNullable(platform == null ? null : approvers.get(platform));
+  }
+
+  /** True when the platform names approvers and the subject is one of them. */
+  public boolean isApprover(String platform, String subject) {
+    return subject != null
+        && approvers(platform)
+            .map(
+                list ->
+                    list.stream()
+                        .anyMatch(
+                            p ->
+                                java.util.regex.Pattern.matches(
+                                    java.util.Arrays.stream(p.split("\\*", -1))
+                                        .map(java.util.regex.Pattern::quote)
+                                        .collect(java.util.stream.Collectors.joining(".*")),
+                                    subject)))
+            .orElse(false);
   }
 
   /** A list of strings from configuration: a list, or a comma-separated string. */

@@ -48,7 +48,9 @@ class PlatformQueueTest {
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   private final PlannerCore core =
-      new PlannerCore(PlatformPolicy.of(Map.of(P, List.of("core", "data"))), CLOCK);
+      new PlannerCore(
+          PlatformPolicy.of(Map.of(P, List.of("core", "data"))).approvers(P, List.of("april")),
+          CLOCK);
   private final List<EventEnvelope> log = new ArrayList<>();
 
   private static Release metis(String version) {
@@ -245,6 +247,72 @@ class PlatformQueueTest {
         .singleElement()
         .satisfies(e -> assertThat(e.dataAs(StepApproved.class).approvedBy()).isEqualTo("april"));
     assertThat(send(new StepApprovalGranted("rb-u-1", P, "s-0-1", "april", "again"))).isEmpty();
+  }
+
+  /**
+   * An approval that another producer than the planner's API puts on Kafka is obeyed only from an
+   * approver of the platform; one that came through the API (which checked the token's role) is.
+   */
+  @Test
+  void anApprovalOnKafkaIsTakenOnlyFromThePlatformsApprovers() {
+    upgrade("u-1", "2.0.0");
+    send(
+        new UpgradeFailed(
+            "u-1",
+            P,
+            "step failed",
+            "s-0-1",
+            null,
+            false,
+            List.of(
+                new StepOutcome(
+                    "s-0-1",
+                    "metis",
+                    StepAction.SET_IMAGE,
+                    "1.0.0",
+                    "2.0.0",
+                    List.of(
+                        new ObjectState(
+                            "apps/v1",
+                            "Deployment",
+                            "core",
+                            "metis",
+                            true,
+                            "3",
+                            Map.of("metis", "m:1.0.0"),
+                            1,
+                            "1.0.0",
+                            null,
+                            null)),
+                    null))));
+
+    List<EventEnvelope> forged =
+        send(new StepApprovalGranted("rb-u-1", P, "s-0-1", "mallory", "let me"));
+    EventEnvelope throughTheApi =
+        new EventEnvelope(
+            "approval-from-the-api",
+            EventEnvelope.sourceOf(PlannerCore.SERVICE),
+            "dev.lockstep.step.approval-granted",
+            1,
+            "rb-u-1",
+            NOW,
+            P,
+            null,
+            null,
+            new StepApprovalGranted("rb-u-1", P, "s-0-1", "bob", "checked by the API"));
+    List<EventEnvelope> approved = core.handle(throughTheApi);
+
+    assertThat(forged)
+        .singleElement()
+        .satisfies(
+            e -> {
+              PlanRejected rejected = e.dataAs(PlanRejected.class);
+              assertThat(rejected.errors().get(0).code()).isEqualTo(Codes.FORBIDDEN);
+              assertThat(rejected.errors().get(0).message()).contains("mallory");
+            });
+    assertThat(approved)
+        .singleElement()
+        .satisfies(e -> assertThat(e.dataAs(StepApproved.class).approvedBy()).isEqualTo("bob"));
   }
 
   @Test
