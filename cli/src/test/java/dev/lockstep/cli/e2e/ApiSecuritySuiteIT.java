@@ -206,9 +206,8 @@ class ApiSecuritySuiteIT {
             false));
     routes.add(
         new Route(notifier, "PUT", "/api/v1/subscriptions", json, "{}", List.of("admin"), false));
-    routes.add(new Route(notifier, "GET", "/api/v1/feeds/data-platform", null, null, READ, false));
-    routes.add(
-        new Route(notifier, "GET", "/api/v1/feeds/data-platform.atom", null, null, READ, false));
+    routes.add(new Route(notifier, "GET", "/api/v1/feeds/platform", null, null, READ, false));
+    routes.add(new Route(notifier, "GET", "/api/v1/feeds/platform.atom", null, null, READ, false));
     return routes;
   }
 
@@ -262,6 +261,29 @@ class ApiSecuritySuiteIT {
       }
     }
     assertThat(mismatches).isEmpty();
+
+    Route feed =
+        new Route(
+            LockstepService.NOTIFIER, "GET", "/api/v1/feeds/platform", null, null, READ, false);
+    JsonNode everything =
+        Json.mapper()
+            .readTree(
+                send(feed, services.token("ada", READ, Duration.ofMinutes(5)), null, null).body());
+    JsonNode elsewhere =
+        Json.mapper()
+            .readTree(
+                send(
+                        feed,
+                        services.signed(
+                            LocalServices.claims("olga", READ, Duration.ofMinutes(5))
+                                .claim("platforms", List.of("billing-*"))),
+                        null,
+                        null)
+                    .body());
+    assertThat(everything.path("entries").toString()).contains(local.platform());
+    assertThat(elsewhere.path("entries").toString())
+        .as("a token limited to other platforms reads none of this platform's feed entries")
+        .doesNotContain(local.platform());
   }
 
   @Test

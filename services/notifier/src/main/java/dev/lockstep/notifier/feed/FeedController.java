@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lockstep.events.Json;
 import dev.lockstep.notifier.subscription.SubscriptionStore;
 import dev.lockstep.runtime.http.ApiException;
+import dev.lockstep.runtime.security.PlatformAccess;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -17,6 +18,7 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.sse.Event;
 import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +85,8 @@ public class FeedController {
       HttpRequest<?> request,
       @PathVariable String team,
       @QueryValue(defaultValue = "50") int limit,
-      @Nullable @QueryValue Long before)
+      @Nullable @QueryValue Long before,
+      Authentication who)
       throws JsonProcessingException {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw ApiException.of(
@@ -92,7 +95,11 @@ public class FeedController {
     boolean atom = team.endsWith(".atom");
     String name = atom ? team.substring(0, team.length() - ".atom".length()) : team;
     requireTeam(name);
-    List<FeedEntry> entries = store.page(name, before, limit);
+    List<FeedEntry> page = store.page(name, before, limit);
+    // a token limited to some platforms sees the entries of those alone (the cursor stays the
+    // page's, so paging does not stop at a page the filter emptied)
+    List<FeedEntry> entries =
+        page.stream().filter(e -> PlatformAccess.allows(who, e.platform())).toList();
     if (atom) {
       return HttpResponse.ok(
               AtomFeed.write(name, entries, request.getUri().toString(), clock.instant()))
@@ -101,8 +108,8 @@ public class FeedController {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("team", name);
     body.put("entries", entries);
-    if (entries.size() == limit) {
-      body.put("next", entries.get(entries.size() - 1).id());
+    if (page.size() == limit) {
+      body.put("next", page.get(page.size() - 1).id());
     }
     return HttpResponse.ok(Json.mapper().writeValueAsString(body))
         .contentType(MediaType.APPLICATION_JSON_TYPE);
@@ -111,7 +118,9 @@ public class FeedController {
   /** The live stream of a team's feed, resumable with {@code Last-Event-ID}. */
   @Get(uri = "/{team}/stream", produces = MediaType.TEXT_EVENT_STREAM)
   public Publisher<Event<String>> stream(
-      @PathVariable String team, @Nullable @Header("Last-Event-ID") String lastEventId) {
+      @PathVariable String team,
+      @Nullable @Header("Last-Event-ID") String lastEventId,
+      Authentication who) {
     requireTeam(team);
     long start;
     if (lastEventId == null || lastEventId.isBlank()) {
@@ -136,7 +145,9 @@ public class FeedController {
                     synchronized (lock) {
                       if (entry.id() > last[0]) {
                         last[0] = entry.id();
-                        sink.next(event(entry));
+                        if (PlatformAccess.allows(who, entry.platform())) {
+                          sink.next(event(entry));
+                        }
                       }
                     }
                   };
@@ -151,7 +162,9 @@ public class FeedController {
                     missed = store.after(team, last[0], RESUME_BATCH);
                     for (FeedEntry entry : missed) {
                       last[0] = entry.id();
-                      sink.next(event(entry));
+                      if (PlatformAccess.allows(who, entry.platform())) {
+                        sink.next(event(entry));
+                      }
                     }
                   } while (missed.size() == RESUME_BATCH);
                 }
