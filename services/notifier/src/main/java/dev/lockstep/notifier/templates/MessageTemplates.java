@@ -1,7 +1,9 @@
-package dev.lockstep.notifier.message;
+package dev.lockstep.notifier.templates;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.lockstep.events.Json;
+import dev.lockstep.notifier.message.Message;
+import dev.lockstep.notifier.message.Notice;
 import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import io.pebbletemplates.pebble.loader.DelegatingLoader;
@@ -20,10 +22,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The template library: one Pebble template per notice type ({@code templates/<type>.peb}, falling
- * back to {@code default.peb}), kept in the class path and overridable file by file from a
- * directory. A template's first line is the subject, the rest the body. Templates see the notice as
- * {@code n} (its fields, with durations also as {@code downtime} and {@code lead} in words).
+ * The template library (an edge: it reads the class path and an override directory): one Pebble
+ * template per notice type ({@code templates/<type>.peb}, falling back to {@code default.peb}),
+ * kept in the class path and overridable file by file from a directory. A template's first line is
+ * the subject, the rest the body. Templates see the notice as {@code n} (its fields, with durations
+ * also as {@code downtime} and {@code lead} in words).
  */
 public final class MessageTemplates {
   private final PebbleEngine engine;

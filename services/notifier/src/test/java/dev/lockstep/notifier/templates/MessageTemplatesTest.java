@@ -1,4 +1,4 @@
-package dev.lockstep.notifier.message;
+package dev.lockstep.notifier.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,10 @@ import dev.lockstep.notifier.TestingNotifier;
 import dev.lockstep.notifier.channel.GrafanaSender;
 import dev.lockstep.notifier.channel.Outgoing;
 import dev.lockstep.notifier.channel.SlackSender;
+import dev.lockstep.notifier.message.EventSeverity;
+import dev.lockstep.notifier.message.Message;
+import dev.lockstep.notifier.message.Notice;
+import dev.lockstep.notifier.message.NoticeFactory;
 import dev.lockstep.notifier.subscription.ChannelConfig;
 import dev.lockstep.notifier.subscription.Severity;
 import java.time.Clock;
