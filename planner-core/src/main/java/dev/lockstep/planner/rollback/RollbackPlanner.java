@@ -18,12 +18,12 @@ import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.model.Versions;
+import dev.lockstep.planner.ordering.RollbackOrdering;
 import dev.lockstep.planner.planning.StepBuilder;
 import dev.lockstep.planner.risk.RiskAssessment;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,11 +34,11 @@ import java.util.Set;
 
 /**
  * Plans a rollback (DESIGN section 5) from the before-states the executor recorded, as a pure
- * function: top-down by layer, and within a layer a component before the components it requires.
- * Components new in the upgrade are removed; changed ones get their recorded before-state back
- * (restored from the snapshot taken before the change where there is one); a component whose
- * dependency falls below its range rolls back too (the dependency closure); a major-version
- * rollback waits for an approval step first.
+ * function: top-down by layer, and within a layer a component before the components it requires
+ * ({@link RollbackOrdering}; a cycle within a layer is rejected). Components new in the upgrade are
+ * removed; changed ones get their recorded before-state back (restored from the snapshot taken
+ * before the change where there is one); a component whose dependency falls below its range rolls
+ * back too (the dependency closure); a major-version rollback waits for an approval step first.
  */
 public final class RollbackPlanner {
   private static final Set<StepAction> DELIVERIES =
@@ -84,13 +84,20 @@ public final class RollbackPlanner {
     if (!errors.isEmpty()) {
       return new PlanningResult.Rejected(errors);
     }
-    Map<String, Integer> layerIndex = new HashMap<>();
+    List<RollbackOrdering.Member> members = new ArrayList<>();
     for (Target t : targets.values()) {
-      String layer = layerOf(request, running, t.component());
-      int idx = layer == null ? -1 : request.layers().indexOf(layer);
-      layerIndex.put(t.component(), idx < 0 ? request.layers().size() : idx);
+      members.add(
+          new RollbackOrdering.Member(
+              t.component(),
+              layerOf(request, running, t.component()),
+              requiresOf(request, running, t).keySet()));
     }
-    List<List<String>> order = order(request, targets, running, layerIndex);
+    RollbackOrdering.Ordering ordering =
+        RollbackOrdering.order(request.layers(), members, "history");
+    if (!ordering.errors().isEmpty()) {
+      return new PlanningResult.Rejected(ordering.errors());
+    }
+    List<List<String>> order = ordering.waves();
     List<Wave> waves = new ArrayList<>();
     List<VersionChange> versions = new ArrayList<>();
     RiskAssessment risk = new RiskAssessment();
@@ -187,48 +194,6 @@ public final class RollbackPlanner {
   private static Map<String, String> requiresNow(RollbackRequest request, RunningComponent r) {
     Map<String, String> known = request.requiresAt().get(RollbackRequest.at(r.name(), r.version()));
     return known != null ? known : r.requires();
-  }
-
-  /** Top-down by layer; within a layer, dependents before their dependencies. */
-  private static List<List<String>> order(
-      RollbackRequest request,
-      Map<String, Target> targets,
-      Map<String, RunningComponent> running,
-      Map<String, Integer> layerIndex) {
-    List<List<String>> groups = new ArrayList<>();
-    List<Integer> layerIds =
-        layerIndex.values().stream().distinct().sorted(Comparator.reverseOrder()).toList();
-    for (int l : layerIds) {
-      List<String> members = targets.keySet().stream().filter(c -> layerIndex.get(c) == l).toList();
-      Map<String, Integer> blockers = new HashMap<>();
-      Map<String, List<String>> unblocks = new HashMap<>();
-      for (String c : members) {
-        blockers.put(c, 0);
-      }
-      for (String dependent : members) {
-        for (String dep : requiresOf(request, running, targets.get(dependent)).keySet()) {
-          if (blockers.containsKey(dep) && !dep.equals(dependent)) {
-            blockers.merge(dep, 1, Integer::sum);
-            unblocks.computeIfAbsent(dependent, k -> new ArrayList<>()).add(dep);
-          }
-        }
-      }
-      List<String> left = new ArrayList<>(members);
-      while (!left.isEmpty()) {
-        List<String> wave = left.stream().filter(c -> blockers.get(c) == 0).toList();
-        if (wave.isEmpty()) {
-          wave = List.copyOf(left);
-        }
-        for (String c : wave) {
-          for (String dep : unblocks.getOrDefault(c, List.of())) {
-            blockers.merge(dep, -1, Integer::sum);
-          }
-        }
-        left.removeAll(wave);
-        groups.add(wave);
-      }
-    }
-    return groups;
   }
 
   private static Map<String, String> requiresOf(

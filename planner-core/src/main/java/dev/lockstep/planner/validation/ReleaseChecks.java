@@ -196,8 +196,11 @@ public final class ReleaseChecks {
     return errors;
   }
 
-  /** Tarjan's algorithm without recursion (a release may have thousands of components). */
-  static List<List<Integer>> stronglyConnected(int[][] edges) {
+  /**
+   * The strongly connected components of a graph given as edge lists, by Tarjan's algorithm without
+   * recursion (a release may have thousands of components); also used by {@code RollbackOrdering}.
+   */
+  public static List<List<Integer>> stronglyConnected(int[][] edges) {
     int n = edges.length;
     int[] idx = new int[n];
     int[] low = new int[n];

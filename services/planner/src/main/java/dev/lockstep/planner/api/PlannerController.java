@@ -22,6 +22,7 @@ import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.planning.UpgradePlanner;
 import dev.lockstep.planner.planning.UpgradeRequest;
 import dev.lockstep.planner.platforms.PlannerCore;
+import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.planner.platforms.PlatformView;
 import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.kafka.EventPublisher;
@@ -67,7 +68,7 @@ public class PlannerController {
   private static final Set<String> PREVIEW_FIELDS =
       Set.of("platform", "release", "current", "window");
 
-  private final PlannerCore core;
+  private final PlannerQueries queries;
   private final EventPublisher publisher;
   private final Clock clock;
   private final ManifestFiles files;
@@ -78,8 +79,8 @@ public class PlannerController {
    * @param files where a release's {@code manifests: { file: ... }} references are read from
    */
   public PlannerController(
-      PlannerCore core, EventPublisher publisher, Clock clock, ManifestFiles files) {
-    this.core = core;
+      PlannerQueries queries, EventPublisher publisher, Clock clock, ManifestFiles files) {
+    this.queries = queries;
     this.publisher = publisher;
     this.clock = clock;
     this.files = files;
@@ -137,7 +138,8 @@ public class PlannerController {
     }
     // the checks that hold whatever runs then (its charts render, its bundles stay in the
     // platform's namespaces): the plan itself is made when the request's turn comes
-    PlanningResult check = UpgradePlanner.plan(core.checkRequest(platform, release, window), clock);
+    PlanningResult check =
+        UpgradePlanner.plan(queries.checkRequest(platform, release, window), clock);
     if (check instanceof PlanningResult.Rejected rejected) {
       List<ErrorDetail> lasting =
           rejected.errors().stream()
@@ -146,7 +148,7 @@ public class PlannerController {
       RequestBodies.failOn(lasting);
     }
     String id = upgradeId == null || upgradeId.isBlank() ? "up-" + UUID.randomUUID() : upgradeId;
-    if (core.upgrade(id).isPresent()) {
+    if (queries.upgrade(id).isPresent()) {
       throw ApiException.of(
           HttpStatus.CONFLICT, Codes.CONFLICT, "upgradeId", "upgrade " + id + " exists already");
     }
@@ -177,7 +179,7 @@ public class PlannerController {
     Release release = RequestBodies.release(releaseNode, "release", files);
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
-    UpgradeRequest request = core.previewRequest(platform, release, current, window);
+    UpgradeRequest request = queries.previewRequest(platform, release, current, window);
     PlanningResult result = UpgradePlanner.plan(request, clock);
     if (result instanceof PlanningResult.Rejected rejected) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, rejected.errors());
@@ -245,8 +247,8 @@ public class PlannerController {
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
-    if (core.policy().approvers(target.platform()).isPresent()
-        && !core.policy().isApprover(target.platform(), who.getName())) {
+    if (queries.policy().approvers(target.platform()).isPresent()
+        && !queries.policy().isApprover(target.platform(), who.getName())) {
       throw ApiException.of(
           HttpStatus.FORBIDDEN,
           Codes.FORBIDDEN,
@@ -274,7 +276,7 @@ public class PlannerController {
   public HttpResponse<String> platform(@PathVariable String platform, Authentication who) {
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
-    return json(HttpStatus.OK, core.platform(platform));
+    return json(HttpStatus.OK, queries.platform(platform));
   }
 
   /** Newer catalogued releases the platform can reach. */
@@ -284,7 +286,7 @@ public class PlannerController {
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     List<Map<String, Object>> list = new ArrayList<>();
-    for (Release r : core.availableUpgrades(platform)) {
+    for (Release r : queries.availableUpgrades(platform)) {
       list.add(summary(r));
     }
     return json(HttpStatus.OK, Map.of("platform", platform, "releases", list));
@@ -313,7 +315,7 @@ public class PlannerController {
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
   public HttpResponse<String> releases() {
     List<Map<String, Object>> list = new ArrayList<>();
-    for (Release r : core.releases()) {
+    for (Release r : queries.releases()) {
       list.add(summary(r));
     }
     return json(HttpStatus.OK, Map.of("releases", list));
@@ -331,7 +333,7 @@ public class PlannerController {
   }
 
   private Release catalogued(ReleaseRef ref) {
-    return core.releases().stream()
+    return queries.releases().stream()
         .filter(
             r ->
                 r.metadata().name().equals(ref.product())
@@ -347,7 +349,8 @@ public class PlannerController {
   }
 
   private PlatformView.UpgradeSummary known(String id) {
-    return core.upgrade(id)
+    return queries
+        .upgrade(id)
         .orElseThrow(
             () ->
                 ApiException.of(
@@ -358,7 +361,8 @@ public class PlannerController {
   }
 
   private Set<String> allowedNamespaces(String platform) {
-    return core.policy()
+    return queries
+        .policy()
         .namespaces(platform)
         .orElseThrow(
             () ->

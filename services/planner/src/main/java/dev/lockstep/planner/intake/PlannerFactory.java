@@ -4,6 +4,7 @@ import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.planner.bundles.BundleResolver;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
 import dev.lockstep.planner.platforms.PlannerCore;
+import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.planner.platforms.PlatformPolicy;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
@@ -54,5 +55,11 @@ class PlannerFactory {
   @Singleton
   PlannerCore plannerCore(PlatformPolicy policy, Clock clock, BundleResolver bundles) {
     return new PlannerCore(policy, clock, bundles);
+  }
+
+  /** The read side over the core's state, for the HTTP API. */
+  @Singleton
+  PlannerQueries plannerQueries(PlannerCore core) {
+    return core.queries();
   }
 }

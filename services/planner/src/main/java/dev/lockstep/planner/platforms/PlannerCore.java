@@ -6,25 +6,21 @@ import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.Json;
-import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanRejected;
-import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.ReleasePublished;
 import dev.lockstep.events.v1.ReleaseRef;
 import dev.lockstep.events.v1.RollbackRequested;
-import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeRequested;
-import dev.lockstep.events.v1.VersionChange;
-import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.planner.bundles.BundleResolver;
+import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.bundles.ChartRenderer;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
@@ -35,12 +31,11 @@ import dev.lockstep.planner.rollback.RollbackRequest;
 import dev.lockstep.planner.validation.ReleaseChecks;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The planner's decisions: given its state and one event, what it writes to {@code lockstep.plans}.
@@ -49,6 +44,11 @@ import java.util.Set;
  * rollback requested for the active upgrade cancels it (its work is then rolled back from the
  * executor's {@code upgrade.failed}). Every decision is idempotent by its effect, so an event
  * delivered twice writes nothing twice. Access is serialised: one event at a time.
+ *
+ * <p>A request's charts are rendered ({@link ReleaseRendering}) before its plan is decided, so the
+ * decisions only read rendered bundles; the requests for {@code RollbackPlanner} are read out of
+ * the state by {@link RollbackInputs}, approvals are decided by {@link Approvals}, and the read
+ * side for the HTTP API is {@link PlannerQueries}.
  */
 public final class PlannerCore {
   /** The service name events carry. */
@@ -59,7 +59,8 @@ public final class PlannerCore {
   private final Clock clock;
   private final EventCatalog catalog = EventCatalog.standard();
 
-  private final BundleResolver bundles;
+  private final ReleaseRendering rendering;
+  private final PlannerQueries queries;
 
   /** A core with an empty state, which renders no Helm chart (each is an error). */
   public PlannerCore(PlatformPolicy policy, Clock clock) {
@@ -70,7 +71,8 @@ public final class PlannerCore {
   public PlannerCore(PlatformPolicy policy, Clock clock, BundleResolver bundles) {
     this.policy = policy;
     this.clock = clock;
-    this.bundles = bundles;
+    this.rendering = new ReleaseRendering(bundles);
+    this.queries = new PlannerQueries(this, policy, clock, rendering);
   }
 
   /** Forgets everything (before a rebuild from the topics). */
@@ -123,7 +125,7 @@ public final class PlannerCore {
       return out;
     }
     if (data instanceof StepApprovalGranted a) {
-      approve(out, event, a);
+      Approvals.decide(state, policy, event, a).ifPresent(p -> emit(out, event, a.platform(), p));
       return out;
     }
     state.apply(event);
@@ -197,20 +199,28 @@ public final class PlannerCore {
       if (head.rollbackTarget != null) {
         requestedRollback(out, cause, head);
       } else {
-        planUpgrade(out, cause, head);
+        Optional<Release> release = releaseToPlan(out, cause, head);
+        if (release.isPresent()) {
+          // rendered before the decision: Helm writes files, the decision only reads its result
+          planUpgrade(out, cause, head, release.get(), rendering.render(release.get()));
+        }
       }
     }
     throw new IllegalStateException("the queue of " + platform + " does not settle");
   }
 
-  private void planUpgrade(List<EventEnvelope> out, EventEnvelope cause, UpgradeRecord head) {
+  /**
+   * The release a queued upgrade request is planned to: the one it carries (its shape checked) or
+   * the catalogued one it names; empty, with the request rejected, when there is none to plan.
+   */
+  private Optional<Release> releaseToPlan(
+      List<EventEnvelope> out, EventEnvelope cause, UpgradeRecord head) {
     UpgradeRequested r = head.request;
     String platform = head.platform;
     String type = catalog.typeOf(UpgradeRequested.class).name();
-    Optional<Set<String>> allowed = policy.namespaces(platform);
-    if (allowed.isEmpty()) {
+    if (policy.namespaces(platform).isEmpty()) {
       reject(out, cause, head, type, List.of(unknownPlatform(platform)));
-      return;
+      return Optional.empty();
     }
     Release release = r.release();
     if (release == null) {
@@ -233,16 +243,28 @@ public final class PlannerCore {
                             + " "
                             + ref.version()
                             + " is not in the catalogue")));
-        return;
+        return Optional.empty();
       }
     } else {
       List<ErrorDetail> shape =
           ReleaseParser.parse(Json.mapper().valueToTree(release), "release").errors();
       if (!shape.isEmpty()) {
         reject(out, cause, head, type, shape);
-        return;
+        return Optional.empty();
       }
     }
+    return Optional.of(release);
+  }
+
+  /** Plans a queued upgrade request to its release, whose bundles and charts are rendered. */
+  private void planUpgrade(
+      List<EventEnvelope> out,
+      EventEnvelope cause,
+      UpgradeRecord head,
+      Release release,
+      Bundles rendered) {
+    String platform = head.platform;
+    String type = catalog.typeOf(UpgradeRequested.class).name();
     PlanningResult result =
         UpgradePlanner.plan(
             new UpgradeRequest(
@@ -251,10 +273,10 @@ public final class PlannerCore {
                 release,
                 state.inventory(platform),
                 state.platformRelease(platform).orElse(null),
-                r.window(),
-                allowed.get(),
+                head.request.window(),
+                policy.namespaces(platform).orElseThrow(),
                 "release",
-                bundles.resolve(release, "release"),
+                rendered,
                 state.appliedBundles(platform),
                 policy.gateReach(platform)),
             clock);
@@ -344,41 +366,7 @@ public final class PlannerCore {
       String reason,
       UpgradeRecord request) {
     String platform = of.platform;
-    Plan failedPlan = of.plan;
-    List<String> layers = new ArrayList<>();
-    Map<String, String> layerOf = new HashMap<>();
-    if (failedPlan != null) {
-      for (Wave w : failedPlan.waves()) {
-        if (!layers.contains(w.layer())) {
-          layers.add(w.layer());
-        }
-      }
-      for (VersionChange v : failedPlan.versions()) {
-        if (v.layer() != null) {
-          layerOf.put(v.component(), v.layer());
-        }
-      }
-    }
-    if (of.request != null && of.request.release() != null && of.request.release().spec() != null) {
-      layers = new ArrayList<>(of.request.release().layers());
-    }
-    RollbackRequest rr =
-        new RollbackRequest(
-            id,
-            of.upgradeId,
-            platform,
-            history,
-            state.inventory(platform),
-            layers,
-            layerOf,
-            state.lastChanges(platform, of.upgradeId),
-            state.requiresAt(),
-            failedPlan == null ? null : failedPlan.toRelease(),
-            failedPlan == null ? null : failedPlan.fromRelease(),
-            failedPlan == null
-                ? List.of()
-                : failedPlan.waves().stream().flatMap(w -> w.gates().stream()).toList(),
-            deliveries(platform, of, history));
+    RollbackRequest rr = RollbackInputs.of(state, id, of, history);
     PlanningResult result = RollbackPlanner.plan(rr);
     if (result instanceof PlanningResult.Planned planned) {
       PlanCreated created = new PlanCreated(planned.plan(), requestedBy, reason);
@@ -403,26 +391,6 @@ public final class PlannerCore {
         emit(out, cause, platform, rejected);
       }
     }
-  }
-
-  /**
-   * Per component a rollback may touch, the plan step that delivered it: from the plan rolled back
-   * for the components of its history, from earlier upgrades for the dependency closure.
-   */
-  private Map<String, PlanStep> deliveries(
-      String platform, UpgradeRecord of, List<StepOutcome> history) {
-    Map<String, PlanStep> deliveries = new HashMap<>(state.lastDeliveries(platform, of.upgradeId));
-    for (StepOutcome o : history) {
-      state
-          .step(of.upgradeId, o.stepId())
-          .filter(
-              st ->
-                  st.action() == StepAction.SET_IMAGE
-                      || st.action() == StepAction.APPLY
-                      || st.action() == StepAction.PATCH_RESOURCE)
-          .ifPresent(st -> deliveries.put(o.component(), st));
-    }
-    return deliveries;
   }
 
   private void cancel(List<EventEnvelope> out, EventEnvelope event, UpgradeCancelRequested c) {
@@ -473,76 +441,6 @@ public final class PlannerCore {
                     "upgradeId",
                     "upgrade " + c.upgradeId() + " is " + x.status() + " and cannot be cancelled")),
             c.requestedBy()));
-  }
-
-  private void approve(List<EventEnvelope> out, EventEnvelope event, StepApprovalGranted a) {
-    Optional<UpgradeRecord> target = state.upgrade(a.upgradeId());
-    Optional<PlanStep> step =
-        target
-            .filter(UpgradeRecord::active)
-            .flatMap(
-                u ->
-                    u.plan.waves().stream()
-                        .flatMap(w -> w.steps().stream())
-                        .filter(s -> s.id().equals(a.stepId()) && s.action() == StepAction.APPROVE)
-                        .findFirst());
-    if (step.isEmpty()) {
-      emit(
-          out,
-          event,
-          a.platform(),
-          new PlanRejected(
-              a.upgradeId(),
-              a.platform(),
-              event.type(),
-              event.id(),
-              List.of(
-                  new ErrorDetail(
-                      Codes.NOT_FOUND,
-                      "stepId",
-                      "upgrade "
-                          + a.upgradeId()
-                          + " has no active step "
-                          + a.stepId()
-                          + " that waits for approval")),
-              a.approvedBy()));
-      return;
-    }
-    if (target.get().approvedSteps.contains(a.stepId())) {
-      return;
-    }
-    boolean throughTheApi = EventEnvelope.sourceOf(SERVICE).equals(event.source());
-    if (!throughTheApi && !policy.isApprover(a.platform(), a.approvedBy())) {
-      emit(
-          out,
-          event,
-          a.platform(),
-          new PlanRejected(
-              a.upgradeId(),
-              a.platform(),
-              event.type(),
-              event.id(),
-              List.of(
-                  new ErrorDetail(
-                      Codes.FORBIDDEN,
-                      "approvedBy",
-                      "an approval sent on Kafka by "
-                          + event.source()
-                          + " is taken only from an approver of platform "
-                          + a.platform()
-                          + " (lockstep.platforms."
-                          + a.platform()
-                          + ".approvers); '"
-                          + a.approvedBy()
-                          + "' is not one. Approve through the planner's API instead")),
-              a.approvedBy()));
-      return;
-    }
-    emit(
-        out,
-        event,
-        a.platform(),
-        new StepApproved(a.upgradeId(), a.platform(), a.stepId(), a.approvedBy(), a.comment()));
   }
 
   private void reject(
@@ -640,105 +538,29 @@ public final class PlannerCore {
     return ReleaseChecks.check(release, "release");
   }
 
-  // ---- queries, for the HTTP API
+  // ---- the read side
 
-  /** The platform policy. */
-  public PlatformPolicy policy() {
-    return policy;
+  /** The queries over this core's state (for the HTTP API). */
+  public PlannerQueries queries() {
+    return queries;
   }
 
-  /** A consistent view of a platform. */
-  public synchronized PlatformView platform(String platform) {
-    return new PlatformView(
-        platform,
-        state.platformRelease(platform).orElse(null),
-        state.inventory(platform),
-        state.active(platform).map(PlatformView.UpgradeSummary::of).orElse(null),
-        state.queue(platform).stream().map(PlatformView.UpgradeSummary::of).toList());
+  /** Shorthand for {@code queries().platform(platform)} (what the tests inspect). */
+  public PlatformView platform(String platform) {
+    return queries.platform(platform);
   }
 
-  /** An upgrade by id. */
-  public synchronized Optional<PlatformView.UpgradeSummary> upgrade(String id) {
-    return state.upgrade(id).filter(u -> u.platform != null).map(PlatformView.UpgradeSummary::of);
-  }
-
-  /** The releases in the catalogue. */
-  public synchronized List<Release> releases() {
-    return state.releases();
-  }
-
-  /** The inventory of a platform and what a plan is made against. */
-  public synchronized UpgradeRequest previewRequest(
+  /** Shorthand for {@code queries().previewRequest(...)}. */
+  public UpgradeRequest previewRequest(
       String platform,
       Release release,
       List<dev.lockstep.planner.model.RunningComponent> current,
       dev.lockstep.events.v1.Window window) {
-    return new UpgradeRequest(
-        "preview",
-        platform,
-        release,
-        current != null ? current : state.inventory(platform),
-        state.platformRelease(platform).orElse(null),
-        window,
-        policy.namespaces(platform).orElse(Set.of()),
-        "release",
-        bundles.resolve(release, "release"),
-        state.appliedBundles(platform),
-        policy.gateReach(platform));
+    return queries.previewRequest(platform, release, current, window);
   }
 
-  /**
-   * What a request is checked against when it is accepted: nothing runs yet (its plan is made when
-   * its turn comes), but its charts are rendered and its bundles checked against the platform.
-   */
-  public synchronized UpgradeRequest checkRequest(
-      String platform, Release release, dev.lockstep.events.v1.Window window) {
-    return new UpgradeRequest(
-        "check",
-        platform,
-        release,
-        List.of(),
-        null,
-        window,
-        policy.namespaces(platform).orElse(Set.of()),
-        "release",
-        bundles.resolve(release, "release"),
-        state.appliedBundles(platform),
-        policy.gateReach(platform));
-  }
-
-  /** Newer catalogued releases that a plan from the current inventory can reach. */
-  public synchronized List<Release> availableUpgrades(String platform) {
-    String running = state.platformRelease(platform).orElse(null);
-    List<Release> available = new ArrayList<>();
-    for (Release r : state.releases()) {
-      if (running != null
-          && !dev.lockstep.manifest.Semver.version(r.metadata().version())
-              .map(
-                  v ->
-                      dev.lockstep.manifest.Semver.version(running)
-                          .map(v::isGreaterThan)
-                          .orElse(true))
-              .orElse(false)) {
-        continue;
-      }
-      UpgradeRequest req =
-          new UpgradeRequest(
-              "available",
-              platform,
-              r,
-              state.inventory(platform),
-              running,
-              null,
-              policy.namespaces(platform).orElse(Set.of()),
-              "release",
-              bundles.resolve(r, "release"),
-              state.appliedBundles(platform),
-              policy.gateReach(platform));
-      if (UpgradePlanner.plan(req, clock) instanceof PlanningResult.Planned) {
-        available.add(r);
-      }
-    }
-    return available;
+  /** Runs a query on the state, serialised with the decisions. */
+  synchronized <T> T read(Function<PlannerState, T> query) {
+    return query.apply(state);
   }
 }
