@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockstep.events.v1.InventoryComponent;
 import dev.lockstep.events.v1.InventoryObserved;
 import dev.lockstep.events.v1.ObservedWorkload;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -20,7 +19,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.ApplicationContext;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,16 +33,14 @@ class InventoryObservedIT {
   @Test
   void theInventoryIsPublishedAtStartAndAfterAnUpgrade() {
     String platform = "inventory-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+    try (TestingExecutorFixture fixture = TestingExecutorFixture.forPlatform(platform).start()) {
+      SimulatedCluster cluster = fixture.cluster();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:2.3.1", 2);
       TestingWorkloads.deployment(
           setup, "kube-system", "coredns", "registry.example.com/coredns:1.11", 1);
-      ApplicationContext executor =
-          TestingExecutors.start(
-              "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+      ApplicationContext executor = fixture.startExecutor();
       try {
         InventoryObserved atStart = lockstep.awaitAny(InventoryObserved.class, i -> true);
         assertThat(atStart.components())
@@ -57,29 +53,27 @@ class InventoryObservedIT {
         assertThat(workload.replicas()).isEqualTo(2);
 
         String upgradeId = "up-" + UUID.randomUUID();
-        lockstep.publish(
-            upgradeId,
-            new PlanCreated(
-                TestingPlans.plan(
-                    upgradeId,
-                    platform,
-                    PlanMode.UPGRADE,
-                    null,
-                    List.of(
-                        new Wave(
-                            0,
-                            "core",
-                            List.of(
-                                TestingPlans.setImage(
-                                    "s-0-1",
-                                    "metis",
-                                    new WorkloadRef("Deployment", "core", "metis", null),
-                                    "registry.example.com/metis:2.4.0",
-                                    "2.3.1",
-                                    "2.4.0")),
-                            List.of()))),
-                "alice",
-                null));
+        fixture.publishPlan(
+            TestingPlans.plan(
+                upgradeId,
+                platform,
+                PlanMode.UPGRADE,
+                null,
+                List.of(
+                    new Wave(
+                        0,
+                        "core",
+                        List.of(
+                            TestingPlans.setImage(
+                                "s-0-1",
+                                "metis",
+                                new WorkloadRef("Deployment", "core", "metis", null),
+                                "registry.example.com/metis:2.4.0",
+                                "2.3.1",
+                                "2.4.0")),
+                        List.of()))),
+            "alice",
+            null);
         lockstep.await(upgradeId, UpgradeCompleted.class);
 
         InventoryObserved after =
@@ -101,11 +95,11 @@ class InventoryObservedIT {
   @Test
   void operatorManagedResourcesOfConfiguredKindsAreInTheInventory() {
     String platform = "inventory-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        SimulatedOperator operator = new SimulatedOperator(cluster).start();
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+    try (TestingExecutorFixture fixture =
+        TestingExecutorFixture.forPlatform(platform).namespaces("apps").operator().start()) {
+      fixture.operator().start();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       GenericKubernetesResource rok = new GenericKubernetesResource();
       rok.setApiVersion(SimulatedOperator.API_VERSION);
       rok.setKind(SimulatedOperator.KIND);
@@ -122,11 +116,7 @@ class InventoryObservedIT {
       rok.setAdditionalProperty("spec", Map.of("version", "1.4.0"));
       setup.resource(rok).create();
       ApplicationContext executor =
-          TestingExecutors.start(
-              "executor-" + UUID.randomUUID(),
-              platform,
-              cluster,
-              List.of("apps"),
+          fixture.startExecutor(
               Map.of(
                   "lockstep.platforms." + platform + ".custom-resources",
                   List.of(SimulatedOperator.API_VERSION + "/" + SimulatedOperator.KIND)));

@@ -3,13 +3,12 @@ package dev.lockstep.executor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ObjectState;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -52,12 +51,15 @@ class ApplyCrashResumeIT {
   void anApplyOrPatchResumedAfterACrashMakesEachChangeOnce(String point, String stepId)
       throws Exception {
     String platform = "apply-crash-" + UUID.randomUUID();
-    String group = "executor-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        SimulatedOperator operator = new SimulatedOperator(cluster);
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ofMillis(20))) {
+    try (TestingExecutorFixture fixture =
+        TestingExecutorFixture.forPlatform(platform)
+            .verdictDelay(Duration.ofMillis(20))
+            .operator()
+            .start()) {
+      SimulatedCluster cluster = fixture.cluster();
+      SimulatedOperator operator = fixture.operator();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       operator.start();
       configMap(setup, "metis-config", Map.of("mode", "v1"));
       configMap(setup, "metis-legacy", Map.of("old", "yes"));
@@ -70,48 +72,39 @@ class ApplyCrashResumeIT {
       rok.create(SimulatedOperator.rokCluster(NS, "rok", "1.0.0"));
       rok.waitUntilCondition(r -> "1.0.0".equals(status(r, "version")), 10, TimeUnit.SECONDS);
       String upgradeId = "up-" + UUID.randomUUID();
-      lockstep.publish(
-          upgradeId,
-          new PlanCreated(
-              TestingPlans.plan(
-                  upgradeId,
-                  platform,
-                  PlanMode.UPGRADE,
-                  null,
-                  List.of(
-                      new Wave(
-                          0,
-                          "core-kernel",
-                          List.of(
-                              TestingPlans.apply(
-                                  "s-0-1",
-                                  "metis",
-                                  "1.0.0",
-                                  "2.0.0",
-                                  List.of(
-                                      TestingPlans.configMap(
-                                          NS, "metis-config", Map.of("mode", "v2")),
-                                      TestingPlans.service(NS, "metis", 8080),
-                                      TestingPlans.deployment(
-                                          NS, "metis", "registry.example.com/metis:2.0.0", 2)),
-                                  List.of(new ObjectRef("v1", "ConfigMap", NS, "metis-legacy"))),
-                              TestingPlans.patchResource(
-                                  "s-0-2",
-                                  "rok",
-                                  "1.0.0",
-                                  "2.0.0",
-                                  TestingPlans.rokCluster(NS, "rok", "2.0.0", "30s"))),
-                          List.of(TestingPlans.gate("health"))))),
-              "release-bot",
-              null));
-
-      ApplicationContext first =
-          TestingExecutors.start(
-              group,
+      fixture.publishPlan(
+          TestingPlans.plan(
+              upgradeId,
               platform,
-              cluster,
-              List.of(NS),
-              Map.of("lockstep.testing.crash-at", point + ":" + stepId));
+              PlanMode.UPGRADE,
+              null,
+              List.of(
+                  new Wave(
+                      0,
+                      "core-kernel",
+                      List.of(
+                          TestingPlans.apply(
+                              "s-0-1",
+                              "metis",
+                              "1.0.0",
+                              "2.0.0",
+                              List.of(
+                                  TestingPlans.configMap(NS, "metis-config", Map.of("mode", "v2")),
+                                  TestingPlans.service(NS, "metis", 8080),
+                                  TestingPlans.deployment(
+                                      NS, "metis", "registry.example.com/metis:2.0.0", 2)),
+                              List.of(new ObjectRef("v1", "ConfigMap", NS, "metis-legacy"))),
+                          TestingPlans.patchResource(
+                              "s-0-2",
+                              "rok",
+                              "1.0.0",
+                              "2.0.0",
+                              TestingPlans.rokCluster(NS, "rok", "2.0.0", "30s"))),
+                      List.of(TestingPlans.gate("health"))))),
+          "release-bot",
+          null);
+
+      ApplicationContext first = fixture.startExecutorCrashingAt(point + ":" + stepId);
       try {
         TestingCrashPoints crashPoints = first.getBean(TestingCrashPoints.class);
         long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -124,8 +117,7 @@ class ApplyCrashResumeIT {
       }
       assertThat(lockstep.events(upgradeId, UpgradeCompleted.class)).isEmpty();
 
-      ApplicationContext second =
-          TestingExecutors.start(group, platform, cluster, List.of(NS), Map.of());
+      ApplicationContext second = fixture.startExecutor();
       try {
         lockstep.await(upgradeId, UpgradeCompleted.class);
       } finally {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.Plan;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepApproved;
@@ -14,17 +13,14 @@ import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
 import dev.lockstep.manifest.WorkloadRef;
-import dev.lockstep.testkit.cluster.SimulatedCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,34 +31,27 @@ import org.junit.jupiter.api.Test;
  * before the next step, and the rollback of the work done puts the platform back.
  */
 class ApprovalAndCancelIT {
-  private SimulatedCluster cluster;
+  private final String platform = "approve-" + UUID.randomUUID();
+  private TestingExecutorFixture fixture;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private ApplicationContext executor;
-  private final String platform = "approve-" + UUID.randomUUID();
   private final WorkloadRef metis = new WorkloadRef("Deployment", "core", "metis", null);
   private final WorkloadRef ui = new WorkloadRef("Deployment", "core", "ui", null);
 
   @BeforeEach
   void start() {
-    cluster = new SimulatedCluster().start();
-    setup = cluster.newClient("simulated-test-setup");
-    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(20));
-    executor =
-        TestingExecutors.start(
-            "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+    fixture =
+        TestingExecutorFixture.forPlatform(platform).verdictDelay(Duration.ofMillis(20)).start();
+    setup = fixture.setup();
+    lockstep = fixture.lockstep();
+    fixture.startExecutor();
     TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:1.0.0", 2);
     TestingWorkloads.deployment(setup, "core", "ui", "registry.example.com/ui:1.0.0", 1);
   }
 
   @AfterEach
   void stop() {
-    if (executor != null) {
-      executor.close();
-    }
-    lockstep.close();
-    setup.close();
-    cluster.close();
+    fixture.close();
   }
 
   private Plan planWithApproval(String upgradeId) {
@@ -112,7 +101,7 @@ class ApprovalAndCancelIT {
   @Test
   void anApprovalStepWaitsForTheApprovalThenTheUpgradeCarriesOn() {
     String upgradeId = "up-" + UUID.randomUUID();
-    lockstep.publish(upgradeId, new PlanCreated(planWithApproval(upgradeId), "alice", null));
+    fixture.publishPlan(planWithApproval(upgradeId), "alice", null);
 
     ApprovalRequested asked = lockstep.await(upgradeId, ApprovalRequested.class);
     assertThat(asked.stepId()).isEqualTo("s-1-1");
@@ -129,7 +118,7 @@ class ApprovalAndCancelIT {
   @Test
   void aCancelInTheMiddleStopsBeforeTheNextStepAndTheWorkDoneIsRolledBack() {
     String upgradeId = "up-" + UUID.randomUUID();
-    lockstep.publish(upgradeId, new PlanCreated(planWithApproval(upgradeId), "alice", null));
+    fixture.publishPlan(planWithApproval(upgradeId), "alice", null);
     lockstep.await(upgradeId, ApprovalRequested.class);
     assertThat(imageOf("metis")).isEqualTo("registry.example.com/metis:2.0.0");
 
@@ -145,12 +134,10 @@ class ApprovalAndCancelIT {
     assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:1.0.0");
 
     String rollbackId = "rb-" + UUID.randomUUID();
-    lockstep.publish(
-        rollbackId,
-        new PlanCreated(
-            TestingPlans.rollbackOf(rollbackId, upgradeId, platform, failed.history()),
-            "planner",
-            null));
+    fixture.publishPlan(
+        TestingPlans.rollbackOf(rollbackId, upgradeId, platform, failed.history()),
+        "planner",
+        null);
     lockstep.await(rollbackId, RollbackCompleted.class);
     assertThat(imageOf("metis")).isEqualTo("registry.example.com/metis:1.0.0");
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ObjectState;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepOutcome;
@@ -12,7 +11,7 @@ import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -43,23 +42,26 @@ class DeletingStepCrashResumeIT {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
 
   private final String platform = "deleting-" + UUID.randomUUID();
-  private final String group = "executor-" + UUID.randomUUID();
+  private TestingExecutorFixture fixture;
   private SimulatedCluster cluster;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
 
   @BeforeEach
   void start() {
-    cluster = new SimulatedCluster().start();
-    setup = cluster.newClient("simulated-test-setup");
-    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(20));
+    fixture =
+        TestingExecutorFixture.forPlatform(platform)
+            .namespaces("core", "data")
+            .verdictDelay(Duration.ofMillis(20))
+            .start();
+    cluster = fixture.cluster();
+    setup = fixture.setup();
+    lockstep = fixture.lockstep();
   }
 
   @AfterEach
   void stop() {
-    lockstep.close();
-    setup.close();
-    cluster.close();
+    fixture.close();
   }
 
   @ParameterizedTest(name = "crash at {0}")
@@ -211,23 +213,13 @@ class DeletingStepCrashResumeIT {
   }
 
   private void publishPlan(String upgradeId, PlanMode mode, String rollbackOf, Wave wave) {
-    lockstep.publish(
-        upgradeId,
-        new PlanCreated(
-            TestingPlans.plan(upgradeId, platform, mode, rollbackOf, List.of(wave)),
-            "planner",
-            null));
+    fixture.publishPlan(
+        TestingPlans.plan(upgradeId, platform, mode, rollbackOf, List.of(wave)), "planner", null);
   }
 
   /** Runs an executor until it dies at the crash point. */
   private void crashAt(String crashAt) throws InterruptedException {
-    ApplicationContext first =
-        TestingExecutors.start(
-            group,
-            platform,
-            cluster,
-            List.of("core", "data"),
-            Map.of("lockstep.testing.crash-at", crashAt));
+    ApplicationContext first = fixture.startExecutorCrashingAt(crashAt);
     try {
       TestingCrashPoints crashPoints = first.getBean(TestingCrashPoints.class);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -242,8 +234,7 @@ class DeletingStepCrashResumeIT {
 
   /** Starts a new executor and waits for the plan's final event. */
   private <T extends EventPayload> T resume(String upgradeId, Class<T> end) {
-    ApplicationContext second =
-        TestingExecutors.start(group, platform, cluster, List.of("core", "data"), Map.of());
+    ApplicationContext second = fixture.startExecutor();
     try {
       return lockstep.await(upgradeId, end);
     } finally {

@@ -3,7 +3,6 @@ package dev.lockstep.executor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ObjectState;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepAction;
@@ -12,7 +11,7 @@ import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -26,7 +25,6 @@ import dev.lockstep.testkit.cluster.SimulatedOperator;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,32 +48,30 @@ class EveryDeliveryRollbackIT {
   private static final String DATA = "data";
 
   private final String platform = "every-" + UUID.randomUUID();
+  private TestingExecutorFixture fixture;
   private SimulatedCluster cluster;
   private SimulatedOperator operator;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private ApplicationContext executor;
 
   @BeforeEach
   void start() {
-    cluster = new SimulatedCluster().start();
-    setup = cluster.newClient("simulated-test-setup");
-    operator = new SimulatedOperator(cluster);
-    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(50));
-    executor =
-        TestingExecutors.start(
-            "executor-" + UUID.randomUUID(), platform, cluster, List.of(CORE, DATA), Map.of());
+    fixture =
+        TestingExecutorFixture.forPlatform(platform)
+            .namespaces(CORE, DATA)
+            .verdictDelay(Duration.ofMillis(50))
+            .operator()
+            .start();
+    cluster = fixture.cluster();
+    setup = fixture.setup();
+    operator = fixture.operator();
+    lockstep = fixture.lockstep();
+    fixture.startExecutor();
   }
 
   @AfterEach
   void stop() {
-    if (executor != null) {
-      executor.close();
-    }
-    lockstep.close();
-    operator.close();
-    setup.close();
-    cluster.close();
+    fixture.close();
   }
 
   @Test
@@ -109,61 +105,58 @@ class EveryDeliveryRollbackIT {
 
     String upgradeId = "up-" + UUID.randomUUID();
     lockstep.failGate("w0-error-rate");
-    lockstep.publish(
-        upgradeId,
-        new PlanCreated(
-            TestingPlans.plan(
-                upgradeId,
-                platform,
-                PlanMode.UPGRADE,
-                null,
-                List.of(
-                    new Wave(
-                        0,
-                        "core-kernel",
-                        List.of(
-                            TestingPlans.setImage(
-                                "s-0-1",
-                                "poros",
-                                new WorkloadRef("Deployment", CORE, "poros", "poros"),
-                                "registry.example.com/poros:2.0.0",
-                                "1.9.0",
-                                "2.0.0"),
-                            TestingPlans.apply(
-                                "s-0-2",
-                                "metis",
-                                "1.0.0",
-                                "2.0.0",
-                                List.of(
-                                    TestingPlans.configMap(
-                                        CORE, "metis-config", Map.of("mode", "v2")),
-                                    TestingPlans.service(CORE, "metis", 8080),
-                                    TestingPlans.deployment(
-                                        CORE, "metis", "registry.example.com/metis:2.0.0", 2)),
-                                List.of(new ObjectRef("v1", "ConfigMap", CORE, "metis-legacy"))),
-                            TestingPlans.apply(
-                                "s-0-3",
-                                "manager",
-                                "3.1.0",
-                                "3.2.0",
-                                List.of(
-                                    TestingPlans.deployment(
-                                        DATA, "manager", "registry.example.com/manager:3.2.0", 2),
-                                    TestingPlans.configMap(
-                                        DATA,
-                                        "manager-values",
-                                        Map.of("replicas", "2", "logLevel", "debug")),
-                                    pdb(DATA, "manager")),
-                                List.of()),
-                            TestingPlans.patchResource(
-                                "s-0-4",
-                                "rok",
-                                "1.0.0",
-                                "2.0.0",
-                                TestingPlans.rokCluster(DATA, "rok", "2.0.0", "30s"))),
-                        List.of(TestingPlans.gate("error-rate"))))),
-            "release-bot",
-            null));
+    fixture.publishPlan(
+        TestingPlans.plan(
+            upgradeId,
+            platform,
+            PlanMode.UPGRADE,
+            null,
+            List.of(
+                new Wave(
+                    0,
+                    "core-kernel",
+                    List.of(
+                        TestingPlans.setImage(
+                            "s-0-1",
+                            "poros",
+                            new WorkloadRef("Deployment", CORE, "poros", "poros"),
+                            "registry.example.com/poros:2.0.0",
+                            "1.9.0",
+                            "2.0.0"),
+                        TestingPlans.apply(
+                            "s-0-2",
+                            "metis",
+                            "1.0.0",
+                            "2.0.0",
+                            List.of(
+                                TestingPlans.configMap(CORE, "metis-config", Map.of("mode", "v2")),
+                                TestingPlans.service(CORE, "metis", 8080),
+                                TestingPlans.deployment(
+                                    CORE, "metis", "registry.example.com/metis:2.0.0", 2)),
+                            List.of(new ObjectRef("v1", "ConfigMap", CORE, "metis-legacy"))),
+                        TestingPlans.apply(
+                            "s-0-3",
+                            "manager",
+                            "3.1.0",
+                            "3.2.0",
+                            List.of(
+                                TestingPlans.deployment(
+                                    DATA, "manager", "registry.example.com/manager:3.2.0", 2),
+                                TestingPlans.configMap(
+                                    DATA,
+                                    "manager-values",
+                                    Map.of("replicas", "2", "logLevel", "debug")),
+                                pdb(DATA, "manager")),
+                            List.of()),
+                        TestingPlans.patchResource(
+                            "s-0-4",
+                            "rok",
+                            "1.0.0",
+                            "2.0.0",
+                            TestingPlans.rokCluster(DATA, "rok", "2.0.0", "30s"))),
+                    List.of(TestingPlans.gate("error-rate"))))),
+        "release-bot",
+        null);
 
     UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
     assertThat(failed.history())
@@ -176,26 +169,24 @@ class EveryDeliveryRollbackIT {
     assertThat(setup.configMaps().inNamespace(CORE).withName("metis-legacy").get()).isNull();
 
     String rollbackId = "rb-" + UUID.randomUUID();
-    lockstep.publish(
-        rollbackId,
-        new PlanCreated(
-            TestingPlans.rollbackOf(
-                rollbackId,
-                upgradeId,
-                platform,
-                failed.history(),
-                Map.of(
+    fixture.publishPlan(
+        TestingPlans.rollbackOf(
+            rollbackId,
+            upgradeId,
+            platform,
+            failed.history(),
+            Map.of(
+                "rok",
+                new CustomResource(
+                    SimulatedOperator.API_VERSION,
+                    SimulatedOperator.KIND,
+                    DATA,
                     "rok",
-                    new CustomResource(
-                        SimulatedOperator.API_VERSION,
-                        SimulatedOperator.KIND,
-                        DATA,
-                        "rok",
-                        Map.of(),
-                        Map.of("status.version", "1.0.0", "status.health", "OK"),
-                        "30s"))),
-            "planner",
-            null));
+                    Map.of(),
+                    Map.of("status.version", "1.0.0", "status.health", "OK"),
+                    "30s"))),
+        "planner",
+        null);
     lockstep.await(rollbackId, RollbackCompleted.class);
 
     assertThat(snapshot(watched)).isEqualTo(before);
@@ -220,28 +211,26 @@ class EveryDeliveryRollbackIT {
               return r;
             });
     String upgradeId = "up-" + UUID.randomUUID();
-    lockstep.publish(
-        upgradeId,
-        new PlanCreated(
-            TestingPlans.plan(
-                upgradeId,
-                platform,
-                PlanMode.UPGRADE,
-                null,
-                List.of(
-                    new Wave(
-                        0,
-                        "user-space",
-                        List.of(
-                            TestingPlans.patchResource(
-                                "s-0-1",
-                                "rok",
-                                "1.0.0",
-                                "2.0.0",
-                                TestingPlans.rokCluster(DATA, "rok", "2.0.0", "500ms"))),
-                        List.of()))),
-            "release-bot",
-            null));
+    fixture.publishPlan(
+        TestingPlans.plan(
+            upgradeId,
+            platform,
+            PlanMode.UPGRADE,
+            null,
+            List.of(
+                new Wave(
+                    0,
+                    "user-space",
+                    List.of(
+                        TestingPlans.patchResource(
+                            "s-0-1",
+                            "rok",
+                            "1.0.0",
+                            "2.0.0",
+                            TestingPlans.rokCluster(DATA, "rok", "2.0.0", "500ms"))),
+                    List.of()))),
+        "release-bot",
+        null);
 
     UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
 

@@ -3,14 +3,13 @@ package dev.lockstep.executor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ObjectState;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -21,7 +20,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,55 +44,44 @@ class ExecutorCrashResumeIT {
   void anUpgradeResumedAfterACrashEndsAsWithoutItWithEachMutationOnce(String point, String stepId)
       throws Exception {
     String platform = "crash-" + UUID.randomUUID();
-    String group = "executor-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ofMillis(20))) {
+    try (TestingExecutorFixture fixture =
+        TestingExecutorFixture.forPlatform(platform).verdictDelay(Duration.ofMillis(20)).start()) {
+      SimulatedCluster cluster = fixture.cluster();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:2.3.1", 2);
       TestingWorkloads.statefulSet(
           setup, "core", "metis-operator", "registry.example.com/op:1", 2, null);
       WorkloadRef metis = new WorkloadRef("Deployment", "core", "metis", "metis");
       List<ObjectRef> operator = List.of(ObjectRef.of("StatefulSet", "core", "metis-operator"));
       String upgradeId = "up-" + UUID.randomUUID();
-      lockstep.publish(
-          upgradeId,
-          new PlanCreated(
-              TestingPlans.plan(
-                  upgradeId,
-                  platform,
-                  PlanMode.UPGRADE,
-                  null,
-                  List.of(
-                      new Wave(
-                          0,
-                          "core-kernel",
-                          List.of(
-                              TestingPlans.drain("s-0-1", "metis", operator),
-                              TestingPlans.migrate(
-                                  "s-0-2",
-                                  "metis",
-                                  metis,
-                                  "registry.example.com/metis-migrate:2.4.0"),
-                              TestingPlans.setImage(
-                                  "s-0-3",
-                                  "metis",
-                                  metis,
-                                  "registry.example.com/metis:2.4.0",
-                                  "2.3.1",
-                                  "2.4.0"),
-                              TestingPlans.restoreReplicas("s-0-4", "metis", operator)),
-                          List.of(TestingPlans.gate("metis-health"))))),
-              "release-bot",
-              null));
-
-      ApplicationContext first =
-          TestingExecutors.start(
-              group,
+      fixture.publishPlan(
+          TestingPlans.plan(
+              upgradeId,
               platform,
-              cluster,
-              List.of("core"),
-              Map.of("lockstep.testing.crash-at", point + ":" + stepId));
+              PlanMode.UPGRADE,
+              null,
+              List.of(
+                  new Wave(
+                      0,
+                      "core-kernel",
+                      List.of(
+                          TestingPlans.drain("s-0-1", "metis", operator),
+                          TestingPlans.migrate(
+                              "s-0-2", "metis", metis, "registry.example.com/metis-migrate:2.4.0"),
+                          TestingPlans.setImage(
+                              "s-0-3",
+                              "metis",
+                              metis,
+                              "registry.example.com/metis:2.4.0",
+                              "2.3.1",
+                              "2.4.0"),
+                          TestingPlans.restoreReplicas("s-0-4", "metis", operator)),
+                      List.of(TestingPlans.gate("metis-health"))))),
+          "release-bot",
+          null);
+
+      ApplicationContext first = fixture.startExecutorCrashingAt(point + ":" + stepId);
       try {
         TestingCrashPoints crashPoints = first.getBean(TestingCrashPoints.class);
         long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -107,8 +94,7 @@ class ExecutorCrashResumeIT {
       }
       assertThat(lockstep.events(upgradeId, UpgradeCompleted.class)).isEmpty();
 
-      ApplicationContext second =
-          TestingExecutors.start(group, platform, cluster, List.of("core"), Map.of());
+      ApplicationContext second = fixture.startExecutor();
       try {
         lockstep.await(upgradeId, UpgradeCompleted.class);
       } finally {

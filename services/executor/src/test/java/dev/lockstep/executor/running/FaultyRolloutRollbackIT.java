@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepAction;
@@ -12,21 +11,19 @@ import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
-import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,33 +38,29 @@ import org.junit.jupiter.api.Test;
  * before-states and restores the volume from the backup taken before the stateful change.
  */
 class FaultyRolloutRollbackIT {
+  private final String platform = "faulty-" + UUID.randomUUID();
+  private TestingExecutorFixture fixture;
   private SimulatedCluster cluster;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private SimulatedSnapshotController snapshots;
-  private ApplicationContext executor;
-  private final String platform = "faulty-" + UUID.randomUUID();
 
   @BeforeEach
   void start() {
-    cluster = new SimulatedCluster().start();
-    setup = cluster.newClient("simulated-test-setup");
-    snapshots = new SimulatedSnapshotController(cluster).start();
-    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(50));
-    executor =
-        TestingExecutors.start(
-            "executor-" + UUID.randomUUID(), platform, cluster, List.of("data", "core"), Map.of());
+    fixture =
+        TestingExecutorFixture.forPlatform(platform)
+            .namespaces("data", "core")
+            .verdictDelay(Duration.ofMillis(50))
+            .snapshotController()
+            .start();
+    cluster = fixture.cluster();
+    setup = fixture.setup();
+    lockstep = fixture.lockstep();
+    fixture.startExecutor();
   }
 
   @AfterEach
   void stop() {
-    if (executor != null) {
-      executor.close();
-    }
-    lockstep.close();
-    snapshots.close();
-    setup.close();
-    cluster.close();
+    fixture.close();
   }
 
   @Test
@@ -110,7 +103,7 @@ class FaultyRolloutRollbackIT {
                         TestingPlans.restoreReplicas("s-1-3", "metis", operator)),
                     List.of(TestingPlans.gate("metis-health")))));
 
-    lockstep.publish(upgradeId, new PlanCreated(plan, "release-bot", null));
+    fixture.publishPlan(plan, "release-bot", null);
     UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
 
     StepFailed stepFailed = lockstep.await(upgradeId, StepFailed.class);
@@ -129,7 +122,7 @@ class FaultyRolloutRollbackIT {
     assertThat(rollback.waves().get(0).steps())
         .extracting(s -> s.action())
         .contains(StepAction.RESTORE_SNAPSHOT);
-    lockstep.publish(rollbackId, new PlanCreated(rollback, "planner", "automatic rollback"));
+    fixture.publishPlan(rollback, "planner", "automatic rollback");
     RollbackCompleted completed = lockstep.await(rollbackId, RollbackCompleted.class);
     assertThat(completed.rollbackOf()).isEqualTo(upgradeId);
 

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.v1.Plan;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.events.v1.Window;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -21,7 +20,6 @@ import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +28,12 @@ class MaintenanceWindowIT {
   @Test
   void anUpgradeStartsNoEarlierThanItsWindow() {
     String platform = "window-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ZERO)) {
+    try (TestingExecutorFixture fixture = TestingExecutorFixture.forPlatform(platform).start()) {
+      SimulatedCluster cluster = fixture.cluster();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:1.0.0", 1);
-      ApplicationContext executor =
-          TestingExecutors.start(
-              "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+      ApplicationContext executor = fixture.startExecutor();
       try {
         String upgradeId = "up-" + UUID.randomUUID();
         WorkloadRef metis = new WorkloadRef("Deployment", "core", "metis", null);
@@ -76,8 +72,7 @@ class MaintenanceWindowIT {
                 null,
                 null);
 
-        EventEnvelope published =
-            lockstep.publish(upgradeId, new PlanCreated(windowed, "release-bot", null));
+        EventEnvelope published = fixture.publishPlan(windowed, "release-bot", null);
         lockstep.await(upgradeId, UpgradeCompleted.class);
 
         EventEnvelope started =

@@ -3,13 +3,12 @@ package dev.lockstep.executor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.Topics;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -20,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
@@ -35,16 +33,15 @@ class OwnershipLossIT {
   @Test
   void anInstanceThatLostOwnershipStopsAndTheNewOwnerFinishesTheUpgrade() throws Exception {
     String platform = "owner-" + UUID.randomUUID();
-    try (SimulatedCluster cluster = new SimulatedCluster().start();
-        KubernetesClient setup = cluster.newClient("simulated-test-setup");
-        TestingPlannerAndValidator lockstep =
-            new TestingPlannerAndValidator(platform, Duration.ofMillis(20))) {
+    try (TestingExecutorFixture fixture =
+        TestingExecutorFixture.forPlatform(platform).verdictDelay(Duration.ofMillis(20)).start()) {
+      SimulatedCluster cluster = fixture.cluster();
+      KubernetesClient setup = fixture.setup();
+      TestingPlannerAndValidator lockstep = fixture.lockstep();
       // A slow rollout (2 s) well inside the progress deadline (600 s of 20 ms each).
       cluster.kubelet().rolloutDelay(Duration.ofSeconds(2)).timeScale(Duration.ofMillis(20));
       TestingWorkloads.deployment(setup, "core", "metis", "registry.example.com/metis:1.0.0", 1);
-      ApplicationContext executor =
-          TestingExecutors.start(
-              "executor-" + UUID.randomUUID(), platform, cluster, List.of("core"), Map.of());
+      ApplicationContext executor = fixture.startExecutor();
       try {
         SagaRunner runner = executor.getBean(SagaRunner.class);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -53,29 +50,27 @@ class OwnershipLossIT {
         }
         assertThat(runner.ownedPlatforms()).contains(platform);
         String upgradeId = "up-" + UUID.randomUUID();
-        lockstep.publish(
-            upgradeId,
-            new PlanCreated(
-                TestingPlans.plan(
-                    upgradeId,
-                    platform,
-                    PlanMode.UPGRADE,
-                    null,
-                    List.of(
-                        new Wave(
-                            0,
-                            "core",
-                            List.of(
-                                TestingPlans.setImage(
-                                    "s-0-1",
-                                    "metis",
-                                    new WorkloadRef("Deployment", "core", "metis", null),
-                                    "registry.example.com/metis:2.0.0",
-                                    "1.0.0",
-                                    "2.0.0")),
-                            List.of()))),
-                "alice",
-                null));
+        fixture.publishPlan(
+            TestingPlans.plan(
+                upgradeId,
+                platform,
+                PlanMode.UPGRADE,
+                null,
+                List.of(
+                    new Wave(
+                        0,
+                        "core",
+                        List.of(
+                            TestingPlans.setImage(
+                                "s-0-1",
+                                "metis",
+                                new WorkloadRef("Deployment", "core", "metis", null),
+                                "registry.example.com/metis:2.0.0",
+                                "1.0.0",
+                                "2.0.0")),
+                        List.of()))),
+            "alice",
+            null);
         lockstep.await(upgradeId, StepStarted.class);
         long putDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (cluster.operations().query().byCodeUnderTest().method("PUT").succeeded().count() == 0

@@ -7,7 +7,6 @@ import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
-import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepStarted;
@@ -15,7 +14,7 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.events.v1.Wave;
-import dev.lockstep.executor.TestingExecutors;
+import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
 import dev.lockstep.executor.TestingPlans;
 import dev.lockstep.executor.TestingWorkloads;
@@ -24,15 +23,12 @@ import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import dev.lockstep.testkit.cluster.ClusterOperation;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
-import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,37 +41,29 @@ import org.junit.jupiter.api.Test;
  * and every touched object annotated.
  */
 class WaveByWaveUpgradeIT {
+  private final String platform = "wave-" + UUID.randomUUID();
+  private TestingExecutorFixture fixture;
   private SimulatedCluster cluster;
   private KubernetesClient setup;
   private TestingPlannerAndValidator lockstep;
-  private SimulatedSnapshotController snapshots;
-  private ApplicationContext executor;
-  private final String platform = "wave-" + UUID.randomUUID();
 
   @BeforeEach
   void start() {
-    cluster = new SimulatedCluster().start();
-    setup = cluster.newClient("simulated-test-setup");
-    snapshots = new SimulatedSnapshotController(cluster).start();
-    lockstep = new TestingPlannerAndValidator(platform, Duration.ofMillis(300));
-    executor =
-        TestingExecutors.start(
-            "executor-" + UUID.randomUUID(),
-            platform,
-            cluster,
-            List.of("data", "core", "apps"),
-            Map.of());
+    fixture =
+        TestingExecutorFixture.forPlatform(platform)
+            .namespaces("data", "core", "apps")
+            .verdictDelay(Duration.ofMillis(300))
+            .snapshotController()
+            .start();
+    cluster = fixture.cluster();
+    setup = fixture.setup();
+    lockstep = fixture.lockstep();
+    fixture.startExecutor();
   }
 
   @AfterEach
   void stop() {
-    if (executor != null) {
-      executor.close();
-    }
-    lockstep.close();
-    snapshots.close();
-    setup.close();
-    cluster.close();
+    fixture.close();
   }
 
   @Test
@@ -129,7 +117,7 @@ class WaveByWaveUpgradeIT {
                             "s-2-1", "ui", ui, "registry.example.com/ui:1.1.0", "1.0.0", "1.1.0")),
                     List.of(TestingPlans.gate("ui-health")))));
 
-    lockstep.publish(upgradeId, new PlanCreated(plan, "release-bot", "monthly release"));
+    fixture.publishPlan(plan, "release-bot", "monthly release");
     UpgradeCompleted completed = lockstep.await(upgradeId, UpgradeCompleted.class);
 
     assertThat(completed.versions()).isEqualTo(plan.versions());

@@ -1,0 +1,71 @@
+package dev.lockstep.executor.running;
+
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.executor.inventory.InventoryReader;
+import dev.lockstep.runtime.kafka.EventPublisher;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes what the executor says: a saga's events (each folded back into its saga once Kafka has
+ * acknowledged it) and the platforms' {@code inventory.observed}. Only for owned platforms.
+ */
+final class SagaPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(SagaPublisher.class);
+  private static final String SERVICE = "executor";
+
+  private final EventPublisher publisher;
+  private final EventCatalog catalog;
+  private final Clock clock;
+  private final InventoryReader inventory;
+  private final Ownership ownership;
+
+  SagaPublisher(
+      EventPublisher publisher,
+      EventCatalog catalog,
+      Clock clock,
+      InventoryReader inventory,
+      Ownership ownership) {
+    this.publisher = publisher;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.inventory = inventory;
+    this.ownership = ownership;
+  }
+
+  /**
+   * Publishes an event of the session's upgrade, waits for the acknowledgement and folds it into
+   * the saga; throws {@link Stopped} when the platform is no longer this instance's.
+   */
+  void publish(Session session, EventPayload payload) {
+    ownership.require(session.platform);
+    EventEnvelope event =
+        EventEnvelope.create(
+            catalog, SERVICE, session.platform, session.upgradeId, payload, session.cause, clock);
+    EventEnvelope sent = publisher.publishAndWait(event).event();
+    session.saga.apply(sent);
+  }
+
+  /** Publishes the platform's inventory, if it is owned; a failure is logged. */
+  void observe(String platform, EventEnvelope cause) {
+    if (!ownership.mayAct(platform)) {
+      return;
+    }
+    try {
+      EventEnvelope event =
+          EventEnvelope.create(
+              catalog, SERVICE, platform, null, inventory.observe(platform), cause, clock);
+      publisher.publishAndWait(event);
+    } catch (RuntimeException e) {
+      LOG.warn("could not observe the inventory of {}: {}", platform, e.toString());
+    }
+  }
+
+  /** Publishes the inventory of every owned platform. */
+  void observeOwned() {
+    ownership.platforms().forEach(platform -> observe(platform, null));
+  }
+}

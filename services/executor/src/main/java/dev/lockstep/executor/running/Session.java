@@ -1,0 +1,30 @@
+package dev.lockstep.executor.running;
+
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.executor.saga.UpgradeSaga;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One upgrade this instance runs: its saga, the event that caused the latest decisions, and the
+ * steps being worked on now. Its monitor guards the saga: folding, deciding and publishing happen
+ * with it held.
+ */
+final class Session {
+  final String upgradeId;
+  final String platform;
+  final UpgradeSaga saga;
+  final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  EventEnvelope cause;
+  boolean waitingForWindow;
+
+  Session(String upgradeId, String platform) {
+    this(new UpgradeSaga(upgradeId), platform);
+  }
+
+  Session(UpgradeSaga saga, String platform) {
+    this.upgradeId = saga.upgradeId();
+    this.platform = platform;
+    this.saga = saga;
+  }
+}

@@ -1,0 +1,286 @@
+package dev.lockstep.executor.running;
+
+import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
+import dev.lockstep.executor.cluster.Applied;
+import dev.lockstep.executor.cluster.ClusterSteps;
+import dev.lockstep.executor.cluster.Progress;
+import dev.lockstep.executor.cluster.StepContext;
+import dev.lockstep.executor.cluster.StepFailure;
+import dev.lockstep.executor.platform.PlatformSettings;
+import dev.lockstep.executor.platform.Platforms;
+import dev.lockstep.executor.saga.Decision;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one step, intent first: on a worker it reads the before-states, publishes {@code
+ * step.started} and only then acts on the cluster; a timer polls the wait that follows, and the
+ * result ({@code step.succeeded} or {@code step.failed}) is published and the saga advanced. Before
+ * every write and publish it checks that the platform is still this instance's, and gives up if
+ * not.
+ */
+final class StepWorker {
+  private static final Logger LOG = LoggerFactory.getLogger(StepWorker.class);
+  private static final int TRANSIENT_ATTEMPTS = 5;
+
+  private final Platforms platforms;
+  private final ExecutorSettings settings;
+  private final CrashPoints crashPoints;
+  private final Clock clock;
+  private final Ownership ownership;
+  private final SagaPublisher publisher;
+  private final RunnerThreads threads;
+  private final Predicate<Session> active;
+  private final Consumer<Session> advance;
+
+  /**
+   * @param active whether the session still runs here (called with its lock held)
+   * @param advance carries out the session's next decisions (called with its lock held)
+   */
+  StepWorker(
+      Platforms platforms,
+      ExecutorSettings settings,
+      CrashPoints crashPoints,
+      Clock clock,
+      Ownership ownership,
+      SagaPublisher publisher,
+      RunnerThreads threads,
+      Predicate<Session> active,
+      Consumer<Session> advance) {
+    this.platforms = platforms;
+    this.settings = settings;
+    this.crashPoints = crashPoints;
+    this.clock = clock;
+    this.ownership = ownership;
+    this.publisher = publisher;
+    this.threads = threads;
+    this.active = active;
+    this.advance = advance;
+  }
+
+  /** Starts the step on a worker thread. */
+  void start(Session session, Decision.RunStep run) {
+    threads.submit(() -> begin(session, run, 1));
+  }
+
+  // ---- intent -------------------------------------------------------------------------------
+
+  /**
+   * Records a step's intent, then acts. A step that has not started reads the before-state of every
+   * object it will change from the cluster; a step run again after a crash takes the before-states
+   * of its first {@code step.started} instead, since it may have changed or deleted those objects
+   * already. Either way they travel in this attempt's {@code step.started}.
+   */
+  private void begin(Session session, Decision.RunStep run, int attempt) {
+    List<ObjectState> before = run.startedBefore();
+    if (before == null) {
+      try {
+        ownership.require(session.platform);
+        before = clusterSteps(session).readBefore(context(session, run, List.of()));
+      } catch (Stopped stopped) {
+        ownership.abandon();
+        LOG.info("step {} stops before its intent: {}", run.step().id(), stopped.getMessage());
+        return;
+      } catch (KubernetesClientException e) {
+        if (transientError(e) && attempt < TRANSIENT_ATTEMPTS) {
+          LOG.warn(
+              "reading the before-states of step {} met a transient error: {}",
+              run.step().id(),
+              e.getMessage());
+          threads.schedule(() -> begin(session, run, attempt + 1), settings.getPollInterval());
+          return;
+        }
+        // The step meets the same refusal when it acts, and fails with it.
+        before = List.of();
+      } catch (StepFailure failure) {
+        // The step fails with this reason when it acts, before it changes anything.
+        before = List.of();
+      } catch (RuntimeException e) {
+        LOG.warn("could not read the before-states of step {}: {}", run.step().id(), e.toString());
+        before = List.of();
+      }
+    }
+    announce(session, run, before);
+  }
+
+  private void announce(Session session, Decision.RunStep run, List<ObjectState> before) {
+    var step = run.step();
+    synchronized (session) {
+      if (!active.test(session)) {
+        if (!ownership.mayAct(session.platform)) {
+          ownership.abandon();
+        }
+        LOG.info("step {} does not start: its upgrade no longer runs here", step.id());
+        return;
+      }
+      try {
+        publisher.publish(
+            session,
+            new StepStarted(
+                session.upgradeId,
+                step.id(),
+                run.wave(),
+                step.component(),
+                step.action(),
+                run.attempt(),
+                before));
+      } catch (Stopped stopped) {
+        ownership.abandon();
+        LOG.info("step {} stops before its intent: {}", step.id(), stopped.getMessage());
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "could not publish the intent of step {}, trying again: {}", step.id(), e.toString());
+        threads.schedule(() -> announce(session, run, before), settings.getPollInterval());
+        return;
+      }
+    }
+    act(
+        session,
+        new Decision.RunStep(step, run.wave(), run.attempt(), run.priorBefore(), before),
+        1);
+  }
+
+  // ---- acting -------------------------------------------------------------------------------
+
+  private void act(Session session, Decision.RunStep run, int attempt) {
+    // A step that fails half-way reports its intent: whatever it changed is among those objects.
+    List<ObjectState> partial = run.startedBefore() == null ? List.of() : run.startedBefore();
+    try {
+      crashPoints.reached(CrashPoints.BEFORE_ACT, run.step().id());
+      ownership.require(session.platform);
+      Applied applied =
+          clusterSteps(session).apply(context(session, run, run.startedBefore()), clock.instant());
+      LOG.debug("step {} acted: {}", run.step().id(), applied.outcome());
+      schedulePoll(session, run, applied, true);
+    } catch (CrashPoints.Crash crash) {
+      ownership.halt(crash);
+    } catch (Stopped stopped) {
+      ownership.abandon();
+      LOG.info("step {} stops: {}", run.step().id(), stopped.getMessage());
+    } catch (StepFailure failure) {
+      finishStep(session, run, failed(session, run, failure.getMessage(), failure.before()));
+    } catch (KubernetesClientException e) {
+      if (transientError(e) && attempt < TRANSIENT_ATTEMPTS) {
+        LOG.warn(
+            "step {} attempt {} met a transient error: {}",
+            run.step().id(),
+            attempt,
+            e.getMessage());
+        threads.schedule(() -> act(session, run, attempt + 1), settings.getPollInterval());
+      } else {
+        finishStep(
+            session,
+            run,
+            failed(session, run, "the API server refused the change: " + e.getMessage(), partial));
+      }
+    } catch (RuntimeException e) {
+      LOG.error("step {} failed unexpectedly", run.step().id(), e);
+      finishStep(session, run, failed(session, run, "unexpected error: " + e, partial));
+    }
+  }
+
+  private ClusterSteps clusterSteps(Session session) {
+    PlatformSettings platform = platforms.find(session.platform).orElseThrow();
+    return new ClusterSteps(
+        platforms.client(session.platform),
+        Set.copyOf(platform.getNamespaces()),
+        settings.timings(),
+        stepId -> crashPoints.reached(CrashPoints.MID_ACT, stepId));
+  }
+
+  private static StepContext context(
+      Session session, Decision.RunStep run, List<ObjectState> startedBefore) {
+    return new StepContext(
+        session.platform, session.upgradeId, run.step(), run.priorBefore(), startedBefore);
+  }
+
+  private void schedulePoll(Session session, Decision.RunStep run, Applied applied, boolean first) {
+    threads.schedule(
+        () -> {
+          try {
+            if (first) {
+              crashPoints.reached(CrashPoints.DURING_WAIT, run.step().id());
+            }
+            ownership.require(session.platform);
+            Progress progress = applied.check().poll(clock.instant());
+            switch (progress.state()) {
+              case WAITING -> schedulePoll(session, run, applied, false);
+              case DONE -> {
+                crashPoints.reached(CrashPoints.BEFORE_RESULT, run.step().id());
+                var step = run.step();
+                finishStep(
+                    session,
+                    run,
+                    new StepSucceeded(
+                        session.upgradeId,
+                        step.id(),
+                        run.wave(),
+                        step.component(),
+                        step.action(),
+                        step.from(),
+                        step.to(),
+                        applied.before(),
+                        applied.snapshot()));
+              }
+              case FAILED ->
+                  finishStep(
+                      session, run, failed(session, run, progress.reason(), applied.before()));
+            }
+          } catch (CrashPoints.Crash crash) {
+            ownership.halt(crash);
+          } catch (Stopped stopped) {
+            ownership.abandon();
+            LOG.info("wait of step {} stops: {}", run.step().id(), stopped.getMessage());
+          } catch (RuntimeException e) {
+            LOG.warn("looking at step {} failed, looking again: {}", run.step().id(), e.toString());
+            schedulePoll(session, run, applied, false);
+          }
+        },
+        first ? Duration.ZERO : settings.getPollInterval());
+  }
+
+  // ---- the result ---------------------------------------------------------------------------
+
+  private void finishStep(Session session, Decision.RunStep run, EventPayload result) {
+    synchronized (session) {
+      if (!active.test(session)) {
+        return;
+      }
+      try {
+        publisher.publish(session, result);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "could not publish the result of step {}, trying again: {}",
+            run.step().id(),
+            e.toString());
+        threads.schedule(() -> finishStep(session, run, result), settings.getPollInterval());
+        return;
+      }
+      session.inFlight.remove(run.step().id());
+      advance.accept(session);
+    }
+  }
+
+  private static StepFailed failed(
+      Session session, Decision.RunStep run, String reason, List<ObjectState> before) {
+    var step = run.step();
+    return new StepFailed(
+        session.upgradeId, step.id(), run.wave(), step.component(), step.action(), reason, before);
+  }
+
+  private static boolean transientError(KubernetesClientException e) {
+    return e.getCode() == 0 || e.getCode() >= 500 || e.getCode() == 429 || e.getCode() == 409;
+  }
+}
