@@ -17,6 +17,7 @@ import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.planning.PreviewBodies;
 import dev.lockstep.planner.planning.UpgradePlanner;
 import dev.lockstep.planner.planning.UpgradeRequest;
+import dev.lockstep.planner.validation.GateReach;
 import jakarta.annotation.Nullable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import java.util.Set;
  * engine, and {@link UpgradePlanner} makes the plan, so a release gets the same plan and the same
  * errors as from {@code POST /api/v1/plans/preview}. What only a running planner knows is absent:
  * the platform's inventory (give {@code --current}), its release history and its last applied
- * bundles, and its allowed namespaces (give {@code --namespaces}).
+ * bundles, its allowed namespaces (give {@code --namespaces}) and what its gates may reach (give
+ * {@code --gates}).
  */
 final class OfflinePlanner {
   private OfflinePlanner() {}
@@ -42,8 +44,52 @@ final class OfflinePlanner {
    *
    * @param charts where charts ({@code helm.chart}) and manifests files are read from
    * @param namespaces the namespaces the platform allows; null for no check
+   * @param gates what the platform's gates may reach; null for no check
    */
-  record Settings(Path charts, @Nullable Set<String> namespaces) {}
+  record Settings(
+      Path charts, @Nullable Set<String> namespaces, @Nullable GateReach.Policy gates) {}
+
+  /**
+   * What a platform's gates may reach, read from a file with the keys of the planner's {@code
+   * lockstep.platforms.<id>.gates}: {@code http-hosts}, {@code secret-hosts}, {@code
+   * prometheus-servers}, {@code datasources}.
+   */
+  static GateReach.Policy gates(JsonNode tree, String file) {
+    if (tree == null || !tree.isObject()) {
+      throw new CliException(ExitCodes.USAGE, file + " is not a map of gate settings", null);
+    }
+    for (java.util.Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
+      String field = it.next();
+      if (!Set.of("http-hosts", "secret-hosts", "prometheus-servers", "datasources")
+          .contains(field)) {
+        throw new CliException(
+            ExitCodes.USAGE,
+            file
+                + ": '"
+                + field
+                + "' is not a gate setting (http-hosts, secret-hosts, prometheus-servers,"
+                + " datasources)",
+            null);
+      }
+    }
+    Map<String, List<String>> secretHosts = new java.util.HashMap<>();
+    tree.path("secret-hosts")
+        .fields()
+        .forEachRemaining(e -> secretHosts.put(e.getKey(), texts(e.getValue())));
+    return new GateReach.Policy(
+        texts(tree.get("http-hosts")),
+        secretHosts,
+        Set.copyOf(texts(tree.get("prometheus-servers"))),
+        Set.copyOf(texts(tree.get("datasources"))));
+  }
+
+  private static List<String> texts(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    if (node != null) {
+      node.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
 
   /** The plan of a preview request (JSON); a {@link CliException} with every problem otherwise. */
   static Plan plan(String body, Settings settings) {
@@ -81,7 +127,8 @@ final class OfflinePlanner {
             settings.namespaces(),
             "release",
             bundles.resolve(parsed.release(), "release"),
-            Map.of());
+            Map.of(),
+            settings.gates());
     PlanningResult result = UpgradePlanner.plan(request, Clock.systemUTC());
     if (result instanceof PlanningResult.Rejected rejected) {
       rejectOn(rejected.errors());

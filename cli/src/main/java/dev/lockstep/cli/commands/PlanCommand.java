@@ -46,6 +46,15 @@ public final class PlanCommand extends ServiceCommand {
   java.util.List<String> namespaces;
 
   @Option(
+      names = "--gates",
+      paramLabel = "FILE",
+      description =
+          "with --offline: what the platform's gates may reach, a YAML map with the keys of the"
+              + " planner's lockstep.platforms.<id>.gates (http-hosts, secret-hosts,"
+              + " prometheus-servers, datasources); without it, gates are not checked")
+  String gates;
+
+  @Option(
       names = "--charts",
       paramLabel = "DIR",
       description =
@@ -123,8 +132,8 @@ public final class PlanCommand extends ServiceCommand {
       }
       body = tree.toString();
     }
-    if (namespaces != null && !offline || charts != null && !offline) {
-      throw usage("--namespaces and --charts go with --offline");
+    if (!offline && (namespaces != null || charts != null || gates != null)) {
+      throw usage("--namespaces, --gates and --charts go with --offline");
     }
     if (offline) {
       Plan plan = OfflinePlanner.plan(body, chartsDirectory());
@@ -162,7 +171,11 @@ public final class PlanCommand extends ServiceCommand {
       dir = java.nio.file.Path.of(".");
     }
     return new OfflinePlanner.Settings(
-        dir, namespaces == null ? null : java.util.Set.copyOf(namespaces));
+        dir,
+        namespaces == null ? null : java.util.Set.copyOf(namespaces),
+        gates == null
+            ? null
+            : OfflinePlanner.gates(Inputs.yaml(gates, Inputs.text(gates, root().stdin())), gates));
   }
 
   private JsonNode currentList(String file) {

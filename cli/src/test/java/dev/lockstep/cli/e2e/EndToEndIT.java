@@ -328,6 +328,8 @@ class EndToEndIT {
         files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(manifests::add);
       }
       String namespaces = String.join(",", local.sample().namespaces());
+      Path gates = directory.resolve("gates.yaml");
+      Files.writeString(gates, "http-hosts: [\"127.0.0.1\"]\n");
       String charts = local.sample().chartsDirectory().toString();
       int planned = 0;
       for (Path manifest : manifests) {
@@ -354,6 +356,8 @@ class EndToEndIT {
                 current.toString(),
                 "--namespaces",
                 namespaces,
+                "--gates",
+                gates.toString(),
                 "--charts",
                 charts,
                 "--output",
