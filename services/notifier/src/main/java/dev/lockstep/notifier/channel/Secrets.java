@@ -1,91 +1,20 @@
 package dev.lockstep.notifier.channel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.lockstep.runtime.security.DeclaredSecrets;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
- * The notifier's declared secrets (a webhook URL, an HMAC secret, a password, a token), which
- * channels name in their {@code secretRefs}. A secret is declared by the operator and nowhere else:
- * as {@code lockstep.notifier.secrets.<NAME>} in the configuration, or as a file {@code NAME} in
- * the directory {@code lockstep.notifier.secret-files} (a mounted Kubernetes Secret, read at each
- * use so that a rotated value takes effect). Never an environment variable or a system property of
- * the process: those hold the service's own credentials (token signing key, database password),
- * which a subscription must not be able to send anywhere.
- *
- * <p>Values are used to send and never stored, logged or published; {@link #redact} removes them
- * from error messages.
+ * The notifier's declared secrets ({@code lockstep.notifier.secrets.<NAME>}, files in {@code
+ * lockstep.notifier.secret-files}), which channels name in their {@code secretRefs}: the runtime's
+ * one lookup ({@link DeclaredSecrets}).
  */
-public final class Secrets {
-  /** What a secret's name may be: no path separators, no leading dot. */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}");
-
-  private final Map<String, String> configured;
-  private final Path directory;
-
+public final class Secrets extends DeclaredSecrets {
   /**
    * @param configured the entries below {@code lockstep.notifier.secrets}, by name
    * @param directory a directory whose every file is a secret, or null for none
    */
   public Secrets(Map<String, String> configured, Path directory) {
-    this.configured = new TreeMap<>(configured);
-    this.directory = directory;
-  }
-
-  /** True when the name is one of the declared secrets and has a value. */
-  public boolean declared(String name) {
-    return find(name).isPresent();
-  }
-
-  /** The value of a declared secret; a clear error (naming only the reference) when it has none. */
-  public String resolve(String name) {
-    return find(name)
-        .orElseThrow(
-            () -> new IllegalStateException("secret '" + name + "' is not a declared secret"));
-  }
-
-  /** The value of a declared secret, or empty when the name declares none (or has no value). */
-  public Optional<String> find(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      return Optional.empty();
-    }
-    String value = configured.get(name);
-    if (value != null && !value.isBlank()) {
-      return Optional.of(value);
-    }
-    if (directory != null) {
-      Path file = directory.resolve(name);
-      if (file.getParent().equals(directory) && Files.isRegularFile(file)) {
-        try {
-          String content =
-              Files.readString(file, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+$", "");
-          return content.isBlank() ? Optional.empty() : Optional.of(content);
-        } catch (IOException e) {
-          throw new UncheckedIOException("secret '" + name + "' cannot be read", e);
-        }
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** A text with every given secret value replaced by {@code ***}. */
-  public static String redact(String text, Collection<String> values) {
-    if (text == null) {
-      return "";
-    }
-    String result = text;
-    for (String value : values) {
-      if (value != null && value.length() >= 4) {
-        result = result.replace(value, "***");
-      }
-    }
-    return result;
+    super(configured, directory);
   }
 }

@@ -1,25 +1,34 @@
 package dev.lockstep.validator.provider;
 
+import dev.lockstep.runtime.security.DeclaredSecrets;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Resolves secret references of gate specs ({@code secret:gates/metis-token}) from the validator's
  * configuration: {@code lockstep.validator.secrets.gates-metis-token}, which the environment
- * variable {@code LOCKSTEP_VALIDATOR_SECRETS_GATES_METIS_TOKEN} also sets. Values never leave this
- * class except into the request that needs them.
+ * variable {@code LOCKSTEP_VALIDATOR_SECRETS_GATES_METIS_TOKEN} also sets, or a file {@code
+ * gates-metis-token} in {@code lockstep.validator.secret-files}, through the runtime's one lookup
+ * of declared secrets ({@link DeclaredSecrets}). Values never leave this class except into the
+ * request that needs them.
  */
 @Singleton
 public class Secrets {
   /** The prefix of a secret reference. */
   public static final String PREFIX = "secret:";
 
-  private final Environment environment;
+  private final DeclaredSecrets declared;
 
-  public Secrets(Environment environment) {
-    this.environment = environment;
+  public Secrets(
+      Environment environment, @Value("${lockstep.validator.secret-files:}") String directory) {
+    this.declared =
+        new DeclaredSecrets(
+            name -> environment.getProperty("lockstep.validator.secrets." + name, String.class),
+            directory.isBlank() ? null : Path.of(directory).toAbsolutePath().normalize());
   }
 
   /** Whether a header value is a secret reference. */
@@ -43,6 +52,6 @@ public class Secrets {
 
   /** The secret a reference names, if it is configured. */
   public Optional<String> resolve(String reference) {
-    return environment.getProperty(key(reference), String.class);
+    return declared.find(name(reference));
   }
 }
