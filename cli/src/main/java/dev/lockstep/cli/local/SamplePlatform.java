@@ -1,36 +1,19 @@
 package dev.lockstep.cli.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.testkit.cluster.SimulatedEndpoints;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,6 +27,9 @@ import java.util.stream.Collectors;
  * subscriptions ({@code subscriptions.yml}), the platform id and the namespaces the executor may
  * touch, and the faults of each {@link Scenario}. Read from files, so that what the user reads in
  * the docs is what runs.
+ *
+ * <p>Reading and checking the files is {@code SampleFiles}' work; seeding the simulated cluster and
+ * waiting for its workloads is {@code SampleSeeding}'s.
  */
 public final class SamplePlatform {
 
@@ -80,7 +66,6 @@ public final class SamplePlatform {
   /** The gate that fails in the {@code failing-gate} scenario. */
   public static final String FAILING_GATE = "workbench-health";
 
-  private static final YAMLMapper YAML = new YAMLMapper();
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
   private static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "StatefulSet");
 
@@ -154,17 +139,17 @@ public final class SamplePlatform {
    */
   public static SamplePlatform load(Path directory) {
     Path dir = directory.toAbsolutePath().normalize();
-    String clusterYaml = read(dir.resolve(CLUSTER_FILE));
-    String releaseYaml = read(dir.resolve(RELEASE_FILE));
-    List<String> teams = teams(dir.resolve(SUBSCRIPTIONS_FILE));
+    String clusterYaml = SampleFiles.read(dir.resolve(CLUSTER_FILE));
+    String releaseYaml = SampleFiles.read(dir.resolve(RELEASE_FILE));
+    List<String> teams = SampleFiles.teams(dir.resolve(SUBSCRIPTIONS_FILE));
     ReleaseParser.Result parsed = ReleaseParser.parseYaml(releaseYaml);
     if (!parsed.ok()) {
       throw new IllegalArgumentException(
           dir.resolve(RELEASE_FILE)
               + " is not a valid release: "
-              + parsed.errors().stream().map(SamplePlatform::describe).toList());
+              + parsed.errors().stream().map(SampleFiles::describe).toList());
     }
-    List<HasMetadata> objects = parseObjects(dir.resolve(CLUSTER_FILE), clusterYaml);
+    List<HasMetadata> objects = SampleFiles.parseObjects(dir.resolve(CLUSTER_FILE), clusterYaml);
     SamplePlatform sample = new SamplePlatform(dir, releaseYaml, parsed.release(), objects, teams);
     for (Component component : parsed.release().spec().components()) {
       if (component.workload() != null && sample.workloadOf(component).isEmpty()) {
@@ -335,13 +320,7 @@ public final class SamplePlatform {
    * @return the objects as the API server stored them
    */
   public List<HasMetadata> seed(SimulatedCluster cluster) {
-    List<HasMetadata> stored = new ArrayList<>();
-    try (KubernetesClient client = cluster.newClient(SEED_ACTOR)) {
-      for (HasMetadata object : objects()) {
-        stored.add(createOrReplace(client, object));
-      }
-    }
-    return stored;
+    return SampleSeeding.seed(cluster, objects());
   }
 
   /**
@@ -351,81 +330,7 @@ public final class SamplePlatform {
    * @throws IllegalStateException naming the workloads that are not ready in time
    */
   public void awaitRunning(SimulatedCluster cluster, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<String> waiting = notRunning(cluster.client());
-    while (!waiting.isEmpty()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the sample platform's workloads are not ready after " + timeout + ": " + waiting);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for the sample platform", e);
-      }
-      waiting = notRunning(cluster.client());
-    }
-  }
-
-  private List<String> notRunning(KubernetesClient client) {
-    List<String> waiting = new ArrayList<>();
-    for (HasMetadata object : objects) {
-      String namespace = object.getMetadata().getNamespace();
-      String name = object.getMetadata().getName();
-      if (object instanceof Deployment) {
-        Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-        if (d == null
-            || d.getStatus() == null
-            || !ready(
-                d.getMetadata().getGeneration(),
-                d.getStatus().getObservedGeneration(),
-                d.getSpec().getReplicas(),
-                d.getStatus().getReadyReplicas())) {
-          waiting.add("Deployment " + namespace + "/" + name);
-        }
-      } else if (object instanceof GenericKubernetesResource resource
-          && customResourceKinds().contains(resource.getApiVersion() + "/" + resource.getKind())) {
-        GenericKubernetesResource live =
-            client
-                .genericKubernetesResources(contextOf(resource))
-                .inNamespace(namespace)
-                .withName(name)
-                .get();
-        Object wanted = spec(live).get("version");
-        Object running = status(live).get("version");
-        if (live == null
-            || wanted == null
-            || !wanted.equals(running)
-            || !"OK".equals(status(live).get("health"))) {
-          waiting.add(resource.getKind() + " " + namespace + "/" + name);
-        }
-      } else if (object instanceof StatefulSet) {
-        StatefulSet s = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
-        if (s == null
-            || s.getStatus() == null
-            || !ready(
-                s.getMetadata().getGeneration(),
-                s.getStatus().getObservedGeneration(),
-                s.getSpec().getReplicas(),
-                s.getStatus().getReadyReplicas())) {
-          waiting.add("StatefulSet " + namespace + "/" + name);
-        }
-      }
-    }
-    return waiting;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> spec(GenericKubernetesResource resource) {
-    Object spec = resource == null ? null : resource.getAdditionalProperties().get("spec");
-    return spec instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> status(GenericKubernetesResource resource) {
-    Object status = resource == null ? null : resource.getAdditionalProperties().get("status");
-    return status instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    SampleSeeding.awaitRunning(cluster, timeout, objects, customResourceKinds());
   }
 
   /**
@@ -443,13 +348,6 @@ public final class SamplePlatform {
   /** Where the release's Helm charts are found ({@code lockstep.planner.charts-dir}). */
   public Path chartsDirectory() {
     return directory;
-  }
-
-  private static boolean ready(Long generation, Long observed, Integer replicas, Integer ready) {
-    int desired = replicas == null ? 1 : replicas;
-    return observed != null
-        && (generation == null || observed >= generation)
-        && (ready == null ? 0 : ready) == desired;
   }
 
   /**
@@ -485,127 +383,5 @@ public final class SamplePlatform {
         .filter(o -> component.workload().namespace().equals(o.getMetadata().getNamespace()))
         .filter(o -> component.workload().name().equals(o.getMetadata().getName()))
         .findFirst();
-  }
-
-  /**
-   * Creates or replaces an object; a replace races the simulated control plane's status writes as
-   * on a real cluster, so a conflict (409) is retried with the object read again.
-   */
-  private static HasMetadata createOrReplace(KubernetesClient client, HasMetadata object) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return createOrReplaceOnce(client, object);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private static HasMetadata createOrReplaceOnce(KubernetesClient client, HasMetadata object) {
-    if (object instanceof GenericKubernetesResource generic) {
-      ResourceDefinitionContext context = contextOf(generic);
-      String namespace = generic.getMetadata().getNamespace();
-      var resources = client.genericKubernetesResources(context);
-      return namespace == null
-          ? resources.resource(generic).createOr(NonDeletingOperation::update)
-          : resources
-              .inNamespace(namespace)
-              .resource(generic)
-              .createOr(NonDeletingOperation::update);
-    }
-    return client.resource(object).createOr(NonDeletingOperation::update);
-  }
-
-  /** The resource of a kind fabric8 has no model for (a VolumeSnapshotClass, say). */
-  private static ResourceDefinitionContext contextOf(GenericKubernetesResource object) {
-    String apiVersion = object.getApiVersion();
-    int slash = apiVersion.indexOf('/');
-    String kind = object.getKind();
-    String lower = kind.toLowerCase(Locale.ROOT);
-    String plural =
-        lower.endsWith("s")
-            ? lower + "es"
-            : lower.endsWith("y") ? lower.substring(0, lower.length() - 1) + "ies" : lower + "s";
-    return new ResourceDefinitionContext.Builder()
-        .withGroup(slash < 0 ? "" : apiVersion.substring(0, slash))
-        .withVersion(slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
-        .withKind(kind)
-        .withPlural(plural)
-        .withNamespaced(object.getMetadata().getNamespace() != null)
-        .build();
-  }
-
-  private static List<HasMetadata> parseObjects(Path file, String yaml) {
-    List<HasMetadata> objects = new ArrayList<>();
-    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-      int index = 0;
-      while (documents.hasNext()) {
-        JsonNode document = documents.next();
-        index++;
-        if (document == null || document.isNull() || document.isMissingNode()) {
-          continue;
-        }
-        if (!document.isObject()
-            || !document.path("apiVersion").isTextual()
-            || !document.path("kind").isTextual()
-            || !document.path("metadata").path("name").isTextual()) {
-          throw new IllegalArgumentException(
-              file
-                  + ": document "
-                  + index
-                  + " is not a Kubernetes object (apiVersion, kind, name)");
-        }
-        KubernetesResource resource = KUBERNETES.convertValue(document, KubernetesResource.class);
-        if (!(resource instanceof HasMetadata object)) {
-          throw new IllegalArgumentException(
-              file + ": document " + index + " is not a Kubernetes object");
-        }
-        objects.add(object);
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + " is not valid YAML: " + e.getMessage(), e);
-    }
-    if (objects.isEmpty()) {
-      throw new IllegalArgumentException(file + " holds no Kubernetes object");
-    }
-    return List.copyOf(objects);
-  }
-
-  /** The team names of a subscription document, each once. */
-  private static List<String> teams(Path file) {
-    JsonNode document;
-    try {
-      document = YAML.readTree(read(file));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + " is not valid YAML: " + e.getMessage(), e);
-    }
-    Set<String> teams = new LinkedHashSet<>();
-    for (JsonNode subscription : document.path("subscriptions")) {
-      if (subscription.path("team").isTextual()) {
-        teams.add(subscription.path("team").asText());
-      }
-    }
-    if (teams.isEmpty()) {
-      throw new IllegalArgumentException(file + " subscribes no team");
-    }
-    return List.copyOf(teams);
-  }
-
-  private static String read(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(
-          "the sample platform has no " + file.getFileName() + " (looked for " + file + ")");
-    }
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
-  }
-
-  private static String describe(ErrorDetail error) {
-    return error.path() + ": " + error.message() + " (" + error.code() + ")";
   }
 }
