@@ -1,25 +1,23 @@
 package dev.lockstep.cli.model;
 
 import dev.lockstep.cli.ExitCodes;
-import java.util.Set;
+import dev.lockstep.events.UpgradeStatus;
 
 /**
  * How an upgrade's status reads for {@code watch}: whether it has ended and what its end means as
- * an exit code. The ended statuses are the rca-recorder's terminal ones ({@code completed}, {@code
- * rolled-back}, {@code rollback-failed}, {@code cancelled}, {@code rejected}); {@code failed} ends
- * a rollback (nothing rolls a rollback back), while a failed upgrade is normally followed by its
- * automatic rollback, so it ends only when none follows ({@link #endsAsFailed}).
+ * an exit code. The ended statuses are the terminal ones of {@link UpgradeStatus} ({@code
+ * completed}, {@code rolled-back}, {@code rollback-failed}, {@code cancelled}, {@code rejected}),
+ * which the rca-recorder serves; a status this version does not know has not ended. {@code failed}
+ * ends a rollback (nothing rolls a rollback back), while a failed upgrade is normally followed by
+ * its automatic rollback, so it ends only when none follows ({@link #endsAsFailed}).
  */
 public final class Outcome {
-  private static final Set<String> TERMINAL =
-      Set.of("completed", "rolled-back", "rollback-failed", "cancelled", "rejected");
-
   private Outcome() {}
 
   /** True when nothing more happens to the upgrade on its own. */
   public static boolean ended(Upgrade upgrade) {
-    return TERMINAL.contains(upgrade.status())
-        || (upgrade.isRollback() && "failed".equals(upgrade.status()));
+    return UpgradeStatus.ofWire(upgrade.status()).map(UpgradeStatus::terminal).orElse(false)
+        || (upgrade.isRollback() && is(upgrade, UpgradeStatus.FAILED));
   }
 
   /**
@@ -28,19 +26,23 @@ public final class Outcome {
    */
   public static boolean endsAsFailed(Upgrade upgrade) {
     return !upgrade.isRollback()
-        && "failed".equals(upgrade.status())
+        && is(upgrade, UpgradeStatus.FAILED)
         && upgrade.rollbacks().isEmpty();
   }
 
   /** The exit code of an ended upgrade (see {@link ExitCodes}). */
   public static int exitCode(Upgrade upgrade) {
-    String status = upgrade.status();
-    if ("completed".equals(status)) {
+    if (is(upgrade, UpgradeStatus.COMPLETED)) {
       return ExitCodes.OK;
     }
-    if ("rollback-failed".equals(status) || (upgrade.isRollback() && "failed".equals(status))) {
+    if (is(upgrade, UpgradeStatus.ROLLBACK_FAILED)
+        || (upgrade.isRollback() && is(upgrade, UpgradeStatus.FAILED))) {
       return ExitCodes.ROLLBACK_FAILED;
     }
     return ExitCodes.UPGRADE_NOT_COMPLETED;
+  }
+
+  private static boolean is(Upgrade upgrade, UpgradeStatus status) {
+    return status.wire().equals(upgrade.status());
   }
 }

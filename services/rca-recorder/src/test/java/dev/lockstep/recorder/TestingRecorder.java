@@ -1,11 +1,11 @@
 package dev.lockstep.recorder;
 
 import dev.lockstep.runtime.LockstepApplication;
+import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -45,12 +45,10 @@ final class TestingRecorder {
   /** Polls until the condition holds; the failure says what the state was. */
   static void await(String what, BooleanSupplier condition, Supplier<String> state)
       throws InterruptedException {
-    Instant deadline = Instant.now().plus(WAIT);
-    while (!condition.getAsBoolean()) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError("timed out waiting until " + what + "; " + state.get());
-      }
-      Thread.sleep(100);
-    }
+    Eventually.until(
+        WAIT,
+        Duration.ofMillis(100),
+        condition,
+        () -> "timed out waiting until " + what + "; " + state.get());
   }
 }

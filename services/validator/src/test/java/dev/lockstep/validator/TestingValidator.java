@@ -13,6 +13,7 @@ import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
@@ -183,22 +184,18 @@ public final class TestingValidator {
   /** Polls the gates topic until an event of the platform matches, or fails after {@link #WAIT}. */
   public static List<EventEnvelope> awaitGateEvents(
       String platform, Predicate<List<EventEnvelope>> until) {
-    Instant deadline = Instant.now().plus(WAIT);
-    List<EventEnvelope> events = gateEvents(platform);
-    while (!until.test(events)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(
+    return Eventually.value(
+        () -> gateEvents(platform),
+        until,
+        WAIT,
+        Duration.ofMillis(200),
+        events ->
             "the gates topic did not reach the expected state for "
                 + platform
                 + " within "
                 + WAIT
                 + "; it holds "
                 + events.stream().map(e -> e.type() + " " + e.data()).toList());
-      }
-      sleep(200);
-      events = gateEvents(platform);
-    }
-    return events;
   }
 
   /** Waits for the verdict of the platform's (only) gate and returns it with all events. */

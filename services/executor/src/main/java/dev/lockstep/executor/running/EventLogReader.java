@@ -5,6 +5,7 @@ import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
 import dev.lockstep.runtime.kafka.KafkaSettings;
+import dev.lockstep.runtime.kafka.TopicReplay;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
@@ -34,6 +34,9 @@ public class EventLogReader {
   private static final List<String> TOPICS = List.of(Topics.PLANS, Topics.EXECUTION, Topics.GATES);
   private static final Duration POLL = Duration.ofMillis(200);
 
+  /** The consumer's own default ({@code default.api.timeout.ms}). */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
   private final KafkaSettings settings;
   private final EventCodec codec;
 
@@ -44,16 +47,35 @@ public class EventLogReader {
 
   /**
    * The events of the given platforms: first the plans topic, then execution, then gates, each in
-   * log order (the order of one platform's partition).
+   * log order (the order of one platform's partition), up to the end offsets each topic had when
+   * its reading began. Reads for as long as that takes.
    */
   public List<EventEnvelope> read(Set<String> platforms) {
     List<EventEnvelope> events = new ArrayList<>();
     if (platforms.isEmpty()) {
       return events;
     }
-    try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
+    try (TopicReplay replay = TopicReplay.open(replayConfig(), POLL, REQUEST_TIMEOUT)) {
       for (String topic : TOPICS) {
-        events.addAll(readTopic(consumer, topic, platforms));
+        replay.readToEnd(
+            List.of(topic),
+            TopicReplay.NO_LIMIT,
+            records -> {
+              for (ConsumerRecord<String, byte[]> record : records) {
+                if (record.key() == null || !platforms.contains(record.key())) {
+                  continue;
+                }
+                try {
+                  events.add(codec.fromRecord(record));
+                } catch (EventDecodingException e) {
+                  LOG.debug(
+                      "skipping an unreadable record {}@{}: {}",
+                      topic,
+                      record.offset(),
+                      e.getMessage());
+                }
+              }
+            });
       }
     }
     return events;
@@ -68,41 +90,16 @@ public class EventLogReader {
     }
   }
 
-  private List<EventEnvelope> readTopic(
-      KafkaConsumer<String, byte[]> consumer, String topic, Set<String> platforms) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (PartitionInfo info : consumer.partitionsFor(topic)) {
-      partitions.add(new TopicPartition(topic, info.partition()));
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-    List<EventEnvelope> events = new ArrayList<>();
-    while (!end.isEmpty()) {
-      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-      if (end.isEmpty()) {
-        break;
-      }
-      for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-        if (record.key() == null || !platforms.contains(record.key())) {
-          continue;
-        }
-        try {
-          events.add(codec.fromRecord(record));
-        } catch (EventDecodingException e) {
-          LOG.debug(
-              "skipping an unreadable record {}@{}: {}", topic, record.offset(), e.getMessage());
-        }
-      }
-    }
-    return events;
+  private Map<String, Object> replayConfig() {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put(
+        "client.id", "executor-replay-" + Integer.toHexString(System.identityHashCode(this)));
+    return config;
   }
 
   private KafkaConsumer<String, byte[]> newConsumer() {
-    Map<String, Object> config = new HashMap<>(settings.common());
+    Map<String, Object> config = replayConfig();
     config.put("enable.auto.commit", false);
-    config.put(
-        "client.id", "executor-replay-" + Integer.toHexString(System.identityHashCode(this)));
     return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
   }
 }

@@ -1,23 +1,14 @@
 package dev.lockstep.planner.intake;
 
 import dev.lockstep.events.EventCodec;
-import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.runtime.kafka.TopicReplay;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +21,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateRebuild {
   private static final Logger LOG = LoggerFactory.getLogger(StateRebuild.class);
+
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private StateRebuild() {}
 
@@ -50,66 +44,26 @@ public final class StateRebuild {
       Consumer<EventEnvelope> fold) {
     Map<String, Object> config = new HashMap<>(kafka);
     config.put("group.id", group);
-    config.put("enable.auto.commit", false);
-    config.put("auto.offset.reset", "earliest");
-    config.put("key.deserializer", StringDeserializer.class.getName());
-    config.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    int count = 0;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-      Map<TopicPartition, Long> until = new HashMap<>();
-      Set<TopicPartition> consumedPartitions = new HashSet<>();
-      for (String topic : consumed) {
-        consumedPartitions.addAll(partitions(consumer, topic));
-      }
-      Map<TopicPartition, OffsetAndMetadata> committed =
-          consumer.committed(consumedPartitions, Duration.ofSeconds(30));
-      for (TopicPartition tp : consumedPartitions) {
-        OffsetAndMetadata o = committed.get(tp);
-        until.put(tp, o == null ? 0L : o.offset());
-      }
-      List<TopicPartition> fullPartitions = new ArrayList<>();
-      for (String topic : full) {
-        fullPartitions.addAll(partitions(consumer, topic));
-      }
-      until.putAll(consumer.endOffsets(fullPartitions, Duration.ofSeconds(30)));
-      until.entrySet().removeIf(e -> e.getValue() <= 0);
-      if (until.isEmpty()) {
-        return 0;
-      }
-      consumer.assign(until.keySet());
-      consumer.seekToBeginning(until.keySet());
-      Set<TopicPartition> left = new HashSet<>(until.keySet());
-      while (!left.isEmpty()) {
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          if (record.offset() >= until.get(tp)) {
-            continue;
-          }
-          try {
-            fold.accept(codec.fromRecord(record));
-            count++;
-          } catch (EventDecodingException e) {
-            LOG.debug(
-                "skipping an unreadable record at {}-{}@{}",
-                record.topic(),
-                record.partition(),
-                record.offset());
-          }
-        }
-        left.removeIf(tp -> consumer.position(tp) >= until.get(tp));
-      }
+    int[] count = {0};
+    try (TopicReplay replay = TopicReplay.open(config, POLL, REQUEST_TIMEOUT)) {
+      Map<TopicPartition, Long> until = replay.committedOffsets(replay.partitions(consumed));
+      until.putAll(replay.endOffsets(replay.partitions(full)));
+      replay.read(
+          until,
+          TopicReplay.NO_LIMIT,
+          TopicReplay.decoding(
+              codec,
+              event -> {
+                fold.accept(event.event());
+                count[0]++;
+              },
+              (record, e) ->
+                  LOG.debug(
+                      "skipping an unreadable record at {}-{}@{}",
+                      record.topic(),
+                      record.partition(),
+                      record.offset())));
     }
-    return count;
-  }
-
-  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-    List<TopicPartition> result = new ArrayList<>();
-    if (infos != null) {
-      for (PartitionInfo p : infos) {
-        result.add(new TopicPartition(p.topic(), p.partition()));
-      }
-    }
-    return result;
+    return count[0];
   }
 }

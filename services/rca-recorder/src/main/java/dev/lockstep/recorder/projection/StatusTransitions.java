@@ -1,6 +1,7 @@
 package dev.lockstep.recorder.projection;
 
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GateRequested;

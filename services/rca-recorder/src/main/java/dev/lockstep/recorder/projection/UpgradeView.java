@@ -1,5 +1,6 @@
 package dev.lockstep.recorder.projection;
 
+import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.events.v1.Measurement;
 import jakarta.annotation.Nullable;
 import java.time.Instant;

@@ -1,24 +1,17 @@
 package dev.lockstep.recorder.recovery;
 
 import dev.lockstep.events.EventCodec;
-import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.recorder.ingest.Batch;
 import dev.lockstep.recorder.projection.Projector;
 import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.runtime.kafka.ConsumedEvent;
 import dev.lockstep.runtime.kafka.KafkaSettings;
+import dev.lockstep.runtime.kafka.TopicReplay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaRebuild {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRebuild.class);
   private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaSettings kafka;
   private final EventCodec codec;
@@ -52,65 +46,33 @@ public final class KafkaRebuild {
   public Result rebuild(
       List<String> topics, EventStore store, Projector projector, Duration timeout) {
     Map<String, Object> config = new HashMap<>(kafka.common());
-    config.put("enable.auto.commit", false);
     config.put("max.poll.records", 1000);
     config.put("client.id", "rca-recorder-rebuild");
-    long read = 0;
-    long stored = 0;
-    long unreadable = 0;
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : topics) {
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-          partitions.add(new TopicPartition(topic, info.partition()));
-        }
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-      end.values().removeIf(offset -> offset == 0);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!done(consumer, end)) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the rebuild from Kafka did not reach the end in time");
-        }
-        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        List<ConsumedEvent> batch = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, byte[]> record : records) {
-          Long stop = end.get(new TopicPartition(record.topic(), record.partition()));
-          if (stop == null || record.offset() >= stop) {
-            continue;
-          }
-          read++;
-          try {
-            batch.add(
-                new ConsumedEvent(
-                    codec.fromRecord(record), record.topic(), record.partition(), record.offset()));
-          } catch (EventDecodingException e) {
-            unreadable++;
-          }
-        }
-        stored += store.append(Batch.of(batch, codec).rows());
-      }
+    long[] stored = {0};
+    long[] unreadable = {0};
+    long read;
+    try (TopicReplay replay = TopicReplay.open(config, POLL, REQUEST_TIMEOUT)) {
+      read =
+          replay.readToEnd(
+              topics,
+              timeout,
+              records -> {
+                List<ConsumedEvent> batch = new ArrayList<>(records.size());
+                TopicReplay.decoding(codec, batch::add, (record, e) -> unreadable[0]++)
+                    .accept(records);
+                stored[0] += store.append(Batch.of(batch, codec).rows());
+              });
+    } catch (TopicReplay.NotCaughtUpException e) {
+      throw new IllegalStateException("the rebuild from Kafka did not reach the end in time", e);
     }
     int upgrades = projector.rebuild();
     LOG.info(
         "rebuilt the event store from Kafka: {} records read, {} events stored, {} unreadable, {}"
             + " upgrades",
         read,
-        stored,
-        unreadable,
+        stored[0],
+        unreadable[0],
         upgrades);
-    return new Result(read, stored, unreadable, upgrades);
-  }
-
-  private static boolean done(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> entry : end.entrySet()) {
-      if (consumer.position(entry.getKey()) < entry.getValue()) {
-        return false;
-      }
-    }
-    return true;
+    return new Result(read, stored[0], unreadable[0], upgrades);
   }
 }

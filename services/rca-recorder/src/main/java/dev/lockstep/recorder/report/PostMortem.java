@@ -1,7 +1,7 @@
 package dev.lockstep.recorder.report;
 
+import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.events.v1.Measurement;
-import dev.lockstep.recorder.projection.UpgradeStatus;
 import dev.lockstep.recorder.projection.UpgradeView;
 import dev.lockstep.recorder.projection.UpgradeView.GateRow;
 import dev.lockstep.recorder.projection.UpgradeView.NotificationRow;

@@ -1,5 +1,6 @@
 package dev.lockstep.validator.kubernetes;
 
+import dev.lockstep.manifest.FieldPaths;
 import dev.lockstep.validator.provider.Outcome;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -252,13 +253,13 @@ public final class WorkloadChecks {
     List<String> seen = new ArrayList<>();
     for (Map.Entry<String, Object> e : expected.entrySet()) {
       String path = e.getKey().startsWith("status.") ? e.getKey() : "status." + e.getKey();
-      Object actual = at(object, path);
+      Object actual = FieldPaths.get(object, path);
       seen.add(path + "=" + actual);
       if (!String.valueOf(e.getValue()).equals(String.valueOf(actual))) {
         mismatches.add(path + " is " + actual + ", expected " + e.getValue());
       }
     }
-    Object observed = at(object, "status.observedGeneration");
+    Object observed = FieldPaths.get(object, "status.observedGeneration");
     if (generation != null && observed instanceof Number n && n.longValue() < generation) {
       mismatches.add(
           "status.observedGeneration is "
@@ -279,33 +280,5 @@ public final class WorkloadChecks {
   public static Outcome statusFields(
       String target, Map<String, Object> object, Map<String, Object> expected) {
     return statusFields(target, null, object, expected);
-  }
-
-  private static Object at(Map<String, Object> object, String path) {
-    Object current = object;
-    String[] parts = path.split("\\.");
-    for (int i = 0; i < parts.length; i++) {
-      if (current instanceof Map<?, ?> map) {
-        current = map.get(parts[i]);
-      } else if (current instanceof List<?> list) {
-        Map<?, ?> condition = conditionOfType(list, parts[i]);
-        if (condition == null) {
-          return null;
-        }
-        current = i == parts.length - 1 ? condition.get("status") : condition;
-      } else {
-        return null;
-      }
-    }
-    return current;
-  }
-
-  private static Map<?, ?> conditionOfType(List<?> list, String type) {
-    for (Object item : list) {
-      if (item instanceof Map<?, ?> map && type.equals(map.get("type"))) {
-        return map;
-      }
-    }
-    return null;
   }
 }

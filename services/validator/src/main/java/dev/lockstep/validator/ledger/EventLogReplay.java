@@ -1,9 +1,9 @@
 package dev.lockstep.validator.ledger;
 
 import dev.lockstep.events.EventCodec;
-import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.runtime.kafka.KafkaSettings;
+import dev.lockstep.runtime.kafka.TopicReplay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -40,36 +38,26 @@ public final class EventLogReplay {
       Duration limit,
       Consumer<EventEnvelope> sink) {
     Map<String, Object> config = new HashMap<>(settings.common());
-    config.put("enable.auto.commit", false);
     config.put("client.id", "validator-replay-" + topic);
-    try (KafkaConsumer<String, byte[]> reader =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (PartitionInfo info : reader.partitionsFor(topic, limit)) {
-        if (only.contains(info.partition())) {
-          partitions.add(new TopicPartition(topic, info.partition()));
-        }
-      }
-      reader.assign(partitions);
-      reader.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = reader.endOffsets(partitions, limit);
-      long deadline = System.nanoTime() + limit.toNanos();
-      int count = 0;
-      while (!caughtUp(reader, end)) {
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException(
-              "could not read " + topic + " to its end within " + limit);
-        }
-        for (ConsumerRecord<String, byte[]> record : reader.poll(POLL)) {
-          try {
-            sink.accept(codec.fromRecord(record));
-            count++;
-          } catch (EventDecodingException e) {
-            // Unreadable: the live consumer dead-letters it; the ledger has no use for it.
-          }
-        }
-      }
-      return count;
+    try (TopicReplay reader = TopicReplay.open(config, POLL, limit)) {
+      List<TopicPartition> partitions = new ArrayList<>(reader.partitions(topic));
+      partitions.removeIf(partition -> !only.contains(partition.partition()));
+      Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+      int[] count = {0};
+      reader.read(
+          end,
+          limit,
+          TopicReplay.decoding(
+              codec,
+              event -> {
+                sink.accept(event.event());
+                count[0]++;
+              },
+              // Unreadable: the live consumer dead-letters it; the ledger has no use for it.
+              (record, e) -> {}));
+      return count[0];
+    } catch (TopicReplay.NotCaughtUpException e) {
+      throw new IllegalStateException("could not read " + topic + " to its end within " + limit, e);
     }
   }
 
@@ -81,15 +69,5 @@ public final class EventLogReplay {
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       return reader.partitionsFor(topic, limit).size();
     }
-  }
-
-  private static boolean caughtUp(
-      KafkaConsumer<String, byte[]> reader, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (reader.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.validator.TestingValidator;
 import dev.lockstep.validator.TestingValidator.Verdict;
@@ -212,19 +213,23 @@ class KubernetesGateIT {
   }
 
   private static void awaitRestart(String app) {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (Instant.now().isBefore(deadline)) {
-      for (Pod pod :
-          cluster.client().pods().inNamespace(NS).withLabel("app", app).list().getItems()) {
-        if (pod.getStatus() != null
-            && pod.getStatus().getContainerStatuses() != null
-            && pod.getStatus().getContainerStatuses().stream()
-                .anyMatch(cs -> cs.getRestartCount() != null && cs.getRestartCount() > 0)) {
-          return;
-        }
+    Eventually.until(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(100),
+        () -> restarted(app),
+        () -> "the pods of " + app + " never restarted");
+  }
+
+  private static boolean restarted(String app) {
+    for (Pod pod :
+        cluster.client().pods().inNamespace(NS).withLabel("app", app).list().getItems()) {
+      if (pod.getStatus() != null
+          && pod.getStatus().getContainerStatuses() != null
+          && pod.getStatus().getContainerStatuses().stream()
+              .anyMatch(cs -> cs.getRestartCount() != null && cs.getRestartCount() > 0)) {
+        return true;
       }
-      TestingValidator.sleep(100);
     }
-    throw new AssertionError("the pods of " + app + " never restarted");
+    return false;
   }
 }

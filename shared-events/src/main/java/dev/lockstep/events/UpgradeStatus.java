@@ -1,9 +1,13 @@
-package dev.lockstep.recorder.projection;
+package dev.lockstep.events;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Optional;
 
-/** The status of an upgrade as the recorder serves it (DESIGN section 9). */
-public enum UpgradeStatus {
+/**
+ * The status of an upgrade (DESIGN section 9): the one vocabulary that the recorder serves and the
+ * CLI and other readers interpret, so that "has it ended" means the same everywhere.
+ */
+public enum UpgradeStatus implements WireEnum {
   /** Requested or planned; waiting for the executor. */
   QUEUED("queued", false),
   /** Planned with a maintenance window that opens later than the plan was made. */
@@ -39,6 +43,7 @@ public enum UpgradeStatus {
 
   /** The name on the wire and in the API. */
   @JsonValue
+  @Override
   public String wire() {
     return wire;
   }
@@ -60,7 +65,19 @@ public enum UpgradeStatus {
         || this == WAITING_APPROVAL;
   }
 
-  /** The status of a wire name, for filters. */
+  /** The status of a wire name; empty for a name this version does not know. */
+  public static Optional<UpgradeStatus> ofWire(String wire) {
+    for (UpgradeStatus status : values()) {
+      if (status.wire.equals(wire)) {
+        return Optional.of(status);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The status of a wire name, for filters; an {@link IllegalArgumentException} for an unknown one.
+   */
   public static UpgradeStatus fromWire(String wire) {
     for (UpgradeStatus status : values()) {
       if (status.wire.equals(wire)) {
