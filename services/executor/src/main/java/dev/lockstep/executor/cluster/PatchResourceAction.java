@@ -6,6 +6,7 @@ import static dev.lockstep.executor.cluster.StepObjects.hasRestore;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.manifest.CustomResource;
+import dev.lockstep.manifest.FieldPaths;
 import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.manifest.ObjectRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
