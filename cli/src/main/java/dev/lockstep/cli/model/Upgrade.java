@@ -42,7 +42,10 @@ public record Upgrade(
     approvals = approvals == null ? List.of() : List.copyOf(approvals);
   }
 
-  /** One row of the version table: state is pending, upgraded, failed or rolled-back. */
+  /**
+   * One row of the version table: state is pending, upgraded, failed, rolled-back or not-started
+   * (never reached by an upgrade that has ended).
+   */
   public record Version(String component, String layer, String from, String to, String state) {}
 
   /** One step run; state is running, succeeded or failed. */

@@ -144,7 +144,7 @@ public final class ProgressLines {
       }
     }
     for (Upgrade.Version v : u.versions()) {
-      if (v.state() != null && !"pending".equals(v.state())) {
+      if (v.state() != null && !"pending".equals(v.state()) && !"not-started".equals(v.state())) {
         facts.put(
             "version/" + v.component() + "/" + v.state(),
             new Fact(u.lastEventAt(), versionText(v)));

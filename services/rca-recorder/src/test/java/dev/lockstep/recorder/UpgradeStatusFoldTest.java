@@ -192,6 +192,27 @@ class UpgradeStatusFoldTest {
         .isEqualTo(UpgradeStatus.COMPLETED);
   }
 
+  /**
+   * A component the upgrade never reached is pending while it runs and not-started once it has
+   * ended: nothing will change it any more, and the post-mortem says so.
+   */
+  @Test
+  void aComponentTheUpgradeNeverReachedIsNotStartedOnceItHasEnded() {
+    List<EventEnvelope> events = scenario.events();
+    List<EventEnvelope> started =
+        new ArrayList<>(events.subList(0, indexOf(events, "dev.lockstep.upgrade.started") + 1));
+    UpgradeView running = UpgradeFold.fold(scenario.upgradeId, started).orElseThrow();
+    started.add(
+        event(4, new UpgradeCancelled(scenario.upgradeId, "dataos-test", "bob", "freeze", true)));
+    UpgradeView ended = UpgradeFold.fold(scenario.upgradeId, started).orElseThrow();
+
+    assertThat(running.versions())
+        .extracting(UpgradeView.VersionRow::state)
+        .containsOnly(VersionState.PENDING);
+    assertThat(ended.status().terminal()).isTrue();
+    assertThat(ended.versions()).extracting(v -> v.state().wire()).containsOnly("not-started");
+  }
+
   @Test
   void eventsOfOtherUpgradesLeaveTheStatusAlone() {
     EventEnvelope other =

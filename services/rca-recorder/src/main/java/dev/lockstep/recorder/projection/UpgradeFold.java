@@ -413,6 +413,26 @@ public final class UpgradeFold {
               measurements));
     }
 
+    /**
+     * The version table; once the upgrade has ended, a component it never changed is {@code
+     * not-started} rather than {@code pending}, since nothing will change it any more.
+     */
+    private List<VersionRow> versionTable() {
+      boolean ended = status != null && status.terminal();
+      return versions.values().stream()
+          .map(
+              row ->
+                  ended && row.state() == VersionState.PENDING
+                      ? new VersionRow(
+                          row.component(),
+                          row.layer(),
+                          row.from(),
+                          row.to(),
+                          VersionState.NOT_STARTED)
+                      : row)
+          .toList();
+    }
+
     private static String key(String owner, String id) {
       return owner + "/" + id;
     }
@@ -437,7 +457,7 @@ public final class UpgradeFold {
               startedAt,
               endedAt,
               lastEventAt,
-              List.copyOf(versions.values()),
+              versionTable(),
               List.copyOf(steps.values()),
               List.copyOf(gates.values()),
               List.copyOf(approvals.values()),

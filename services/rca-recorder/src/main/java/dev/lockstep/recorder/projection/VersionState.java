@@ -11,7 +11,9 @@ public enum VersionState {
   /** A step of this component failed. */
   FAILED("failed"),
   /** Put back to its version before the upgrade. */
-  ROLLED_BACK("rolled-back");
+  ROLLED_BACK("rolled-back"),
+  /** Never reached: the upgrade ended (failed, rolled back, cancelled) before it changed this. */
+  NOT_STARTED("not-started");
 
   private final String wire;
 
