@@ -3,12 +3,11 @@ package dev.lockstep.planner.validation;
 import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Gate;
+import dev.lockstep.manifest.HostPattern;
 import dev.lockstep.manifest.Release;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
+import dev.lockstep.manifest.SpecialAddresses;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,15 +34,6 @@ public final class GateReach {
   public static final String GATE_NOT_ALLOWED = "gate-not-allowed";
 
   private static final Pattern SERVER_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-
-  private static final Pattern DOTTED_QUAD =
-      Pattern.compile(
-          "^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$");
-
-  private static final Set<String> SPECIAL_NAMES =
-      Set.of("localhost", "metadata", "metadata.google.internal", "instance-data");
-
-  private static final InetAddress EC2_IPV6_METADATA = literal("[fd00:ec2::254]").orElseThrow();
 
   private GateReach() {}
 
@@ -178,8 +168,8 @@ public final class GateReach {
     String host = uri.getHost().toLowerCase(Locale.ROOT);
     int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
     List<HostPattern> allowed = patterns(policy.httpHosts());
-    Optional<InetAddress> literal = literal(host);
-    Optional<String> special = literal.flatMap(GateReach::kind);
+    Optional<InetAddress> literal = SpecialAddresses.literal(host);
+    Optional<String> special = literal.flatMap(SpecialAddresses::kind);
     if (special.isPresent()) {
       InetAddress address = literal.get();
       if (allowed.stream().noneMatch(p -> p.admits(address, port))) {
@@ -195,7 +185,7 @@ public final class GateReach {
                     + " gates.http-hosts names it as an address"));
         return;
       }
-    } else if (isSpecialName(host)) {
+    } else if (SpecialAddresses.isSpecialName(host)) {
       errors.add(
           error(
               path + ".url",
@@ -205,7 +195,7 @@ public final class GateReach {
                   + " names a loopback or metadata address, which gates may not reach (write the"
                   + " address and allow it by address in gates.http-hosts)"));
       return;
-    } else if (host.matches("^[0-9.]+$") && literal.isEmpty()) {
+    } else if (SpecialAddresses.isOddNumericHost(host)) {
       errors.add(
           error(
               path + ".url",
@@ -269,128 +259,5 @@ public final class GateReach {
       HostPattern.parse(entry).ifPresent(patterns::add);
     }
     return patterns;
-  }
-
-  /** The address a host (IPv6 in brackets) is written as, without asking DNS; empty for a name. */
-  static Optional<InetAddress> literal(String host) {
-    try {
-      if (host.startsWith("[") && host.endsWith("]") && host.indexOf(':') >= 0) {
-        return Optional.of(InetAddress.getByName(host));
-      }
-      if (DOTTED_QUAD.matcher(host).matches()) {
-        return Optional.of(InetAddress.getByName(host));
-      }
-    } catch (UnknownHostException e) {
-      return Optional.empty();
-    }
-    return Optional.empty();
-  }
-
-  private static boolean isSpecialName(String host) {
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    return SPECIAL_NAMES.contains(name) || name.endsWith(".localhost");
-  }
-
-  /** Loopback, unspecified, link-local or cloud metadata; empty for an ordinary address. */
-  static Optional<String> kind(InetAddress address) {
-    InetAddress a = address;
-    byte[] b = a.getAddress();
-    if (a instanceof Inet6Address v6 && v6.isIPv4CompatibleAddress()) {
-      try {
-        a = InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-        b = a.getAddress();
-      } catch (UnknownHostException e) {
-        return Optional.of("malformed");
-      }
-    }
-    if (a.equals(EC2_IPV6_METADATA)) {
-      return Optional.of("cloud metadata");
-    }
-    if (a instanceof Inet4Address
-        && (b[0] & 0xff) == 169
-        && (b[1] & 0xff) == 254
-        && (b[2] & 0xff) == 169
-        && (b[3] & 0xff) == 254) {
-      return Optional.of("cloud metadata");
-    }
-    if (a.isLoopbackAddress()) {
-      return Optional.of("loopback");
-    }
-    if (a.isAnyLocalAddress() || (a instanceof Inet4Address && b[0] == 0)) {
-      return Optional.of("unspecified");
-    }
-    if (a.isLinkLocalAddress()) {
-      return Optional.of("link-local");
-    }
-    return Optional.empty();
-  }
-
-  /** One allow-list entry: a host, a {@code *.} suffix or {@code *}, with or without a port. */
-  record HostPattern(String host, int port) {
-    static Optional<HostPattern> parse(String entry) {
-      if (entry == null || entry.isBlank()) {
-        return Optional.empty();
-      }
-      String text = entry.trim().toLowerCase(Locale.ROOT);
-      String host = text;
-      String port = null;
-      if (text.startsWith("[")) {
-        int close = text.indexOf(']');
-        if (close < 0) {
-          return Optional.empty();
-        }
-        host = text.substring(0, close + 1);
-        String rest = text.substring(close + 1);
-        if (!rest.isEmpty()) {
-          if (!rest.startsWith(":")) {
-            return Optional.empty();
-          }
-          port = rest.substring(1);
-        }
-      } else if (text.indexOf(':') >= 0) {
-        if (text.indexOf(':') != text.lastIndexOf(':')) {
-          return Optional.empty();
-        }
-        host = text.substring(0, text.indexOf(':'));
-        port = text.substring(text.indexOf(':') + 1);
-      }
-      if (host.isEmpty()) {
-        return Optional.empty();
-      }
-      if (port == null) {
-        return Optional.of(new HostPattern(host, -1));
-      }
-      try {
-        int number = Integer.parseInt(port);
-        return number > 0 && number < 65536
-            ? Optional.of(new HostPattern(host, number))
-            : Optional.empty();
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
-    }
-
-    boolean matches(String candidate, int candidatePort) {
-      if (port >= 0 && port != candidatePort) {
-        return false;
-      }
-      if (host.equals("*")) {
-        return true;
-      }
-      if (host.startsWith("*.")) {
-        String suffix = host.substring(1);
-        return candidate.endsWith(suffix) && candidate.length() > suffix.length();
-      }
-      Optional<InetAddress> mine = literal(host);
-      if (mine.isPresent()) {
-        return literal(candidate).map(mine.get()::equals).orElse(false);
-      }
-      return candidate.equals(host);
-    }
-
-    boolean admits(InetAddress address, int candidatePort) {
-      return (port < 0 || port == candidatePort)
-          && literal(host).map(address::equals).orElse(false);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.lockstep.validator.reach;
 
+import dev.lockstep.manifest.HostPattern;
+import dev.lockstep.manifest.SpecialAddresses;
 import io.micronaut.context.env.Environment;
 import io.micronaut.core.type.Argument;
 import jakarta.inject.Singleton;

@@ -2,6 +2,8 @@ package dev.lockstep.validator.reach;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.manifest.HostPattern;
+import dev.lockstep.manifest.SpecialAddresses;
 import dev.lockstep.validator.provider.Excerpts;
 import java.net.InetAddress;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.lockstep.validator.reach;
+package dev.lockstep.manifest;
 
 import java.net.InetAddress;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.lockstep.validator.reach;
+package dev.lockstep.manifest;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
