@@ -130,6 +130,11 @@ class ExecutorRbacTest {
       }
       if (leases) {
         assertThat(role.at("/metadata/namespace").asText()).isEqualTo("lockstep");
+        Set<String> verbs = new HashSet<>();
+        role.path("rules").forEach(rule -> rule.path("verbs").forEach(v -> verbs.add(v.asText())));
+        assertThat(verbs)
+            .as("exactly what taking, renewing and handing over a Lease needs")
+            .containsExactlyInAnyOrder("get", "create", "update");
       }
     }
   }

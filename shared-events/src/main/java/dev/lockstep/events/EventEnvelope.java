@@ -81,6 +81,25 @@ public record EventEnvelope(
         data);
   }
 
+  /**
+   * An event id derived from what the event describes (its producer, upgrade, type, and whatever
+   * tells it apart from the upgrade's other events of that type: a step and attempt, a gate and
+   * ask), so that an event published again after a failure or a crash is recognisably the same
+   * event: consumers skip it by id and the event store keeps it once. A name-based UUID (version 3)
+   * of the parts.
+   */
+  public static String derivedId(String... parts) {
+    return UUID.nameUUIDFromBytes(
+            String.join("\u001f", parts).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  /** The same event with another id (one {@link #derivedId derived} from what it describes). */
+  public EventEnvelope withId(String newId) {
+    return new EventEnvelope(
+        newId, source, type, version, subject, time, platform, causationId, traceparent, data);
+  }
+
   /** The same event with another trace context (set by the runtime as it publishes). */
   public EventEnvelope withTraceparent(@Nullable String newTraceparent) {
     return new EventEnvelope(

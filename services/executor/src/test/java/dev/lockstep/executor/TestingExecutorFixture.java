@@ -108,6 +108,9 @@ public final class TestingExecutorFixture implements AutoCloseable {
     properties.put("lockstep.executor.group", group);
     properties.put("lockstep.executor.poll-interval", "25ms");
     properties.put("lockstep.executor.rollout-timeout", "30s");
+    // a crashed instance's platform passes to the next after 3 s rather than 15 s
+    properties.put("lockstep.executor.lease-duration", "3s");
+    properties.put("lockstep.executor.lease-renew-interval", "500ms");
     properties.put("lockstep.platforms." + platform + ".master-url", cluster.kubernetesUrl());
     properties.put("lockstep.platforms." + platform + ".namespaces", namespaces);
     properties.putAll(extra);

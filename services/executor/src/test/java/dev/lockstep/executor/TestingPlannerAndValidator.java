@@ -51,6 +51,8 @@ public final class TestingPlannerAndValidator implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
   private final Duration verdictDelay;
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> silenced =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public TestingPlannerAndValidator(String platform, Duration verdictDelay) {
     this.platform = platform;
@@ -72,6 +74,14 @@ public final class TestingPlannerAndValidator implements AutoCloseable {
     thread = new Thread(this::run, "testing-planner-" + platform);
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Leaves the first {@code asks} requests of the gate with this id unanswered, as a validator that
+   * lost them would ({@link Integer#MAX_VALUE}: never answers it).
+   */
+  public void silence(String gateId, int asks) {
+    silenced.put(gateId, new java.util.concurrent.atomic.AtomicInteger(asks));
   }
 
   /** Makes the gate with this id fail when it is requested. */
@@ -174,6 +184,10 @@ public final class TestingPlannerAndValidator implements AutoCloseable {
         EventEnvelope event = CODEC.fromRecord(record);
         log.add(event);
         if (event.data() instanceof GateRequested request) {
+          var silence = silenced.get(request.gateId());
+          if (silence != null && silence.getAndDecrement() > 0) {
+            continue;
+          }
           timer.schedule(() -> answer(request), verdictDelay.toMillis(), TimeUnit.MILLISECONDS);
         }
       }

@@ -48,6 +48,11 @@ public record ClusterOperation(
     return !bySimulator();
   }
 
+  /** Whether this request was on a {@code coordination.k8s.io} Lease (the executor's fence). */
+  public boolean isLease() {
+    return "coordination.k8s.io".equals(group) && "leases".equals(resource);
+  }
+
   /** Whether the server accepted the request (a 2xx answer). */
   public boolean succeeded() {
     return statusCode >= 200 && statusCode < 300;

@@ -37,7 +37,10 @@ public final class OperationLog {
     return List.copyOf(operations.values());
   }
 
-  /** The operations of the code under test, without the simulator's own writes. */
+  /**
+   * The operations of the code under test on the platform's objects, without the simulator's own
+   * writes and the executor's Lease bookkeeping.
+   */
   public List<ClusterOperation> byCodeUnderTest() {
     return query().byCodeUnderTest().list();
   }
@@ -142,9 +145,17 @@ public final class OperationLog {
       return where(operation -> operation.actor().equals(actor));
     }
 
-    /** Only operations by the code under test. */
+    /**
+     * Only the code under test's operations on the platform's objects: without the simulator's
+     * writes, and without the executor's Lease bookkeeping (see {@link #leases}).
+     */
     public Query byCodeUnderTest() {
-      return where(ClusterOperation::byCodeUnderTest);
+      return where(operation -> operation.byCodeUnderTest() && !operation.isLease());
+    }
+
+    /** Only operations on {@code coordination.k8s.io} Leases (the executor's fence). */
+    public Query leases() {
+      return where(ClusterOperation::isLease);
     }
 
     /** Only operations by the simulator. */

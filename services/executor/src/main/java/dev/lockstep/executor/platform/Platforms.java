@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.File;
@@ -11,15 +14,34 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** The configured platforms and one fabric8 client per platform, built on first use. */
+/**
+ * The configured platforms and one fabric8 client per platform, built on first use. Every mutating
+ * request of a client passes the {@link WriteFence} first (the executor's Lease check), and names
+ * the instance that sends it in the {@value #ACTOR_HEADER} header.
+ */
 @Singleton
 public class Platforms implements AutoCloseable {
+  /** The request header naming the executor instance that sent a request. */
+  public static final String ACTOR_HEADER = "X-Lockstep-Actor";
+
+  private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
+  private static final String LEASES = "/apis/coordination.k8s.io/";
+
+  /** Refuses a write to a platform's cluster by throwing; its own Lease requests are exempt. */
+  @FunctionalInterface
+  public interface WriteFence {
+    void check(String platform);
+  }
+
   private final Map<String, PlatformSettings> settings;
   private final Map<String, KubernetesClient> clients = new ConcurrentHashMap<>();
+  private volatile WriteFence fence = platform -> {};
+  private volatile String actor = "executor";
 
   public Platforms(List<PlatformSettings> settings) {
     this.settings =
@@ -36,6 +58,15 @@ public class Platforms implements AutoCloseable {
     return settings.values();
   }
 
+  /**
+   * Sets the check every mutating request passes first, and the actor its requests name; the
+   * executor sets both once as it starts, before any client is used.
+   */
+  public void fence(WriteFence newFence, String newActor) {
+    this.fence = newFence;
+    this.actor = newActor;
+  }
+
   /** The client of a configured platform. */
   public KubernetesClient client(String platform) {
     PlatformSettings platformSettings =
@@ -43,7 +74,25 @@ public class Platforms implements AutoCloseable {
             .orElseThrow(
                 () -> new IllegalArgumentException("platform not configured: " + platform));
     return clients.computeIfAbsent(
-        platform, p -> new KubernetesClientBuilder().withConfig(config(platformSettings)).build());
+        platform,
+        p ->
+            new KubernetesClientBuilder()
+                .withConfig(config(platformSettings))
+                .withHttpClientBuilderConsumer(
+                    builder -> builder.addOrReplaceInterceptor("lockstep-fence", fenced(p)))
+                .build());
+  }
+
+  private Interceptor fenced(String platform) {
+    return new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        builder.header(ACTOR_HEADER, actor);
+        if (!READS.contains(request.method()) && !request.uri().getPath().contains(LEASES)) {
+          fence.check(platform);
+        }
+      }
+    };
   }
 
   static Config config(PlatformSettings platform) {

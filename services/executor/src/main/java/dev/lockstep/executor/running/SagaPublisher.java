@@ -11,7 +11,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Publishes what the executor says: a saga's events (each folded back into its saga once Kafka has
- * acknowledged it) and the platforms' {@code inventory.observed}. Only for owned platforms.
+ * acknowledged it) and the platforms' {@code inventory.observed}. Only for owned platforms whose
+ * Lease is valid, checked just before each send.
+ *
+ * <p>A saga event's id is derived from what it describes (the upgrade, the type, and a key such as
+ * the step and attempt), so publishing it again after a failure, a time-out that hid a successful
+ * write, or a crash, gives the same event: every consumer skips it by id and the recorder stores it
+ * once.
  */
 final class SagaPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(SagaPublisher.class);
@@ -39,12 +45,17 @@ final class SagaPublisher {
   /**
    * Publishes an event of the session's upgrade, waits for the acknowledgement and folds it into
    * the saga; throws {@link Stopped} when the platform is no longer this instance's.
+   *
+   * @param key what tells the event apart from the upgrade's other events of its type (a step id
+   *     and attempt, a gate id and ask); empty for events an upgrade has once
    */
-  void publish(Session session, EventPayload payload) {
-    ownership.require(session.platform);
-    EventEnvelope event =
+  void publish(Session session, EventPayload payload, String key) {
+    EventEnvelope created =
         EventEnvelope.create(
             catalog, SERVICE, session.platform, session.upgradeId, payload, session.cause, clock);
+    EventEnvelope event =
+        created.withId(EventEnvelope.derivedId(SERVICE, session.upgradeId, created.type(), key));
+    ownership.require(session.platform);
     EventEnvelope sent = publisher.publishAndWait(event).event();
     session.saga.apply(sent);
   }

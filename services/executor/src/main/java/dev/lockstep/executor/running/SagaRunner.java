@@ -8,6 +8,7 @@ import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeStarted;
@@ -16,6 +17,7 @@ import dev.lockstep.executor.platform.PlatformSettings;
 import dev.lockstep.executor.platform.Platforms;
 import dev.lockstep.executor.saga.Decision;
 import dev.lockstep.executor.saga.UpgradeSaga;
+import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.runtime.kafka.EventPublisher;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class SagaRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
+  private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
 
   private final Clock clock;
   private final Platforms platforms;
@@ -51,7 +54,10 @@ public class SagaRunner implements AutoCloseable {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
-  private final Ownership ownership = new Ownership();
+  private final Object takeover = new Object();
+  private final PlatformLeases leases;
+  private final Ownership ownership;
+  private final ExecutorSettings settings;
   private final RunnerThreads threads;
   private final SagaPublisher publisher;
   private final StepWorker steps;
@@ -68,6 +74,22 @@ public class SagaRunner implements AutoCloseable {
     this.clock = clock;
     this.platforms = platforms;
     this.log = log;
+    this.settings = settings;
+    this.leases =
+        new PlatformLeases(
+            platforms,
+            settings.getLeaseNamespace(),
+            settings.getLeaseDuration(),
+            settings.getLeaseRenewInterval(),
+            settings.instanceId());
+    this.ownership = new Ownership(leases);
+    platforms.fence(
+        platform -> {
+          if (!ownership.mayAct(platform)) {
+            throw new Stopped("no cluster write for platform " + platform + ": not its owner now");
+          }
+        },
+        "executor/" + leases.identity());
     this.threads = new RunnerThreads(settings.getWorkers());
     this.publisher = new SagaPublisher(publisher, catalog, clock, inventory, ownership);
     this.steps =
@@ -82,6 +104,23 @@ public class SagaRunner implements AutoCloseable {
             this::active,
             this::advance);
     threads.every(settings.getInventoryInterval(), this.publisher::observeOwned);
+    leases.listener(
+        new PlatformLeases.Listener() {
+          @Override
+          public void acquired(String platform) {
+            threads.execute(() -> resume(platform));
+          }
+
+          @Override
+          public void lost(String platform, String reason) {
+            drop(platform);
+          }
+        });
+  }
+
+  /** The identity this instance writes into the Leases it holds. */
+  public String identity() {
+    return leases.identity();
   }
 
   /** The platforms this instance owns now. */
@@ -99,6 +138,12 @@ public class SagaRunner implements AutoCloseable {
 
   /** Handles one event of the plans or gates topic. */
   public void handle(EventEnvelope event) {
+    synchronized (takeover) {
+      handleOwned(event);
+    }
+  }
+
+  private void handleOwned(EventEnvelope event) {
     if (!ownership.mayAct(event.platform())) {
       return;
     }
@@ -130,52 +175,86 @@ public class SagaRunner implements AutoCloseable {
   }
 
   /**
-   * Takes over the platforms of newly assigned partitions: reads their events from the beginning,
-   * folds every upgrade, and carries on with those still active.
+   * Starts taking over the platforms of newly assigned partitions: each is taken once its Lease is
+   * held ({@link #resume}).
    */
   public void assigned(Collection<TopicPartition> assignedPartitions) {
     Set<Integer> planPartitions = planPartitions(assignedPartitions);
     Set<String> taken = new HashSet<>();
     for (PlatformSettings platform : platforms.all()) {
       if (planPartitions.contains(partitionOf(platform.getId()))
-          && !ownership.holds(platform.getId())) {
+          && !ownership.isAssigned(platform.getId())) {
         taken.add(platform.getId());
       }
     }
     if (taken.isEmpty() || ownership.halted()) {
       return;
     }
-    Map<String, List<EventEnvelope>> byUpgrade = new LinkedHashMap<>();
-    for (EventEnvelope event : log.read(taken)) {
-      String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
-      if (upgradeId != null) {
-        byUpgrade.computeIfAbsent(upgradeId, id -> new ArrayList<>()).add(event);
+    ownership.assign(taken);
+    LOG.info("executor is assigned platforms {}; taking their Leases", taken);
+    taken.forEach(leases::want);
+  }
+
+  /**
+   * Takes over a platform whose Lease this instance now holds: reads its events from the beginning,
+   * folds every upgrade, and carries on with those still active. Consumed events wait meanwhile, so
+   * none falls between the log read and the live ones.
+   */
+  void resume(String platform) {
+    synchronized (takeover) {
+      if (!ownership.isAssigned(platform) || ownership.halted() || !leases.valid(platform)) {
+        return;
       }
-    }
-    ownership.take(taken);
-    LOG.info("executor owns platforms {} now; {} upgrades in their log", taken, byUpgrade.size());
-    for (Map.Entry<String, List<EventEnvelope>> entry : byUpgrade.entrySet()) {
-      UpgradeSaga saga = UpgradeSaga.fold(entry.getKey(), entry.getValue());
-      if (saga.finished()) {
-        finished.add(entry.getKey());
-      } else if (saga.active()) {
-        Session session = new Session(saga, saga.plan().orElseThrow().platform());
-        session.cause = entry.getValue().get(entry.getValue().size() - 1);
-        sessions.put(entry.getKey(), session);
-        LOG.info("resuming upgrade {} on {}", entry.getKey(), session.platform);
-        synchronized (session) {
-          advance(session);
+      sessions.values().removeIf(session -> session.platform.equals(platform));
+      Map<String, List<EventEnvelope>> byUpgrade = new LinkedHashMap<>();
+      for (EventEnvelope event : log.read(Set.of(platform))) {
+        String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
+        if (upgradeId != null) {
+          byUpgrade.computeIfAbsent(upgradeId, id -> new ArrayList<>()).add(event);
+        }
+      }
+      ownership.take(platform);
+      LOG.info("executor owns platform {} now; {} upgrades in its log", platform, byUpgrade.size());
+      for (Map.Entry<String, List<EventEnvelope>> entry : byUpgrade.entrySet()) {
+        UpgradeSaga saga = UpgradeSaga.fold(entry.getKey(), entry.getValue());
+        if (saga.finished()) {
+          finished.add(entry.getKey());
+        } else if (saga.active()) {
+          Session session = new Session(saga, saga.plan().orElseThrow().platform());
+          session.cause = entry.getValue().get(entry.getValue().size() - 1);
+          sessions.put(entry.getKey(), session);
+          LOG.info("resuming upgrade {} on {}", entry.getKey(), session.platform);
+          synchronized (session) {
+            advance(session);
+          }
         }
       }
     }
-    taken.forEach(platform -> threads.execute(() -> publisher.observe(platform, null)));
+    threads.execute(() -> publisher.observe(platform, null));
   }
 
   /** Gives up the platforms of revoked or lost partitions: their sagas stop acting at once. */
   public void revoked(Collection<TopicPartition> revokedPartitions) {
     Set<Integer> planPartitions = planPartitions(revokedPartitions);
-    ownership.release(platform -> planPartitions.contains(partitionOf(platform)));
-    sessions.values().removeIf(session -> !ownership.holds(session.platform));
+    Set<String> gone = new HashSet<>();
+    for (PlatformSettings platform : platforms.all()) {
+      if (planPartitions.contains(partitionOf(platform.getId()))
+          && ownership.isAssigned(platform.getId())) {
+        gone.add(platform.getId());
+      }
+    }
+    ownership.unassign(gone::contains);
+    sessions.values().removeIf(session -> gone.contains(session.platform));
+    gone.forEach(leases::giveUp);
+  }
+
+  /**
+   * Stops the work of a platform whose Lease was lost; while its partition stays assigned, the
+   * Lease is taken again as soon as it can be and the platform resumed from the log.
+   */
+  private void drop(String platform) {
+    ownership.release(platform::equals);
+    sessions.values().removeIf(session -> session.platform.equals(platform));
   }
 
   private static Set<Integer> planPartitions(Collection<TopicPartition> partitions) {
@@ -194,17 +273,56 @@ public class SagaRunner implements AutoCloseable {
 
   // ---- deciding -----------------------------------------------------------------------------
 
-  /** Carries out the saga's decisions until it waits. Called with the session's lock held. */
+  /**
+   * Carries out the saga's decisions until it waits, then arms the deadlines of its waits. A
+   * publish that fails (the broker unavailable) is tried again from a timer with a growing pause:
+   * the event that led to it is already folded and will not come again. Called with the session's
+   * lock held.
+   */
   private void advance(Session session) {
-    while (active(session)) {
-      boolean progressed = false;
-      for (Decision decision : session.saga.next()) {
-        progressed |= carryOut(session, decision);
+    try {
+      while (active(session)) {
+        boolean progressed = false;
+        for (Decision decision : session.saga.next()) {
+          progressed |= carryOut(session, decision);
+        }
+        if (!progressed) {
+          break;
+        }
       }
-      if (!progressed) {
-        return;
-      }
+      session.retryPause = null;
+    } catch (Stopped stopped) {
+      LOG.info("upgrade {} stops here: {}", session.upgradeId, stopped.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      Duration pause =
+          session.retryPause == null
+              ? settings.getPollInterval()
+              : min(session.retryPause.multipliedBy(2), MAX_RETRY_PAUSE);
+      session.retryPause = pause;
+      LOG.warn(
+          "upgrade {} could not carry out its next decision, trying again in {}: {}",
+          session.upgradeId,
+          pause,
+          e.toString());
+      threads.schedule(
+          () -> {
+            synchronized (session) {
+              if (active(session)) {
+                advance(session);
+              }
+            }
+          },
+          pause);
+      return;
     }
+    if (active(session)) {
+      armDeadlines(session);
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   private boolean carryOut(Session session, Decision decision) {
@@ -223,7 +341,8 @@ public class SagaRunner implements AutoCloseable {
               plan.mode(),
               plan.rollbackOf(),
               plan.waves().size(),
-              stepCount));
+              stepCount),
+          "");
       return true;
     }
     if (decision instanceof Decision.RequestApproval approval) {
@@ -231,20 +350,9 @@ public class SagaRunner implements AutoCloseable {
       publisher.publish(
           session,
           new StepStarted(
-              upgradeId,
-              step.id(),
-              approval.wave(),
-              step.component(),
-              step.action(),
-              1,
-              List.of()));
-      String message =
-          step.message() != null
-              ? step.message()
-              : "approve step " + step.id() + " of " + step.component();
-      publisher.publish(
-          session,
-          new ApprovalRequested(upgradeId, plan.platform(), step.id(), step.component(), message));
+              upgradeId, step.id(), approval.wave(), step.component(), step.action(), 1, List.of()),
+          step.id() + "/1");
+      publisher.publish(session, approvalRequest(plan, step), step.id() + "/1");
       return true;
     }
     if (decision instanceof Decision.CompleteApproval approval) {
@@ -260,7 +368,8 @@ public class SagaRunner implements AutoCloseable {
               step.from(),
               step.to(),
               List.of(),
-              null));
+              null),
+          step.id() + "/1");
       return true;
     }
     if (decision instanceof Decision.RequestGate gate) {
@@ -273,11 +382,12 @@ public class SagaRunner implements AutoCloseable {
               gate.wave(),
               gate.gate(),
               GatePurpose.VERIFY,
-              gate.changeStartedAt()));
+              gate.changeStartedAt()),
+          gate.gateId() + "/1");
       return true;
     }
     if (decision instanceof Decision.Finish finish) {
-      publisher.publish(session, finish.event());
+      publisher.publish(session, finish.event(), "");
       finished.add(upgradeId);
       sessions.remove(upgradeId);
       threads.execute(() -> publisher.observe(session.platform, session.cause));
@@ -293,6 +403,147 @@ public class SagaRunner implements AutoCloseable {
       return false;
     }
     throw new IllegalStateException("unknown decision " + decision);
+  }
+
+  private static ApprovalRequested approvalRequest(
+      Plan plan, dev.lockstep.events.v1.PlanStep step) {
+    String message =
+        step.message() != null
+            ? step.message()
+            : "approve step " + step.id() + " of " + step.component();
+    return new ApprovalRequested(
+        plan.upgradeId(), plan.platform(), step.id(), step.component(), message);
+  }
+
+  // ---- deadlines ----------------------------------------------------------------------------
+
+  /**
+   * Arms a timer for every open wait (a gate verdict, an approval) at its deadline, counted from
+   * when it was last asked for in the log, so that a restarted executor keeps the same deadlines.
+   * At the deadline the executor asks once more; at the second it fails closed. Called with the
+   * session's lock held.
+   */
+  private void armDeadlines(Session session) {
+    session
+        .saga
+        .openGates()
+        .forEach(
+            (gateId, ask) -> {
+              GateRequested request = (GateRequested) ask.request();
+              Duration deadline = gateDeadline(request);
+              arm(
+                  session,
+                  "gate " + gateId,
+                  ask,
+                  deadline,
+                  () -> gateOverdue(session, gateId, deadline));
+            });
+    session
+        .saga
+        .openApprovals()
+        .forEach(
+            (stepId, ask) ->
+                arm(
+                    session,
+                    "approval " + stepId,
+                    ask,
+                    settings.getApprovalTimeout(),
+                    () -> approvalOverdue(session, stepId)));
+  }
+
+  private void arm(
+      Session session, String wait, UpgradeSaga.Ask ask, Duration deadline, Runnable overdue) {
+    if (!session.armed.add(wait + "#" + ask.asks())) {
+      return;
+    }
+    Duration delay = Duration.between(clock.instant(), ask.askedAt().plus(deadline));
+    threads.schedule(
+        () -> {
+          synchronized (session) {
+            if (active(session)) {
+              overdue.run();
+            }
+          }
+        },
+        delay.isNegative() ? Duration.ZERO : delay);
+  }
+
+  /** How long a gate's verdict may take: the gate's own time limit and a grace period. */
+  private Duration gateDeadline(GateRequested request) {
+    String timeout = request.gate().spec() == null ? null : request.gate().spec().timeout();
+    return GoDuration.parseOr(timeout, settings.getGateVerdictTimeout())
+        .plus(settings.getGateVerdictGrace());
+  }
+
+  private void gateOverdue(Session session, String gateId, Duration deadline) {
+    UpgradeSaga.Ask ask = session.saga.openGates().get(gateId);
+    if (ask == null) {
+      return;
+    }
+    try {
+      if (ask.asks() < 2) {
+        LOG.warn(
+            "gate {} of upgrade {} has no verdict after {}; asking again",
+            gateId,
+            session.upgradeId,
+            deadline);
+        publisher.publish(session, ask.request(), gateId + "/" + (ask.asks() + 1));
+      } else {
+        String reason =
+            "gate "
+                + gateId
+                + " gave no verdict within "
+                + deadline
+                + ", asked "
+                + ask.asks()
+                + " times: failing closed";
+        LOG.warn("upgrade {}: {}", session.upgradeId, reason);
+        session.saga.expireGate(gateId, reason);
+      }
+    } catch (Stopped stopped) {
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("could not act on the overdue gate {}, trying again: {}", gateId, e.toString());
+      session.armed.remove("gate " + gateId + "#" + ask.asks());
+    }
+    advance(session);
+  }
+
+  private void approvalOverdue(Session session, String stepId) {
+    UpgradeSaga.Ask ask = session.saga.openApprovals().get(stepId);
+    if (ask == null) {
+      return;
+    }
+    Duration deadline = settings.getApprovalTimeout();
+    try {
+      if (ask.asks() < 2) {
+        LOG.warn(
+            "step {} of upgrade {} has no approval after {}; asking again",
+            stepId,
+            session.upgradeId,
+            deadline);
+        publisher.publish(session, ask.request(), stepId + "/" + (ask.asks() + 1));
+      } else {
+        var step = session.saga.step(stepId);
+        publisher.publish(
+            session,
+            new StepFailed(
+                session.upgradeId,
+                stepId,
+                session.saga.waveOf(stepId),
+                step.component(),
+                step.action(),
+                "no approval within " + deadline + ", asked " + ask.asks() + " times",
+                List.of()),
+            stepId + "/1");
+      }
+    } catch (Stopped stopped) {
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("could not act on the overdue approval {}, trying again: {}", stepId, e.toString());
+      session.armed.remove("approval " + stepId + "#" + ask.asks());
+    }
+    advance(session);
   }
 
   /**
@@ -332,5 +583,6 @@ public class SagaRunner implements AutoCloseable {
   public void close() {
     ownership.stop();
     threads.close();
+    leases.close();
   }
 }

@@ -2,6 +2,8 @@ package dev.lockstep.executor.running;
 
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.executor.saga.UpgradeSaga;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,8 +17,10 @@ final class Session {
   final String platform;
   final UpgradeSaga saga;
   final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  final Set<String> armed = new HashSet<>();
   EventEnvelope cause;
   boolean waitingForWindow;
+  Duration retryPause;
 
   Session(String upgradeId, String platform) {
     this(new UpgradeSaga(upgradeId), platform);

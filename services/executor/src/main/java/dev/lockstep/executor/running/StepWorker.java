@@ -134,7 +134,8 @@ final class StepWorker {
                 step.component(),
                 step.action(),
                 run.attempt(),
-                before));
+                before),
+            step.id() + "/" + run.attempt());
       } catch (Stopped stopped) {
         ownership.abandon();
         LOG.info("step {} stops before its intent: {}", step.id(), stopped.getMessage());
@@ -159,7 +160,7 @@ final class StepWorker {
     List<ObjectState> partial = run.startedBefore() == null ? List.of() : run.startedBefore();
     try {
       crashPoints.reached(CrashPoints.BEFORE_ACT, run.step().id());
-      ownership.require(session.platform);
+      requireActive(session);
       Applied applied =
           clusterSteps(session).apply(context(session, run, run.startedBefore()), clock.instant());
       LOG.debug("step {} acted: {}", run.step().id(), applied.outcome());
@@ -172,6 +173,11 @@ final class StepWorker {
     } catch (StepFailure failure) {
       finishStep(session, run, failed(session, run, failure.getMessage(), failure.before()));
     } catch (KubernetesClientException e) {
+      if (Stopped.in(e) != null) {
+        ownership.abandon();
+        LOG.info("step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+        return;
+      }
       if (transientError(e) && attempt < TRANSIENT_ATTEMPTS) {
         LOG.warn(
             "step {} attempt {} met a transient error: {}",
@@ -186,8 +192,25 @@ final class StepWorker {
             failed(session, run, "the API server refused the change: " + e.getMessage(), partial));
       }
     } catch (RuntimeException e) {
+      if (Stopped.in(e) != null) {
+        ownership.abandon();
+        LOG.info("step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+        return;
+      }
       LOG.error("step {} failed unexpectedly", run.step().id(), e);
       finishStep(session, run, failed(session, run, "unexpected error: " + e, partial));
+    }
+  }
+
+  /**
+   * Throws {@link Stopped} unless the platform is this instance's (Lease valid) and the session is
+   * still the one running the upgrade here: work begun before a Lease was lost and taken back
+   * belongs to a session that no longer runs.
+   */
+  private void requireActive(Session session) {
+    ownership.require(session.platform);
+    if (!active.test(session)) {
+      throw new Stopped("upgrade " + session.upgradeId + " no longer runs in this session");
     }
   }
 
@@ -213,7 +236,7 @@ final class StepWorker {
             if (first) {
               crashPoints.reached(CrashPoints.DURING_WAIT, run.step().id());
             }
-            ownership.require(session.platform);
+            requireActive(session);
             Progress progress = applied.check().poll(clock.instant());
             switch (progress.state()) {
               case WAITING -> schedulePoll(session, run, applied, false);
@@ -244,6 +267,11 @@ final class StepWorker {
             ownership.abandon();
             LOG.info("wait of step {} stops: {}", run.step().id(), stopped.getMessage());
           } catch (RuntimeException e) {
+            if (Stopped.in(e) != null) {
+              ownership.abandon();
+              LOG.info("wait of step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+              return;
+            }
             LOG.warn("looking at step {} failed, looking again: {}", run.step().id(), e.toString());
             schedulePoll(session, run, applied, false);
           }
@@ -259,7 +287,12 @@ final class StepWorker {
         return;
       }
       try {
-        publisher.publish(session, result);
+        publisher.publish(session, result, run.step().id() + "/" + run.attempt());
+      } catch (Stopped stopped) {
+        ownership.abandon();
+        LOG.info(
+            "the result of step {} is not published: {}", run.step().id(), stopped.getMessage());
+        return;
       } catch (RuntimeException e) {
         LOG.warn(
             "could not publish the result of step {}, trying again: {}",

@@ -47,6 +47,8 @@ public final class UpgradeSaga {
   private final Map<String, StepRecord> steps = new LinkedHashMap<>();
   private final List<String> changeOrder = new ArrayList<>();
   private final Set<String> gatesRequested = new HashSet<>();
+  private final Map<String, Ask> gateAsks = new LinkedHashMap<>();
+  private final Map<String, Ask> approvalAsks = new LinkedHashMap<>();
   private final Set<String> gatesPassed = new HashSet<>();
   private final Set<String> approved = new HashSet<>();
   private final Map<Integer, Instant> waveStartedAt = new HashMap<>();
@@ -153,6 +155,9 @@ public final class UpgradeSaga {
       }
     } else if (data instanceof GateRequested g) {
       gatesRequested.add(g.gateId());
+      gateAsks.merge(g.gateId(), new Ask(g, 1, event.time()), Ask::again);
+    } else if (data instanceof ApprovalRequested a) {
+      approvalAsks.merge(a.stepId(), new Ask(a, 1, event.time()), Ask::again);
     } else if (data instanceof GatePassed g) {
       gatesPassed.add(g.gateId());
     } else if (data instanceof GateFailed g) {
@@ -177,6 +182,76 @@ public final class UpgradeSaga {
       return false;
     }
     return true;
+  }
+
+  /**
+   * How often something was asked for ({@code gate.requested} or {@code approval.requested}), the
+   * latest request, and when it was made.
+   *
+   * @param request the latest request's payload
+   * @param asks how many requests there were
+   * @param askedAt the time of the latest
+   */
+  public record Ask(EventPayload request, int asks, Instant askedAt) {
+    Ask again(Ask later) {
+      return new Ask(later.request, asks + later.asks, later.askedAt);
+    }
+  }
+
+  /**
+   * The waits that have a deadline: every gate requested whose verdict has not come, and every
+   * approval step asked for and not approved, while the plan runs and nothing has failed yet.
+   */
+  public Map<String, Ask> openGates() {
+    Map<String, Ask> open = new LinkedHashMap<>();
+    if (!active() || failedGateId != null || cancelled) {
+      return open;
+    }
+    gateAsks.forEach(
+        (gateId, ask) -> {
+          if (!gatesPassed.contains(gateId)) {
+            open.put(gateId, ask);
+          }
+        });
+    return open;
+  }
+
+  /** The approval steps asked for and neither approved nor ended, by step id. */
+  public Map<String, Ask> openApprovals() {
+    Map<String, Ask> open = new LinkedHashMap<>();
+    if (!active() || cancelled) {
+      return open;
+    }
+    approvalAsks.forEach(
+        (stepId, ask) -> {
+          StepRecord record = steps.get(stepId);
+          if (record != null && !record.status.terminal() && !approved.contains(stepId)) {
+            open.put(stepId, ask);
+          }
+        });
+    return open;
+  }
+
+  /** The wave of a step of the plan. */
+  public int waveOf(String stepId) {
+    return steps.get(stepId).wave;
+  }
+
+  /** The step of the plan with this id. */
+  public PlanStep step(String stepId) {
+    return steps.get(stepId).step;
+  }
+
+  /**
+   * Fails the upgrade closed because a gate gave no verdict in time, as a failed verdict would: the
+   * next decisions end the upgrade with this reason (and so roll it back). Nothing is folded: the
+   * {@code upgrade.failed} that follows records it.
+   */
+  public void expireGate(String gateId, String reason) {
+    if (failedGateId == null && !gatesPassed.contains(gateId)) {
+      failedGateId = gateId;
+      failedGateReason = reason;
+    }
   }
 
   /** What to do next, given every event folded so far. */
