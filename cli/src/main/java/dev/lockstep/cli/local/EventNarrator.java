@@ -22,6 +22,7 @@ import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.events.v1.UpgradeStarted;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
@@ -40,8 +41,12 @@ public final class EventNarrator {
 
   /** The line for an event, if a person should see one. */
   public static Optional<String> narrate(EventEnvelope event) {
-    return Optional.ofNullable(text(event.data()))
-        .map(text -> TIME.format(event.time()) + "  " + text);
+    return Optional.ofNullable(text(event.data())).map(text -> line(event.time(), text));
+  }
+
+  /** A line as the narration prints it: the local time, then the text. */
+  static String line(Instant time, String text) {
+    return TIME.format(time) + "  " + text;
   }
 
   private static String text(EventPayload data) {

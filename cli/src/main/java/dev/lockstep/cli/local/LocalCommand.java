@@ -63,7 +63,7 @@ public final class LocalCommand implements Callable<Integer> {
     LocalMode local =
         LocalMode.start(
             new LocalMode.Options(
-                root, directory, scenario, "dataos-local", true, null, parent.configFile()),
+                root, directory, scenario, "dataos-local", true, null, parent.configFile(), true),
             out);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =

@@ -67,6 +67,9 @@ public final class LocalMode implements AutoCloseable {
    * @param shared the infrastructure to use (tests share one broker and one server per JVM), or
    *     null to start a dedicated broker and server
    * @param configFile where to store the token and URLs for the other commands, or null
+   * @param supervised whether a service that exits is started again ({@link
+   *     RestartBackoff#STANDARD}), as {@code lockstep local} does; the end-to-end tests that kill
+   *     and restart services themselves run without
    */
   public record Options(
       Path checkout,
@@ -75,7 +78,21 @@ public final class LocalMode implements AutoCloseable {
       String platform,
       boolean fixedPorts,
       Infrastructure shared,
-      Path configFile) {}
+      Path configFile,
+      boolean supervised) {
+
+    /** Without supervision: a service that exits stays stopped. */
+    public Options(
+        Path checkout,
+        Path directory,
+        String scenario,
+        String platform,
+        boolean fixedPorts,
+        Infrastructure shared,
+        Path configFile) {
+      this(checkout, directory, scenario, platform, fixedPorts, shared, configFile, false);
+    }
+  }
 
   /** A Kafka broker and a PostgreSQL server that outlive this local mode. */
   public record Infrastructure(KafkaBroker kafka, Postgres postgres) {}
@@ -150,7 +167,9 @@ public final class LocalMode implements AutoCloseable {
                 sample.chartsDirectory(),
                 sample.subscriptions(),
                 options.fixedPorts(),
-                "256m"));
+                "256m",
+                options.supervised() ? RestartBackoff.STANDARD : null),
+            this::say);
     owned.add(services);
     token = services.token("local-operator", LocalServices.ALL_ROLES, Duration.ofHours(12));
     for (LockstepService service : LockstepService.values()) {
@@ -161,6 +180,9 @@ public final class LocalMode implements AutoCloseable {
     }
     say("  kafka         " + kafka.bootstrapServers() + "   (topics lockstep.*, the event log)");
     say("  postgresql    " + recorderDatabaseUrl(postgres, prefix) + "   (the recorder's events)");
+    if (options.supervised()) {
+      say("a service that exits is started again, as Kubernetes restarts a crashed pod");
+    }
     if (options.configFile() != null) {
       new CliConfig(
               token,

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -154,6 +155,21 @@ public final class ServiceProcess implements AutoCloseable {
   /** The operating system's process id. */
   public long pid() {
     return process.pid();
+  }
+
+  /** Completes when the process has exited, however it ended. */
+  CompletableFuture<Process> onExit() {
+    return process.onExit();
+  }
+
+  /**
+   * The exit code of a process that has exited: 128 plus the signal's number for one a signal ended
+   * (137 for {@code kill -9}, 143 for SIGTERM).
+   *
+   * @throws IllegalThreadStateException while it runs
+   */
+  public int exitValue() {
+    return process.exitValue();
   }
 
   /**
