@@ -5,22 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -53,7 +42,6 @@ public final class KafkaBroker implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
   private static final Duration TOPICS_READY_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
   private static KafkaBroker shared;
 
@@ -108,6 +96,16 @@ public final class KafkaBroker implements AutoCloseable {
     return launch(false);
   }
 
+  /**
+   * Starts a broker as a separate JVM whose files live in {@code directory}, with the {@link
+   * Topics} created as on the shared broker. Fault tests stop, kill and start it again on the same
+   * port and log directory; see {@link KafkaBrokerProcess}. The caller closes it and owns the
+   * directory.
+   */
+  public static KafkaBrokerProcess startProcess(Path directory) {
+    return KafkaBrokerProcess.startIn(directory);
+  }
+
   /** The {@code bootstrap.servers} value for clients. */
   public String bootstrapServers() {
     return bootstrapServers;
@@ -125,32 +123,8 @@ public final class KafkaBroker implements AutoCloseable {
    * @throws IllegalStateException if a topic cannot be created or is not ready within a minute
    */
   public void createTopics(Collection<String> topics, int partitions) {
-    Set<String> names = new LinkedHashSet<>(topics);
-    if (names.isEmpty()) {
-      return;
-    }
     try (Admin admin = admin()) {
-      List<NewTopic> newTopics =
-          names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList();
-      for (Map.Entry<String, KafkaFuture<Void>> created :
-          admin.createTopics(newTopics).values().entrySet()) {
-        try {
-          created.getValue().get(TOPICS_READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException(
-                "Could not create topic " + created.getKey() + " on " + bootstrapServers,
-                e.getCause());
-          }
-        }
-      }
-      awaitLeaders(admin, names);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while creating topics " + names, e);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "Timed out creating topics " + names + " on " + bootstrapServers, e);
+      TopicAdmin.createTopics(admin, bootstrapServers, topics, partitions, TOPICS_READY_TIMEOUT);
     }
   }
 
@@ -251,38 +225,6 @@ public final class KafkaBroker implements AutoCloseable {
 
   private Admin admin() {
     return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-  }
-
-  private void awaitLeaders(Admin admin, Set<String> names)
-      throws InterruptedException, TimeoutException {
-    long deadline = System.nanoTime() + TOPICS_READY_TIMEOUT.toNanos();
-    Throwable lastProblem = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        Map<String, TopicDescription> descriptions =
-            admin.describeTopics(names).allTopicNames().get();
-        if (descriptions.values().stream()
-            .flatMap(description -> description.partitions().stream())
-            .map(TopicPartitionInfo::leader)
-            .allMatch(leader -> leader != null && !leader.isEmpty())) {
-          return;
-        }
-        lastProblem = null;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-          throw new IllegalStateException("Could not describe topics " + names, e.getCause());
-        }
-        lastProblem = e.getCause();
-      }
-      Thread.sleep(POLL_INTERVAL.toMillis());
-    }
-    TimeoutException timeout =
-        new TimeoutException(
-            "Partitions of " + names + " have no leader after " + TOPICS_READY_TIMEOUT);
-    if (lastProblem != null) {
-      timeout.initCause(lastProblem);
-    }
-    throw timeout;
   }
 
   private void stop() {

@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -113,6 +114,16 @@ public final class Postgres implements AutoCloseable {
   /** Starts a dedicated server that the caller closes. */
   public static Postgres start() {
     return launch(false);
+  }
+
+  /**
+   * Starts an embedded PostgreSQL whose data directory (under {@code directory}) and port stay the
+   * same across {@link RestartablePostgres#stop()} and {@link RestartablePostgres#start()}, for
+   * fault tests. It is always embedded: {@value #URL_ENV} and Docker are not consulted. The caller
+   * closes it and owns the directory.
+   */
+  public static RestartablePostgres startRestartable(Path directory) {
+    return RestartablePostgres.startIn(directory);
   }
 
   /** Where this server runs. */
@@ -319,6 +330,22 @@ public final class Postgres implements AutoCloseable {
         credentialsQuery("postgres", ""),
         embedded,
         isShared);
+  }
+
+  /** The connection details of an embedded server on {@code port}; closing them stops nothing. */
+  static Postgres embeddedAt(int port) {
+    String host = "localhost";
+    return new Postgres(
+        Kind.EMBEDDED,
+        host,
+        port,
+        "postgres",
+        "postgres",
+        "",
+        "jdbc:postgresql://" + host + ":" + port,
+        credentialsQuery("postgres", ""),
+        null,
+        false);
   }
 
   private static String credentialsQuery(String username, String password) {
