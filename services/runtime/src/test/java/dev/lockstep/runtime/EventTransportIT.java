@@ -7,37 +7,54 @@ import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.runtime.kafka.ConsumedEvent;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
+import dev.lockstep.runtime.kafka.ConsumersHealthIndicator;
 import dev.lockstep.runtime.kafka.DeadLetters;
 import dev.lockstep.runtime.kafka.EventConsumer;
 import dev.lockstep.runtime.kafka.EventConsumers;
 import dev.lockstep.runtime.kafka.EventHandler;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.kafka.PoisonEventException;
 import dev.lockstep.runtime.tracing.EventTracing;
 import dev.lockstep.testkit.kafka.KafkaBroker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.health.HealthStatus;
+import io.micronaut.management.health.indicator.HealthResult;
+import io.micronaut.runtime.server.EmbeddedServer;
 import io.opentelemetry.api.trace.Span;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,11 +65,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Events through a real broker: every envelope attribute and the trace survive the trip; what
- * cannot be read ends on the dead-letter topic with its reason while the consumer carries on;
- * duplicates are handled once; an offset is committed only after the effect.
+ * cannot be read, or is refused for its data, ends on the dead-letter topic with its reason while
+ * the consumer carries on (a refused event of a batch is found by splitting the batch); a failure
+ * that heals is retried on the same event, in order; duplicates are handled once; an offset is
+ * committed only after the effect; a consumer whose loop breaks starts again, and readiness says so
+ * meanwhile.
  */
 class EventTransportIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static ApplicationContext context;
   private static EventPublisher publisher;
   private static EventConsumers consumers;
@@ -235,22 +256,60 @@ class EventTransportIT {
   }
 
   @Test
-  void aHandlerThatKeepsFailingIsDeadLetteredAndTheConsumerCarriesOn() throws Exception {
-    String group = "failing-" + UUID.randomUUID();
+  void aHandlerThatFailsForAWhileIsRetriedOnTheSameEventUntilItSucceedsAndOrderIsKept()
+      throws Exception {
+    String group = "transient-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    AtomicInteger attempts = new AtomicInteger();
+    List<String> handled = new CopyOnWriteArrayList<>();
+    EventEnvelope first = cancelled(platform, "first");
+    EventConsumer consumer =
+        startAndAwait(
+            ConsumerSpec.of(group, Topics.PLANS)
+                .withRetryBackoff(Duration.ofMillis(20), Duration.ofMillis(80)),
+            event -> {
+              if (!event.platform().equals(platform)) {
+                return;
+              }
+              if (event.id().equals(first.id()) && attempts.incrementAndGet() <= 6) {
+                throw new IllegalStateException("the database is down");
+              }
+              handled.add(event.id());
+            });
+    try {
+      publisher.publishAndWait(first);
+      EventEnvelope next = publisher.publishAndWait(cancelled(platform, "next")).event();
+
+      awaitTrue("both events are handled", () -> handled.size() == 2);
+      assertThat(handled)
+          .as("the failing event is handled once, and before the next of its platform")
+          .containsExactly(first.id(), next.id());
+      assertThat(attempts.get()).isEqualTo(7);
+      awaitTrue("nothing waits for a retry", () -> consumer.retrying() == 0);
+      assertThat(deadLettersSoFar(group)).as("nothing is dead-lettered").isEmpty();
+      assertThat(consumer.consuming()).isTrue();
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void anEventItsHandlerRefusesIsDeadLetteredWithTheReasonAndTheNextIsHandled() throws Exception {
+    String group = "refused-" + UUID.randomUUID();
     String platform = "platform-" + UUID.randomUUID();
     AtomicInteger attempts = new AtomicInteger();
     BlockingQueue<String> handled = new LinkedBlockingQueue<>();
     EventEnvelope poison = cancelled(platform, "poison");
     EventConsumer consumer =
         startAndAwait(
-            ConsumerSpec.of(group, Topics.PLANS).withRetries(3, Duration.ofMillis(20)),
+            ConsumerSpec.of(group, Topics.PLANS),
             event -> {
               if (!event.platform().equals(platform)) {
                 return;
               }
               if (event.id().equals(poison.id())) {
                 attempts.incrementAndGet();
-                throw new IllegalStateException("cannot plan this");
+                throw new PoisonEventException("platform " + platform + " is not configured");
               }
               handled.add(event.id());
             });
@@ -259,14 +318,183 @@ class EventTransportIT {
       EventEnvelope next = publisher.publishAndWait(cancelled(platform, "next")).event();
 
       assertThat(handled.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(next.id());
-      assertThat(attempts.get()).isEqualTo(3);
+      assertThat(attempts.get()).as("poison is not retried").isEqualTo(1);
       ConsumerRecord<byte[], byte[]> dead = deadLetters(group, 1).get(0);
-      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-failed");
-      assertThat(header(dead, DeadLetters.REASON)).contains("cannot plan this").contains("3 times");
+      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-refused");
+      assertThat(header(dead, DeadLetters.REASON))
+          .contains("platform " + platform + " is not configured");
       assertThat(header(dead, "ce_id")).isEqualTo(poison.id());
     } finally {
       consumer.close();
     }
+  }
+
+  @Test
+  void aBatchWithOneEventRefusedForItsDataStoresEveryOtherAndDeadLettersThatOne() throws Exception {
+    String group = "batch-refused-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    List<EventEnvelope> sent = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      sent.add(cancelled(platform, "upgrade-" + i));
+    }
+    EventEnvelope bad = sent.get(5);
+    // Published before the consumer starts, so that one poll holds them all.
+    publisher.publishAndWait(sent);
+    List<String> stored = new CopyOnWriteArrayList<>();
+    AtomicInteger calls = new AtomicInteger();
+    EventConsumer consumer =
+        consumers.startBatches(
+            ConsumerSpec.of(group, Topics.PLANS).withMaxPollRecords(10_000),
+            events -> {
+              calls.incrementAndGet();
+              // Like one transaction: the database refuses the row, nothing of the batch is kept.
+              for (ConsumedEvent e : events) {
+                if (e.event().id().equals(bad.id())) {
+                  throw new IllegalStateException(
+                      "append failed",
+                      new SQLException(
+                          "invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
+                }
+              }
+              for (ConsumedEvent e : events) {
+                if (e.event().platform().equals(platform)) {
+                  stored.add(e.event().id());
+                }
+              }
+            });
+    try {
+      awaitTrue("every other event is stored", () -> stored.size() == sent.size() - 1);
+      assertThat(stored)
+          .as("each stored once, in order")
+          .containsExactlyElementsOf(
+              sent.stream().filter(e -> e != bad).map(EventEnvelope::id).toList());
+      ConsumerRecord<byte[], byte[]> dead = deadLetters(group, 1).get(0);
+      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-refused");
+      assertThat(header(dead, DeadLetters.REASON))
+          .contains(bad.id())
+          .contains("SQLSTATE 22021")
+          .contains("invalid byte sequence");
+      assertThat(header(dead, "ce_id")).isEqualTo(bad.id());
+      assertThat(calls.get()).as("the batch was split, not tried once per event").isGreaterThan(1);
+
+      EventEnvelope later = publisher.publishAndWait(cancelled(platform, "later")).event();
+      awaitTrue("the consumer carries on", () -> stored.contains(later.id()));
+      assertThat(deadLettersSoFar(group)).hasSize(1);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void aBatchThatFailsForAWhileIsReadAgainUntilItIsStoredWithNothingDeadLettered()
+      throws Exception {
+    String group = "batch-transient-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    AtomicInteger failuresLeft = new AtomicInteger(3);
+    List<String> stored = new CopyOnWriteArrayList<>();
+    EventConsumer consumer =
+        consumers.startBatches(
+            ConsumerSpec.of(group, Topics.PLANS)
+                .withRetryBackoff(Duration.ofMillis(20), Duration.ofMillis(100)),
+            events -> {
+              List<String> mine =
+                  events.stream()
+                      .map(ConsumedEvent::event)
+                      .filter(e -> e.platform().equals(platform))
+                      .map(EventEnvelope::id)
+                      .toList();
+              if (!mine.isEmpty() && failuresLeft.getAndDecrement() > 0) {
+                throw new SQLException("connection refused", "08001");
+              }
+              stored.addAll(mine);
+            });
+    try {
+      awaitTrue("the consumer has its partitions", consumer::assigned);
+      List<EventEnvelope> sent =
+          List.of(cancelled(platform, "a"), cancelled(platform, "b"), cancelled(platform, "c"));
+      publisher.publishAndWait(sent);
+
+      awaitTrue("every event is stored", () -> stored.size() >= sent.size());
+      assertThat(stored).containsExactlyElementsOf(sent.stream().map(EventEnvelope::id).toList());
+      assertThat(failuresLeft.get()).isNegative();
+      assertThat(deadLettersSoFar(group)).isEmpty();
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Test
+  void aConsumerWhoseLoopBreaksStartsAgainAndReadinessIsDownMeanwhile() throws Exception {
+    String group = "restart-" + UUID.randomUUID();
+    String platform = "platform-" + UUID.randomUUID();
+    EmbeddedServer server = context.getBean(EmbeddedServer.class);
+    if (!server.isRunning()) {
+      server.start();
+    }
+    ConsumersHealthIndicator readiness = context.getBean(ConsumersHealthIndicator.class);
+    AtomicInteger assignments = new AtomicInteger();
+    CountDownLatch downSeen = new CountDownLatch(1);
+    BlockingQueue<String> handled = new LinkedBlockingQueue<>();
+    ConsumerRebalanceListener flaky =
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            int n = assignments.incrementAndGet();
+            if (n == 1) {
+              throw new IllegalStateException("the ownership store is unreachable");
+            }
+            if (n == 2) {
+              // Holds the restarted consumer until the test has seen readiness go down.
+              try {
+                downSeen.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          }
+        };
+    assertThat(readinessStatus(server)).isEqualTo(200);
+    EventConsumer consumer =
+        consumers.start(
+            ConsumerSpec.of(group, Topics.PLANS)
+                .withRetryBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+                .withRebalanceListener(flaky),
+            event -> {
+              if (event.platform().equals(platform)) {
+                handled.add(event.id());
+              }
+            });
+    try {
+      awaitTrue(
+          "the consumer is restarting", () -> consumer.state() == EventConsumer.State.RESTARTING);
+      HealthResult down = readiness.result();
+      assertThat(down.getStatus()).isEqualTo(HealthStatus.DOWN);
+      assertThat(down.getDetails().toString())
+          .contains(group)
+          .contains("the ownership store is unreachable");
+      assertThat(readinessStatus(server)).as("/health/readiness while it restarts").isEqualTo(503);
+      downSeen.countDown();
+
+      awaitTrue("the consumer consumes again", consumer::consuming);
+      assertThat(readiness.result().getStatus()).isEqualTo(HealthStatus.UP);
+      assertThat(readinessStatus(server)).isEqualTo(200);
+      assertThat(assignments.get()).isGreaterThanOrEqualTo(2);
+      EventEnvelope later = publisher.publishAndWait(cancelled(platform, "after-restart")).event();
+      assertThat(handled.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(later.id());
+      assertThat(
+              context
+                  .getBean(MeterRegistry.class)
+                  .counter("lockstep.consumer.restarts", "group", group)
+                  .count())
+          .isEqualTo(1.0);
+    } finally {
+      downSeen.countDown();
+      consumer.close();
+    }
+    assertThat(readinessStatus(server)).as("a closed consumer does not count").isEqualTo(200);
   }
 
   @Test
@@ -276,7 +504,8 @@ class EventTransportIT {
     AtomicInteger firstTries = new AtomicInteger();
     EventConsumer crashing =
         startAndAwait(
-            ConsumerSpec.of(group, Topics.PLANS).withRetries(1000, Duration.ofMillis(20)),
+            ConsumerSpec.of(group, Topics.PLANS)
+                .withRetryBackoff(Duration.ofMillis(20), Duration.ofMillis(20)),
             event -> {
               if (event.platform().equals(platform)) {
                 firstTries.incrementAndGet();
@@ -329,6 +558,23 @@ class EventTransportIT {
     return consumer;
   }
 
+  private static void awaitTrue(String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(condition.getAsBoolean()).as(what).isTrue();
+  }
+
+  private static int readinessStatus(EmbeddedServer server) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(server.getURI().resolve("/health/readiness")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    return response.statusCode();
+  }
+
   private static Clock clock() {
     return Clock.fixed(Instant.now().truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
   }
@@ -346,6 +592,33 @@ class EventTransportIT {
     Properties props = new Properties();
     props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** The dead letters a group has written so far: the dead-letter topic read to its end. */
+  private static List<ConsumerRecord<byte[], byte[]>> deadLettersSoFar(String group) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
+    List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> reader =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          reader.partitionsFor(Topics.DEADLETTER).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      reader.assign(partitions);
+      reader.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = reader.endOffsets(partitions);
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+          if (group.equals(header(record, DeadLetters.CONSUMER_GROUP))) {
+            found.add(record);
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** The dead letters a group wrote, in order, waiting until there are {@code count}. */

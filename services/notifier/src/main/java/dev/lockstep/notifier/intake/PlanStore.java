@@ -3,6 +3,7 @@ package dev.lockstep.notifier.intake;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.Plan;
+import dev.lockstep.runtime.kafka.PoisonEventException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -37,7 +38,8 @@ public final class PlanStore {
       upsert.setTimestamp(4, Timestamp.from(now));
       upsert.executeUpdate();
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write plan " + plan.upgradeId(), e);
+      // The plan came in an event: one that cannot be written as JSON never will be.
+      throw new PoisonEventException("cannot write plan " + plan.upgradeId() + " as JSON", e);
     }
   }
 

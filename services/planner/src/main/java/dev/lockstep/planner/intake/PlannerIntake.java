@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * published (and acknowledged by the brokers) before the handler returns, so the offset is
  * committed only after the effect is durable. When publishing fails, the state is rebuilt from the
  * topics (it may hold decisions that never left) and the event is retried; a retried event finds
- * its effect by the state, so nothing is written twice. Error strategy: the runtime's bounded
- * retries, then the dead-letter topic.
+ * its effect by the state, so nothing is written twice. Error strategy: the runtime's retries, from
+ * 500 ms doubling up to 30 s, for as long as it takes; only what cannot be read (or a {@code
+ * PoisonEventException}) goes to the dead-letter topic.
  */
 @Singleton
 public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
@@ -69,7 +70,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
     consumer =
         consumers.start(
             ConsumerSpec.of(group, Topics.REQUESTS, Topics.EXECUTION)
-                .withRetries(5, Duration.ofMillis(500)),
+                .withRetryBackoff(Duration.ofMillis(500), ConsumerSpec.DEFAULT_MAX_RETRY_BACKOFF),
             this::handle);
   }
 

@@ -33,7 +33,12 @@ public class DeadLetters implements AutoCloseable {
   /** Header: why the record was dead-lettered, for people. */
   public static final String REASON = "lockstep.dlq.reason";
 
-  /** Header: the reason's code ({@code malformed-envelope}, {@code handler-failed}, ...). */
+  /**
+   * Header: the reason's code: the codec's ({@code malformed-envelope}, {@code unknown-type},
+   * {@code unsupported-version}, {@code inconsistent-envelope}, {@code invalid-data}) for a record
+   * that is not a readable event, or {@code handler-refused} for an event its handler refused for
+   * its data ({@link Failures}).
+   */
   public static final String REASON_CODE = "lockstep.dlq.reason-code";
 
   /** Header: the topic the record came from. */

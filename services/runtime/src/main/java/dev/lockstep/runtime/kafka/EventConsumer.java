@@ -5,12 +5,16 @@ import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.runtime.tracing.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,26 +37,60 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>An offset is committed only after the record's effect is durable: the handler returned, or
  *       the record is acknowledged on the dead-letter topic.
- *   <li>A record that cannot be read as an event is dead-lettered with the reason; a handler that
- *       keeps failing after the spec's attempts is dead-lettered too; the consumer carries on.
+ *   <li>Poison is dead-lettered with its reason and the consumer carries on: a record that cannot
+ *       be read as an event, and an event whose handler refuses it for its data ({@link Failures}:
+ *       a {@link PoisonEventException}, a database refusing the row for its data), reason {@code
+ *       handler-refused}.
+ *   <li>Any other failure may heal (broker, database, API server, time-outs): the same record is
+ *       tried again after a pause that doubles up to the spec's cap, for as long as it takes. Its
+ *       partition waits meanwhile, so a platform's events keep their order; other partitions go on.
+ *       A dead-letter topic that does not take a record is retried the same way.
  *   <li>An event whose id the group already processed is skipped.
- *   <li>If even the dead-letter topic cannot take a record, nothing is committed: the consumer
- *       seeks back and tries again after a pause, so no record is lost.
+ *   <li>If the loop itself fails (a commit refused after a rebalance, an authorization error, a
+ *       rebalance listener that throws, ...), the consumer closes its Kafka consumer, logs the
+ *       error, and starts again with a new one in the same group after a growing pause, for as long
+ *       as the service runs; {@link #state()} says so meanwhile, and readiness with it ({@link
+ *       ConsumersHealthIndicator}).
  * </ul>
  *
  * If the process dies between an effect and the commit, the event is delivered again and the
  * handler, idempotent by event id, finds its work done.
  *
- * <p>With an {@link EventBatchHandler} instead, each poll's readable events go to one call; if it
- * fails, nothing is committed and the poll's records are read again after a pause.
+ * <p>With an {@link EventBatchHandler} instead, each poll's readable events go to one call. A
+ * failure that may heal reads the batch again after the pause. A batch refused as poison is halved,
+ * and halved again, until the one refused event is found: it is dead-lettered, every other event is
+ * handled, and each part that succeeds is committed before the next is tried.
  */
 public final class EventConsumer implements AutoCloseable {
+  /** Where a consumer's loop is. */
+  public enum State {
+    /** Polling, but the group has not yet given it its partitions (at start). */
+    JOINING,
+    /** Polling with the partitions the group gave it (possibly none). */
+    CONSUMING,
+    /** Its loop failed: it waits to start again, or has started again and not yet rejoined. */
+    RESTARTING,
+    /** Closed. */
+    STOPPED
+  }
+
+  /**
+   * The failure a consumer is restarting after.
+   *
+   * @param at when the loop failed
+   * @param error what failed
+   * @param restarts how many times in a row the loop has failed
+   */
+  public record Failure(Instant at, String error, int restarts) {}
+
   private static final Logger LOG = LoggerFactory.getLogger(EventConsumer.class);
   private static final Duration POLL = Duration.ofMillis(250);
-  private static final Duration STALL_PAUSE = Duration.ofSeconds(1);
+
+  /** The dead-letter reason code of an event its handler refused for its data. */
+  public static final String HANDLER_REFUSED = "handler-refused";
 
   private final ConsumerSpec spec;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final Map<String, Object> config;
   private final EventCodec codec;
   private final EventHandler handler;
   private final EventBatchHandler batchHandler;
@@ -60,11 +98,19 @@ public final class EventConsumer implements AutoCloseable {
   private final ProcessedEvents processed;
   private final EventTracing tracing;
   private final MeterRegistry meters;
+  private final Clock clock;
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  private final Map<TopicPartition, Retry> retries = new HashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final CountDownLatch closing = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread thread;
+  private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile boolean assigned;
+  private volatile State state = State.JOINING;
+  private volatile Failure failure;
+  private volatile int retrying;
+  private int failures;
 
   EventConsumer(
       ConsumerSpec spec,
@@ -75,7 +121,8 @@ public final class EventConsumer implements AutoCloseable {
       DeadLetters deadLetters,
       ProcessedEvents processed,
       EventTracing tracing,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.spec = spec;
     this.codec = codec;
     this.handler = handler;
@@ -84,6 +131,7 @@ public final class EventConsumer implements AutoCloseable {
     this.processed = processed;
     this.tracing = tracing;
     this.meters = meters;
+    this.clock = clock;
     Map<String, Object> config = new HashMap<>(settings.common());
     config.put("group.id", spec.group());
     config.put(
@@ -91,8 +139,9 @@ public final class EventConsumer implements AutoCloseable {
     config.put("enable.auto.commit", false);
     config.put("auto.offset.reset", "earliest");
     config.put("max.poll.records", spec.maxPollRecords());
-    this.consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    this.config = Map.copyOf(config);
+    // The first Kafka consumer is made here, so that a configuration error fails the start.
+    this.consumer = newKafkaConsumer();
     this.thread = new Thread(this::run, "lockstep-consumer-" + spec.group());
     this.thread.setDaemon(true);
   }
@@ -101,9 +150,29 @@ public final class EventConsumer implements AutoCloseable {
     thread.start();
   }
 
-  /** True once the group gave this consumer its partitions. */
+  /** True once the group gave this consumer its partitions (again, after a restart). */
   public boolean assigned() {
     return assigned;
+  }
+
+  /** True while its loop polls normally with the partitions the group gave it. */
+  public boolean consuming() {
+    return state == State.CONSUMING;
+  }
+
+  /** Where its loop is. */
+  public State state() {
+    return state;
+  }
+
+  /** The failure it is restarting after, while it is {@link State#RESTARTING}. */
+  public Optional<Failure> failure() {
+    return state == State.RESTARTING ? Optional.ofNullable(failure) : Optional.empty();
+  }
+
+  /** How many of its partitions wait to retry a record or batch that failed in a way that heals. */
+  public int retrying() {
+    return retrying;
   }
 
   /** The spec it runs with. */
@@ -111,196 +180,491 @@ public final class EventConsumer implements AutoCloseable {
     return spec;
   }
 
+  private KafkaConsumer<String, byte[]> newKafkaConsumer() {
+    return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Runs the loop; when it fails, closes the Kafka consumer and starts again after a pause. */
   private void run() {
     try {
-      consumer.subscribe(spec.topics(), new Rebalance());
       while (running.get()) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
-        if (batchHandler != null) {
-          if (!records.isEmpty()) {
-            processBatch(records);
+        KafkaConsumer<String, byte[]> kafka = consumer;
+        Throwable failed = null;
+        try {
+          if (kafka == null) {
+            kafka = newKafkaConsumer();
+            consumer = kafka;
           }
-          continue;
-        }
-        for (TopicPartition partition : records.partitions()) {
-          for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-            if (!running.get()) {
-              break;
-            }
-            if (!process(record)) {
-              consumer.seek(partition, record.offset());
-              sleep(STALL_PAUSE);
-              break;
-            }
-            pending.put(partition, new OffsetAndMetadata(record.offset() + 1));
+          poll(kafka);
+        } catch (WakeupException e) {
+          if (running.get()) {
+            failed = e;
           }
+        } catch (RuntimeException | Error e) {
+          failed = e;
+        } finally {
+          release(kafka);
         }
-        commit();
+        if (failed != null && running.get()) {
+          restartAfter(failed);
+        }
       }
-    } catch (WakeupException e) {
-      if (running.get()) {
-        LOG.error("consumer {} woken up unexpectedly", spec.group(), e);
-      }
-    } catch (RuntimeException e) {
-      LOG.error("consumer {} stopped on an unexpected error", spec.group(), e);
     } finally {
-      try {
-        commit();
-      } catch (RuntimeException e) {
-        LOG.warn("consumer {} could not commit on close: {}", spec.group(), e.getMessage());
-      }
-      consumer.close(Duration.ofSeconds(5));
+      state = State.STOPPED;
+      retrying = 0;
       stopped.countDown();
     }
   }
 
-  /** Handles one record; false when it must be tried again later (nothing durable happened). */
-  private boolean process(ConsumerRecord<String, byte[]> record) {
+  private void poll(KafkaConsumer<String, byte[]> kafka) {
+    kafka.subscribe(spec.topics(), new Rebalance(kafka));
+    while (running.get()) {
+      resumeDue(kafka);
+      ConsumerRecords<String, byte[]> records = kafka.poll(pollTimeout());
+      if (assigned && state != State.CONSUMING) {
+        if (state == State.RESTARTING) {
+          LOG.info("consumer {} consumes again after {} failures", spec.group(), failures);
+        }
+        state = State.CONSUMING;
+        failures = 0;
+      }
+      if (batchHandler != null) {
+        if (!records.isEmpty()) {
+          processBatch(kafka, records);
+        }
+      } else {
+        processEach(kafka, records);
+      }
+      commit(kafka);
+    }
+  }
+
+  /** Commits what is durable (quietly: the consumer may be failing) and closes the consumer. */
+  private void release(KafkaConsumer<String, byte[]> kafka) {
+    consumer = null;
+    assigned = false;
+    retries.clear();
+    retrying = 0;
+    if (kafka == null) {
+      pending.clear();
+      return;
+    }
+    try {
+      commit(kafka);
+    } catch (RuntimeException e) {
+      LOG.warn("consumer {} could not commit on close: {}", spec.group(), e.toString());
+    }
+    pending.clear();
+    try {
+      kafka.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.warn("consumer {} did not close cleanly: {}", spec.group(), e.toString());
+    }
+  }
+
+  private void restartAfter(Throwable failed) {
+    failures++;
+    Failure previous = failure;
+    failure = new Failure(clock.instant(), chain(failed), failures);
+    state = State.RESTARTING;
+    meters.counter("lockstep.consumer.restarts", "group", spec.group()).increment();
+    Duration pause = spec.backoff(failures);
+    if (failures == 1 || previous == null || !previous.error().equals(chain(failed))) {
+      LOG.error(
+          "consumer {} failed; it starts again with a new Kafka consumer in {} (failure {})",
+          spec.group(),
+          pause,
+          failures,
+          failed);
+    } else {
+      LOG.error(
+          "consumer {} failed again; it starts again in {} (failure {}): {}",
+          spec.group(),
+          pause,
+          failures,
+          failed.toString());
+    }
+    pause(pause);
+  }
+
+  /** The failure and its causes, for people: {@code a; caused by b; caused by c}. */
+  private static String chain(Throwable failed) {
+    StringBuilder text = new StringBuilder(failed.toString());
+    Throwable cause = failed.getCause();
+    for (int depth = 0; cause != null && cause != failed && depth < 5; depth++) {
+      text.append("; caused by ").append(cause);
+      cause = cause.getCause();
+    }
+    return text.toString();
+  }
+
+  private void processEach(
+      KafkaConsumer<String, byte[]> kafka, ConsumerRecords<String, byte[]> records) {
+    for (TopicPartition partition : records.partitions()) {
+      for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+        if (!running.get()) {
+          return;
+        }
+        if (!process(kafka, partition, record)) {
+          break;
+        }
+        pending.put(partition, new OffsetAndMetadata(record.offset() + 1));
+      }
+    }
+  }
+
+  /**
+   * Handles one record; false when it waits to be tried again (nothing durable happened: its
+   * partition is rewound to it and paused).
+   */
+  private boolean process(
+      KafkaConsumer<String, byte[]> kafka,
+      TopicPartition partition,
+      ConsumerRecord<String, byte[]> record) {
     EventEnvelope event;
     try {
       event = codec.fromRecord(record);
     } catch (EventDecodingException e) {
-      return deadLetter(record, e.reason().wire(), e.getMessage());
+      return deadLetter(kafka, record, e.reason().wire(), e.getMessage());
     }
-    if (processed.isProcessed(spec.group(), event.id())) {
-      meters.counter("lockstep.events.duplicates", "group", spec.group()).increment();
-      LOG.debug("{} skips event {}: already processed", spec.group(), event.id());
+    Exception failed;
+    try {
+      if (processed.isProcessed(spec.group(), event.id())) {
+        meters.counter("lockstep.events.duplicates", "group", spec.group()).increment();
+        LOG.debug("{} skips event {}: already processed", spec.group(), event.id());
+        done(partition);
+        return true;
+      }
+      failed = handle(event);
+    } catch (RuntimeException e) {
+      failed = e;
+    }
+    if (failed == null) {
+      done(partition);
       return true;
     }
-    Exception last = null;
-    Duration backoff = spec.retryBackoff();
-    for (int attempt = 1; attempt <= spec.maxAttempts() && running.get(); attempt++) {
-      try (EventTracing.Handling span = tracing.handling(event, spec.group())) {
-        try {
-          handler.handle(event);
-          processed.markProcessed(spec.group(), event.id());
-          meters
-              .counter("lockstep.events.handled", "group", spec.group(), "type", event.type())
-              .increment();
-          return true;
-        } catch (Exception e) {
-          span.failed(e);
-          last = e;
-        }
-      }
-      LOG.warn(
-          "{} failed to handle {} {} (attempt {} of {}): {}",
-          spec.group(),
-          event.type(),
-          event.id(),
-          attempt,
-          spec.maxAttempts(),
-          last.toString());
-      if (attempt < spec.maxAttempts()) {
-        sleep(backoff);
-        backoff = backoff.multipliedBy(2);
+    if (Failures.isPoison(failed)) {
+      return deadLetter(
+          kafka,
+          record,
+          HANDLER_REFUSED,
+          spec.group()
+              + " refused "
+              + event.type()
+              + " "
+              + event.id()
+              + ": "
+              + Failures.describe(failed));
+    }
+    int attempt = retryLater(kafka, partition, record.offset());
+    logRetry("could not handle " + event.type() + " " + event.id(), attempt, partition, failed);
+    return false;
+  }
+
+  /** Runs the handler in the event's trace; answers how it failed, or null when it succeeded. */
+  private Exception handle(EventEnvelope event) {
+    try (EventTracing.Handling span = tracing.handling(event, spec.group())) {
+      try {
+        handler.handle(event);
+        processed.markProcessed(spec.group(), event.id());
+        meters
+            .counter("lockstep.events.handled", "group", spec.group(), "type", event.type())
+            .increment();
+        return null;
+      } catch (Exception e) {
+        span.failed(e);
+        return e;
       }
     }
-    if (!running.get()) {
+  }
+
+  /** Dead-letters a record; false when the dead-letter topic did not take it (retried later). */
+  private boolean deadLetter(
+      KafkaConsumer<String, byte[]> kafka,
+      ConsumerRecord<String, byte[]> record,
+      String code,
+      String reason) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    try {
+      send(record, code, reason);
+      done(partition);
+      return true;
+    } catch (DeadLetters.DeadLetterException e) {
+      int attempt = retryLater(kafka, partition, record.offset());
+      logRetry(
+          "cannot dead-letter " + record.topic() + "/" + record.partition() + "@" + record.offset(),
+          attempt,
+          partition,
+          e.getCause() == null ? e : e.getCause());
       return false;
     }
-    return deadLetter(
-        record,
-        "handler-failed",
-        spec.group()
-            + " failed "
-            + spec.maxAttempts()
-            + " times on "
-            + event.type()
-            + " "
-            + event.id()
-            + ": "
-            + last);
+  }
+
+  private void send(ConsumerRecord<String, byte[]> record, String code, String reason) {
+    deadLetters.send(record, spec.group(), code, reason);
+    meters
+        .counter("lockstep.events.deadlettered", "group", spec.group(), "reason", code)
+        .increment();
   }
 
   /**
    * Hands a poll's readable events to the batch handler, then dead-letters what could not be read
-   * and commits. A failed batch is read again from its start; a record the dead-letter topic
-   * refuses holds its partition's commit back and is read again.
+   * and commits. A batch refused as poison is split until the refused event is found; a failure
+   * that may heal reads the rest of the poll again after the pause.
    */
-  private void processBatch(ConsumerRecords<String, byte[]> records) {
-    List<ConsumedEvent> events = new ArrayList<>(records.count());
-    List<Unreadable> unreadable = new ArrayList<>();
-    Map<TopicPartition, Long> first = new HashMap<>();
-    Map<TopicPartition, Long> next = new HashMap<>();
+  private void processBatch(
+      KafkaConsumer<String, byte[]> kafka, ConsumerRecords<String, byte[]> records) {
+    List<Entry> entries = new ArrayList<>(records.count());
+    Map<TopicPartition, Long> next = new LinkedHashMap<>();
+    Map<TopicPartition, Long> end = new HashMap<>();
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<String, byte[]>> ofPartition = records.records(partition);
-      first.put(partition, ofPartition.get(0).offset());
-      next.put(partition, ofPartition.get(ofPartition.size() - 1).offset() + 1);
+      next.put(partition, ofPartition.get(0).offset());
+      end.put(partition, ofPartition.get(ofPartition.size() - 1).offset() + 1);
       for (ConsumerRecord<String, byte[]> record : ofPartition) {
         try {
-          events.add(
-              new ConsumedEvent(
-                  codec.fromRecord(record), record.topic(), record.partition(), record.offset()));
+          entries.add(
+              new Entry(
+                  record,
+                  new ConsumedEvent(
+                      codec.fromRecord(record),
+                      record.topic(),
+                      record.partition(),
+                      record.offset()),
+                  null,
+                  null));
         } catch (EventDecodingException e) {
-          unreadable.add(new Unreadable(record, e.reason().wire(), e.getMessage()));
+          entries.add(new Entry(record, null, e.reason().wire(), e.getMessage()));
         }
       }
     }
-    try {
-      batchHandler.handle(events);
-    } catch (Exception e) {
-      LOG.warn(
-          "{} could not handle a batch of {} events; it is read again: {}",
-          spec.group(),
-          events.size(),
-          e.toString());
-      first.forEach(consumer::seek);
-      sleep(STALL_PAUSE);
-      return;
-    }
-    // Dead letters after the batch is durable: a failed batch is read again before any of its
-    // records reached the dead-letter topic.
-    Map<TopicPartition, Long> stalled = new HashMap<>();
-    for (Unreadable record : unreadable) {
-      TopicPartition partition =
-          new TopicPartition(record.record().topic(), record.record().partition());
-      if (!stalled.containsKey(partition)
-          && !deadLetter(record.record(), record.code(), record.reason())) {
-        stalled.put(partition, record.record().offset());
-      }
-    }
-    next.forEach(
-        (partition, offset) ->
-            pending.put(partition, new OffsetAndMetadata(stalled.getOrDefault(partition, offset))));
-    commit();
-    if (!stalled.isEmpty()) {
-      stalled.forEach(consumer::seek);
-      sleep(STALL_PAUSE);
+    Progress progress = new Progress(next, end);
+    if (handleBatch(kafka, entries, progress)) {
+      next.keySet().forEach(this::done);
     }
   }
 
-  private record Unreadable(ConsumerRecord<String, byte[]> record, String code, String reason) {}
-
-  private boolean deadLetter(ConsumerRecord<String, byte[]> record, String code, String reason) {
-    try {
-      deadLetters.send(record, spec.group(), code, reason);
-      meters
-          .counter("lockstep.events.deadlettered", "group", spec.group(), "reason", code)
-          .increment();
-      return true;
-    } catch (DeadLetters.DeadLetterException e) {
-      LOG.error(
-          "{} cannot dead-letter {}/{}@{}; it stays uncommitted and is retried: {}",
-          spec.group(),
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getCause() == null ? e.getMessage() : e.getCause().toString());
+  /**
+   * Handles a run of a poll's entries (in poll order, so in order per partition); false when a
+   * failure that may heal left them and the rest of the poll to be read again.
+   */
+  private boolean handleBatch(
+      KafkaConsumer<String, byte[]> kafka, List<Entry> entries, Progress progress) {
+    if (!running.get()) {
       return false;
     }
+    List<ConsumedEvent> events = new ArrayList<>(entries.size());
+    for (Entry entry : entries) {
+      if (entry.event() != null) {
+        events.add(entry.event());
+      }
+    }
+    Exception failed = null;
+    if (!events.isEmpty()) {
+      try {
+        batchHandler.handle(events);
+      } catch (Exception e) {
+        failed = e;
+      }
+    }
+    if (failed == null) {
+      return finish(kafka, entries, progress, null);
+    }
+    if (!Failures.isPoison(failed)) {
+      retryBatch(
+          kafka, progress, "could not handle a batch of " + events.size() + " events", failed);
+      return false;
+    }
+    if (events.size() == 1) {
+      return finish(kafka, entries, progress, failed);
+    }
+    LOG.info(
+        "{} refused a batch of {} events ({}); splitting it to find the refused event",
+        spec.group(),
+        events.size(),
+        Failures.describe(failed));
+    int half = indexOfReadable(entries, events.size() / 2);
+    return handleBatch(kafka, entries.subList(0, half), progress)
+        && handleBatch(kafka, entries.subList(half, entries.size()), progress);
   }
 
-  private void commit() {
+  /** The index of the n-th (from 0) readable entry. */
+  private static int indexOfReadable(List<Entry> entries, int n) {
+    int seen = 0;
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i).event() != null) {
+        if (seen == n) {
+          return i;
+        }
+        seen++;
+      }
+    }
+    return entries.size();
+  }
+
+  /**
+   * After the handler made a run durable (or refused its one event): dead-letters the unreadable
+   * entries (and the refused event), then commits the run.
+   */
+  private boolean finish(
+      KafkaConsumer<String, byte[]> kafka,
+      List<Entry> entries,
+      Progress progress,
+      Exception refusal) {
+    for (Entry entry : entries) {
+      ConsumerRecord<String, byte[]> record = entry.record();
+      try {
+        if (entry.event() == null) {
+          send(record, entry.code(), entry.reason());
+        } else if (refusal != null) {
+          EventEnvelope event = entry.event().event();
+          send(
+              record,
+              HANDLER_REFUSED,
+              spec.group()
+                  + " refused "
+                  + event.type()
+                  + " "
+                  + event.id()
+                  + ": "
+                  + Failures.describe(refusal));
+        }
+      } catch (DeadLetters.DeadLetterException e) {
+        commitProgress(kafka, progress);
+        retryBatch(
+            kafka,
+            progress,
+            "cannot dead-letter "
+                + record.topic()
+                + "/"
+                + record.partition()
+                + "@"
+                + record.offset(),
+            e.getCause() == null ? e : e.getCause());
+        return false;
+      }
+      progress.next().put(entry.partition(), record.offset() + 1);
+    }
+    commitProgress(kafka, progress);
+    return true;
+  }
+
+  private void commitProgress(KafkaConsumer<String, byte[]> kafka, Progress progress) {
+    progress
+        .next()
+        .forEach((partition, offset) -> pending.put(partition, new OffsetAndMetadata(offset)));
+    commit(kafka);
+  }
+
+  /** Rewinds and pauses every partition of the poll not yet done, and logs the failure once. */
+  private void retryBatch(
+      KafkaConsumer<String, byte[]> kafka, Progress progress, String what, Throwable failed) {
+    int attempt = 0;
+    TopicPartition first = null;
+    for (Map.Entry<TopicPartition, Long> next : progress.next().entrySet()) {
+      if (next.getValue() < progress.end().get(next.getKey())) {
+        attempt = Math.max(attempt, retryLater(kafka, next.getKey(), next.getValue()));
+        first = first == null ? next.getKey() : first;
+      }
+    }
+    if (first != null) {
+      logRetry(what, attempt, first, failed);
+    }
+  }
+
+  /**
+   * Rewinds the partition to the offset to try again and pauses it until the backoff has passed;
+   * answers which attempt failed.
+   */
+  private int retryLater(
+      KafkaConsumer<String, byte[]> kafka, TopicPartition partition, long offset) {
+    Retry previous = retries.get(partition);
+    int attempt = previous != null && previous.offset() == offset ? previous.attempt() + 1 : 1;
+    Duration pause = spec.backoff(attempt);
+    retries.put(partition, new Retry(offset, attempt, pause, System.nanoTime() + pause.toNanos()));
+    retrying = retries.size();
+    kafka.seek(partition, offset);
+    kafka.pause(List.of(partition));
+    return attempt;
+  }
+
+  private void logRetry(String what, int attempt, TopicPartition partition, Throwable failed) {
+    Duration pause = retries.get(partition).pause();
+    if (attempt == 1) {
+      LOG.warn(
+          "{} {} (attempt {}); trying again in {}, for as long as it takes",
+          spec.group(),
+          what,
+          attempt,
+          pause,
+          failed);
+    } else {
+      LOG.warn(
+          "{} {} (attempt {}); trying again in {}: {}",
+          spec.group(),
+          what,
+          attempt,
+          pause,
+          failed.toString());
+    }
+  }
+
+  /** The partition's record (or batch) is done: it no longer waits for a retry. */
+  private void done(TopicPartition partition) {
+    Retry retry = retries.remove(partition);
+    if (retry != null) {
+      retrying = retries.size();
+      LOG.info(
+          "{} carries on with {} after {} failed attempts",
+          spec.group(),
+          partition,
+          retry.attempt());
+    }
+  }
+
+  /** Resumes the paused partitions whose pause has passed: the next poll reads them again. */
+  private void resumeDue(KafkaConsumer<String, byte[]> kafka) {
+    if (retries.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
+    List<TopicPartition> due = new ArrayList<>();
+    for (Map.Entry<TopicPartition, Retry> retry : retries.entrySet()) {
+      if (retry.getValue().dueNanos() - now <= 0) {
+        due.add(retry.getKey());
+      }
+    }
+    due.retainAll(kafka.paused());
+    if (!due.isEmpty()) {
+      kafka.resume(due);
+    }
+  }
+
+  /** The poll's time-out: short enough to resume a paused partition when its pause has passed. */
+  private Duration pollTimeout() {
+    long timeout = POLL.toNanos();
+    long now = System.nanoTime();
+    for (Retry retry : retries.values()) {
+      long left = retry.dueNanos() - now;
+      if (left > 0) {
+        // A retry already due has been resumed: its records come with the next fetch.
+        timeout = Math.min(timeout, left);
+      }
+    }
+    return Duration.ofNanos(timeout);
+  }
+
+  private void commit(KafkaConsumer<String, byte[]> kafka) {
     if (!pending.isEmpty()) {
-      consumer.commitSync(pending);
+      kafka.commitSync(pending);
       pending.clear();
     }
   }
 
-  private void sleep(Duration pause) {
+  /** Waits, unless the consumer is closed first. */
+  private void pause(Duration pause) {
     try {
-      Thread.sleep(pause.toMillis());
+      closing.await(pause.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running.set(false);
@@ -311,7 +675,11 @@ public final class EventConsumer implements AutoCloseable {
   @Override
   public void close() {
     if (running.compareAndSet(true, false)) {
-      consumer.wakeup();
+      closing.countDown();
+      KafkaConsumer<String, byte[]> kafka = consumer;
+      if (kafka != null) {
+        kafka.wakeup();
+      }
     }
     try {
       if (!stopped.await(15, TimeUnit.SECONDS)) {
@@ -322,19 +690,50 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * A record or batch waiting to be tried again.
+   *
+   * @param offset where its partition was rewound to
+   * @param attempt how many attempts failed
+   * @param pause the pause before the next
+   * @param dueNanos when the next may start ({@link System#nanoTime()})
+   */
+  private record Retry(long offset, int attempt, Duration pause, long dueNanos) {}
+
+  /** A record of a batch: its event, or why it could not be read. */
+  private record Entry(
+      ConsumerRecord<String, byte[]> record, ConsumedEvent event, String code, String reason) {
+    TopicPartition partition() {
+      return new TopicPartition(record.topic(), record.partition());
+    }
+  }
+
+  /**
+   * How far a poll's batch got: per partition the next offset to commit, and the offset after the
+   * poll's last record.
+   */
+  private record Progress(Map<TopicPartition, Long> next, Map<TopicPartition, Long> end) {}
+
   private final class Rebalance implements ConsumerRebalanceListener {
+    private final KafkaConsumer<String, byte[]> kafka;
+
+    Rebalance(KafkaConsumer<String, byte[]> kafka) {
+      this.kafka = kafka;
+    }
+
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      List<TopicPartition> revoked = List.copyOf(partitions);
       Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>();
-      for (TopicPartition partition : revoked) {
+      for (TopicPartition partition : partitions) {
         OffsetAndMetadata offset = pending.remove(partition);
         if (offset != null) {
           mine.put(partition, offset);
         }
+        retries.remove(partition);
       }
+      retrying = retries.size();
       if (!mine.isEmpty()) {
-        consumer.commitSync(mine);
+        kafka.commitSync(mine);
       }
       if (spec.rebalanceListener() != null) {
         spec.rebalanceListener().onPartitionsRevoked(partitions);
@@ -343,17 +742,19 @@ public final class EventConsumer implements AutoCloseable {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      assigned = true;
       if (spec.rebalanceListener() != null) {
         spec.rebalanceListener().onPartitionsAssigned(partitions);
       }
+      assigned = true;
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         pending.remove(partition);
+        retries.remove(partition);
       }
+      retrying = retries.size();
       if (spec.rebalanceListener() != null) {
         spec.rebalanceListener().onPartitionsLost(partitions);
       }

@@ -2,15 +2,19 @@ package dev.lockstep.runtime.kafka;
 
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.runtime.tracing.EventTracing;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Starts {@link EventConsumer}s with the service's Kafka settings, dead-letter publisher,
- * processed-event store and tracing, and stops them when the service stops.
+ * processed-event store and tracing, and stops them when the service stops. Per group it exposes
+ * the gauge {@code lockstep.consumer.retrying}: how many partitions wait to retry a record or batch
+ * that failed in a way that may heal.
  */
 @Singleton
 public class EventConsumers implements AutoCloseable {
@@ -20,6 +24,7 @@ public class EventConsumers implements AutoCloseable {
   private final ProcessedEvents processed;
   private final EventTracing tracing;
   private final MeterRegistry meters;
+  private final Clock clock;
   private final List<EventConsumer> running = new CopyOnWriteArrayList<>();
 
   public EventConsumers(
@@ -28,20 +33,22 @@ public class EventConsumers implements AutoCloseable {
       DeadLetters deadLetters,
       ProcessedEvents processed,
       EventTracing tracing,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.settings = settings;
     this.codec = codec;
     this.deadLetters = deadLetters;
     this.processed = processed;
     this.tracing = tracing;
     this.meters = meters;
+    this.clock = clock;
   }
 
   /** Starts a consumer; it runs until the service stops or it is closed. */
   public EventConsumer start(ConsumerSpec spec, EventHandler handler) {
     return started(
         new EventConsumer(
-            spec, settings, codec, handler, null, deadLetters, processed, tracing, meters));
+            spec, settings, codec, handler, null, deadLetters, processed, tracing, meters, clock));
   }
 
   /**
@@ -51,18 +58,32 @@ public class EventConsumers implements AutoCloseable {
   public EventConsumer startBatches(ConsumerSpec spec, EventBatchHandler handler) {
     return started(
         new EventConsumer(
-            spec, settings, codec, null, handler, deadLetters, processed, tracing, meters));
+            spec, settings, codec, null, handler, deadLetters, processed, tracing, meters, clock));
   }
 
   private EventConsumer started(EventConsumer consumer) {
+    String group = consumer.spec().group();
     running.add(consumer);
+    // One gauge per group, over every consumer of the group this process started.
+    Gauge.builder("lockstep.consumer.retrying", running, all -> retrying(all, group))
+        .description(
+            "partitions waiting to retry a record or batch that failed in a way that heals")
+        .tag("group", group)
+        .register(meters);
     consumer.start();
     return consumer;
   }
 
-  /** The consumers started so far. */
+  private static double retrying(List<EventConsumer> consumers, String group) {
+    return consumers.stream()
+        .filter(c -> c.spec().group().equals(group))
+        .mapToInt(EventConsumer::retrying)
+        .sum();
+  }
+
+  /** The consumers started so far and not closed. */
   public List<EventConsumer> running() {
-    return List.copyOf(running);
+    return running.stream().filter(c -> c.state() != EventConsumer.State.STOPPED).toList();
   }
 
   @PreDestroy

@@ -22,9 +22,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads partitions back from their first offset up to stop offsets fixed before reading starts (the
- * end offsets, or a group's committed offsets), with a consumer of its own that is assigned its
- * partitions and commits nothing: how a service rebuilds what it knows from the log.
+ * Reads partitions back from their first offset (or from given start offsets, to resume) up to stop
+ * offsets fixed before reading starts (the end offsets, or a group's committed offsets), with a
+ * consumer of its own that is assigned its partitions and commits nothing: how a service rebuilds
+ * what it knows from the log.
  *
  * <p>Records at or beyond a partition's stop offset are never handed on, so a replay is a fixed
  * prefix of the log however much is written while it reads. It finishes when every partition's
@@ -132,11 +133,39 @@ public final class TopicReplay implements AutoCloseable {
    * @throws NotCaughtUpException when a partition has not reached its stop within {@code limit}
    */
   public long read(Map<TopicPartition, Long> stops, Duration limit, Sink sink) {
+    return read(Map.of(), stops, limit, sink);
+  }
+
+  /**
+   * Reads each partition from its start offset (its first offset when it has none, or when the
+   * start lies below the first offset the log still holds) up to (not including) its stop offset:
+   * how a replay cut short resumes where it stopped.
+   *
+   * @param starts the offset to read each partition from; partitions without one from their first
+   * @param stops the stop offset of each partition to read; partitions with nothing to read (a stop
+   *     of 0 or below, or not above their start) are left out
+   * @param limit how long reading may take, from the first poll; {@link #NO_LIMIT} for none
+   * @return the number of records handed to the sink
+   * @throws NotCaughtUpException when a partition has not reached its stop within {@code limit}
+   */
+  public long read(
+      Map<TopicPartition, Long> starts,
+      Map<TopicPartition, Long> stops,
+      Duration limit,
+      Sink sink) {
     Map<TopicPartition, Long> left = new HashMap<>(stops);
-    left.values().removeIf(stop -> stop <= 0);
+    left.entrySet().removeIf(e -> e.getValue() <= Math.max(0, starts.getOrDefault(e.getKey(), 0L)));
     Set<TopicPartition> assigned = new HashSet<>(left.keySet());
     consumer.assign(assigned);
     consumer.seekToBeginning(assigned);
+    Map<TopicPartition, Long> resumed = new HashMap<>(starts);
+    resumed.keySet().retainAll(assigned);
+    resumed.values().removeIf(start -> start <= 0);
+    if (!resumed.isEmpty()) {
+      Map<TopicPartition, Long> first = consumer.beginningOffsets(resumed.keySet(), requestTimeout);
+      resumed.forEach(
+          (partition, start) -> consumer.seek(partition, Math.max(start, first.get(partition))));
+    }
     long started = System.nanoTime();
     long handed = 0;
     while (true) {
