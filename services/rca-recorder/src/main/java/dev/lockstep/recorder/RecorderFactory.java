@@ -3,19 +3,23 @@ package dev.lockstep.recorder;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.recorder.projection.Projector;
 import dev.lockstep.recorder.recovery.KafkaRebuild;
+import dev.lockstep.recorder.recovery.RebuildProgress;
+import dev.lockstep.recorder.recovery.Recovery;
 import dev.lockstep.recorder.store.Database;
 import dev.lockstep.recorder.store.DatabaseSettings;
 import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.recorder.store.NoteStore;
 import dev.lockstep.recorder.store.ProjectionStore;
 import dev.lockstep.runtime.kafka.KafkaSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 
 /**
  * The recorder's beans: the database (migrated when it opens), the event, projection and note
- * stores, the projector and the rebuild from Kafka.
+ * stores, the projector, and recovery: the rebuild from Kafka and its recorded progress.
  */
 @Factory
 public class RecorderFactory {
@@ -47,7 +51,31 @@ public class RecorderFactory {
   }
 
   @Singleton
-  KafkaRebuild kafkaRebuild(KafkaSettings kafka, EventCodec codec) {
-    return new KafkaRebuild(kafka, codec);
+  RebuildProgress rebuildProgress(Database database) {
+    return new RebuildProgress(database);
+  }
+
+  @Singleton
+  KafkaRebuild kafkaRebuild(
+      KafkaSettings kafka,
+      EventCodec codec,
+      Database database,
+      EventStore events,
+      RebuildProgress progress,
+      Projector projector,
+      MeterRegistry meters,
+      Clock clock) {
+    return new KafkaRebuild(kafka, codec, database, events, progress, projector, meters, clock);
+  }
+
+  @Singleton
+  Recovery recovery(
+      KafkaRebuild rebuild,
+      RebuildProgress progress,
+      EventStore events,
+      Database database,
+      MeterRegistry meters,
+      Clock clock) {
+    return new Recovery(rebuild, progress, events, database.settings(), meters, clock);
   }
 }

@@ -71,6 +71,7 @@ class RecorderIngestIT {
   static void recordAScenario() throws Exception {
     group = "recorder-it-" + UUID.randomUUID();
     context = TestingRecorder.start(DATABASE, true, group);
+    TestingRecorder.awaitConsuming(context);
     server = context.getBean(EmbeddedServer.class).start();
     token =
         context
@@ -139,7 +140,8 @@ class RecorderIngestIT {
       await(
           "the second recorder has seen this platform's events again",
           () ->
-              ingest.consumer().assigned()
+              ingest.consumer() != null
+                  && ingest.consumer().assigned()
                   && meters
                           .find("lockstep.events.duplicates")
                           .tag("group", again)
@@ -388,7 +390,8 @@ class RecorderIngestIT {
     String recovered = "recorder_ingest_it_dr";
     try (ApplicationContext dr =
         TestingRecorder.start(recovered, true, "recorder-dr-" + UUID.randomUUID())) {
-      // The rebuild runs at start, before the context is returned: the table was empty.
+      // The table was empty: the rebuild runs first, and live ingest starts when it has finished.
+      TestingRecorder.awaitConsuming(dr);
       assertThat(dr.getBean(EventStore.class).eventIdsOf(scenario.platform))
           .containsExactlyInAnyOrderElementsOf(publishedIds);
       assertThat(viewsOf(dr.getBean(ProjectionStore.class))).isEqualTo(before);

@@ -4,7 +4,6 @@ import static dev.lockstep.recorder.TestingRecorder.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.EventEnvelope;
-import dev.lockstep.recorder.ingest.Ingest;
 import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.recorder.store.ProjectionStore;
 import dev.lockstep.runtime.kafka.EventPublisher;
@@ -32,8 +31,7 @@ class StoreOutageIT {
   void eventsPublishedWhileTheStoreFailsAreStoredOnceItIsBack() throws Exception {
     String group = "recorder-outage-" + UUID.randomUUID();
     try (ApplicationContext context = TestingRecorder.start(DATABASE, true, group)) {
-      Ingest ingest = context.getBean(Ingest.class);
-      await("the recorder has its partitions", () -> ingest.consumer().assigned());
+      TestingRecorder.awaitConsuming(context);
       MeterRegistry meters = context.getBean(MeterRegistry.class);
       String jdbc = Postgres.shared().jdbcUrl(DATABASE);
       sql(jdbc, "ALTER TABLE events RENAME TO events_offline");

@@ -1,5 +1,6 @@
 package dev.lockstep.recorder;
 
+import dev.lockstep.recorder.ingest.Ingest;
 import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.kafka.KafkaBroker;
@@ -20,10 +21,23 @@ final class TestingRecorder {
 
   /** A recorder context on the given database (created empty first when fresh is true). */
   static ApplicationContext start(String database, boolean fresh, String group) {
-    Postgres postgres = Postgres.shared();
+    return start(database, fresh, group, Map.of());
+  }
+
+  /** The same, with more (or other) properties. */
+  static ApplicationContext start(
+      String database, boolean fresh, String group, Map<String, Object> more) {
     if (fresh) {
-      postgres.createDatabase(database);
+      Postgres.shared().createDatabase(database);
     }
+    Map<String, Object> properties = properties(database, group);
+    properties.putAll(more);
+    return LockstepApplication.builder("rca-recorder", properties).start();
+  }
+
+  /** The properties of a recorder on a database of the shared PostgreSQL and the shared broker. */
+  static Map<String, Object> properties(String database, String group) {
+    Postgres postgres = Postgres.shared();
     Map<String, Object> properties = new HashMap<>();
     properties.put("lockstep.kafka.bootstrap-servers", KafkaBroker.shared().bootstrapServers());
     properties.put("lockstep.security.jwt-secret", SECRET);
@@ -34,7 +48,20 @@ final class TestingRecorder {
     properties.put("lockstep.recorder.database.username", postgres.username());
     properties.put("lockstep.recorder.database.password", postgres.password());
     properties.put("lockstep.recorder.ingest.group", group);
-    return LockstepApplication.builder("rca-recorder", properties).start();
+    return properties;
+  }
+
+  /**
+   * Waits until the recorder consumes live: its recovery from Kafka (which runs after the context
+   * started) has finished and the group gave it its partitions.
+   */
+  static Ingest awaitConsuming(ApplicationContext context) throws InterruptedException {
+    Ingest ingest = context.getBean(Ingest.class);
+    await(
+        "the recorder has recovered and consumes",
+        () -> ingest.consumer() != null && ingest.consumer().assigned(),
+        () -> "recovery " + ingest.recovery().phase() + " " + ingest.recovery().lastFailure());
+    return ingest;
   }
 
   /** Polls until the condition holds, failing after {@link #WAIT}. */

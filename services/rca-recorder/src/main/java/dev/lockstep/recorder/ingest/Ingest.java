@@ -2,7 +2,7 @@ package dev.lockstep.recorder.ingest;
 
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.recorder.projection.Projector;
-import dev.lockstep.recorder.recovery.KafkaRebuild;
+import dev.lockstep.recorder.recovery.Recovery;
 import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.runtime.kafka.ConsumedEvent;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
@@ -20,8 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the recorder's consumer when the service starts; with an empty event table (a fresh
- * database after a disaster) it first fills the table from offset 0 of every topic.
+ * Starts the recorder's consumer when the service starts, on a thread of its own: first {@link
+ * Recovery} brings the store up to Kafka (a fresh database after a disaster is filled from offset 0
+ * of every topic, a rebuild cut short is resumed, another instance's rebuild is waited for), and
+ * only then does live ingest begin. Until it has, the service is not ready ({@link
+ * IngestReadiness}).
  *
  * <p>The consumer is the runtime's, in batch mode: each poll's events are appended with multi-row
  * {@code INSERT ... ON CONFLICT (event_id) DO NOTHING} and the projections of the upgrades they
@@ -33,6 +36,7 @@ import org.slf4j.LoggerFactory;
 @Requires(property = "lockstep.recorder.ingest.enabled", notEquals = "false")
 public class Ingest implements ApplicationEventListener<StartupEvent>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+  private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
   private final IngestSettings settings;
   private final EventConsumers consumers;
@@ -40,8 +44,10 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
   private final EventStore store;
   private final Projector projector;
   private final MeterRegistry meters;
-  private final KafkaRebuild rebuild;
+  private final Recovery recovery;
   private volatile EventConsumer consumer;
+  private volatile boolean running = true;
+  private volatile Thread starter;
 
   public Ingest(
       IngestSettings settings,
@@ -50,31 +56,49 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
       EventStore store,
       Projector projector,
       MeterRegistry meters,
-      KafkaRebuild rebuild) {
+      Recovery recovery) {
     this.settings = settings;
     this.consumers = consumers;
     this.codec = codec;
     this.store = store;
     this.projector = projector;
     this.meters = meters;
-    this.rebuild = rebuild;
+    this.recovery = recovery;
   }
 
   @Override
   public void onApplicationEvent(StartupEvent event) {
-    if (settings.isRebuildWhenEmpty() && store.isEmpty()) {
-      LOG.info("the event table is empty: filling it from offset 0 of {}", settings.getTopics());
-      rebuild.rebuild(settings.getTopics(), store, projector, Duration.ofMinutes(30));
+    Thread thread = new Thread(this::recoverThenConsume, "rca-recorder-recovery");
+    thread.setDaemon(true);
+    starter = thread;
+    thread.start();
+  }
+
+  /** Runs recovery to its end (retrying as long as it takes), then starts the live consumer. */
+  private void recoverThenConsume() {
+    if (settings.isRebuildWhenEmpty()) {
+      try {
+        Recovery.Outcome outcome =
+            recovery.awaitRecovered(
+                new Recovery.Settings(
+                    settings.getTopics(),
+                    Math.max(1, settings.getMaxBatch()),
+                    settings.getRebuildTimeLimit()),
+                () -> running);
+        LOG.info("recovery from Kafka: {}; starting live ingest", outcome);
+      } catch (InterruptedException e) {
+        LOG.info("the service stops before its recovery finished: no live ingest");
+        return;
+      }
     }
     ConsumerSpec spec =
-        new ConsumerSpec(
-            settings.getGroup(),
-            settings.getTopics(),
-            1,
-            Duration.ZERO,
-            null,
-            Math.max(1, settings.getMaxBatch()));
-    consumer = consumers.startBatches(spec, this::store);
+        ConsumerSpec.of(settings.getGroup(), settings.getTopics())
+            .withMaxPollRecords(Math.max(1, settings.getMaxBatch()));
+    synchronized (this) {
+      if (running) {
+        consumer = consumers.startBatches(spec, this::store);
+      }
+    }
   }
 
   /** Appends a poll's events and refreshes the projections they touch; durable on return. */
@@ -95,17 +119,35 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
     }
   }
 
-  /** The running consumer, or null before the service started. */
+  /** The running consumer, or null until recovery has finished (and after it was cut short). */
   public EventConsumer consumer() {
     return consumer;
+  }
+
+  /** What recovery is doing, for the readiness check. */
+  public Recovery recovery() {
+    return recovery;
   }
 
   @PreDestroy
   @Override
   public void close() {
-    EventConsumer running = consumer;
-    if (running != null) {
-      running.close();
+    running = false;
+    Thread thread = starter;
+    if (thread != null && thread != Thread.currentThread()) {
+      thread.interrupt();
+      try {
+        thread.join(STOP_WAIT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    EventConsumer live;
+    synchronized (this) {
+      live = consumer;
+    }
+    if (live != null) {
+      live.close();
     }
   }
 }
