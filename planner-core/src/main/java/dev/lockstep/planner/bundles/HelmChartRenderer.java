@@ -41,6 +41,11 @@ public final class HelmChartRenderer implements ChartRenderer {
     if (!Files.exists(path)) {
       return Rendering.failed("no such chart in the charts directory " + root);
     }
+    // the Helm engine takes SIGTERM and SIGINT from the JVM: they are given back (helm-java #409)
+    return JvmSignalHandlers.restoredAfter(() -> renderWithHelm(chart, path, release));
+  }
+
+  private static Rendering renderWithHelm(HelmChart chart, Path path, String release) {
     Path values = null;
     try {
       values = Files.createTempFile("lockstep-values-", ".yaml");
