@@ -48,7 +48,7 @@ public final class LocalMode implements AutoCloseable {
   private final PrintWriter out;
   private final List<AutoCloseable> owned = new ArrayList<>();
   private final AtomicBoolean narrating = new AtomicBoolean(true);
-  private KafkaBroker kafka;
+  private String bootstrapServers;
   private SimulatedCluster cluster;
   private SimulatedEndpoints endpoints;
   private SamplePlatform sample;
@@ -94,8 +94,17 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
-  /** A Kafka broker and a PostgreSQL server that outlive this local mode. */
-  public record Infrastructure(KafkaBroker kafka, Postgres postgres) {}
+  /**
+   * A Kafka broker and a PostgreSQL server that outlive this local mode.
+   *
+   * @param bootstrapServers the broker's address
+   * @param postgres the server
+   */
+  public record Infrastructure(String bootstrapServers, Postgres postgres) {
+    public Infrastructure(KafkaBroker kafka, Postgres postgres) {
+      this(kafka.bootstrapServers(), postgres);
+    }
+  }
 
   private LocalMode(Options options, PrintWriter out) {
     this.options = options;
@@ -120,13 +129,14 @@ public final class LocalMode implements AutoCloseable {
     Postgres postgres;
     if (options.shared() == null) {
       say("starting a Kafka broker and PostgreSQL ...");
-      kafka = quietly(KafkaBroker::start);
+      KafkaBroker kafka = quietly(KafkaBroker::start);
       owned.add(kafka);
       kafka.createTopics(Topics.ALL, 3);
+      bootstrapServers = kafka.bootstrapServers();
       postgres = Postgres.start();
       owned.add(postgres);
     } else {
-      kafka = options.shared().kafka();
+      bootstrapServers = options.shared().bootstrapServers();
       postgres = options.shared().postgres();
     }
     cluster = new SimulatedCluster().start();
@@ -157,7 +167,7 @@ public final class LocalMode implements AutoCloseable {
             new LocalServices.Settings(
                 options.checkout(),
                 options.directory().resolve("services"),
-                kafka.bootstrapServers(),
+                bootstrapServers,
                 postgres,
                 prefix,
                 cluster.kubernetesUrl(),
@@ -178,7 +188,7 @@ public final class LocalMode implements AutoCloseable {
               "  %-13s %s   log: %s",
               service.id(), services.url(service), services.process(service).log()));
     }
-    say("  kafka         " + kafka.bootstrapServers() + "   (topics lockstep.*, the event log)");
+    say("  kafka         " + bootstrapServers + "   (topics lockstep.*, the event log)");
     say("  postgresql    " + recorderDatabaseUrl(postgres, prefix) + "   (the recorder's events)");
     if (options.supervised()) {
       say("a service that exits is started again, as Kubernetes restarts a crashed pod");
@@ -189,7 +199,7 @@ public final class LocalMode implements AutoCloseable {
               services.url(LockstepService.PLANNER),
               services.url(LockstepService.RECORDER),
               services.url(LockstepService.NOTIFIER),
-              kafka.bootstrapServers(),
+              bootstrapServers,
               recorderDatabaseUrl(postgres, prefix))
           .save(options.configFile());
       say(
@@ -242,9 +252,9 @@ public final class LocalMode implements AutoCloseable {
     return options.platform();
   }
 
-  /** The Kafka broker. */
-  public KafkaBroker kafka() {
-    return kafka;
+  /** The Kafka broker's address. */
+  public String bootstrapServers() {
+    return bootstrapServers;
   }
 
   /** The simulated endpoints that the sample's http gates ask. */
@@ -397,7 +407,7 @@ public final class LocalMode implements AutoCloseable {
 
   private void startNarrator() {
     Properties config = new Properties();
-    config.put("bootstrap.servers", kafka.bootstrapServers());
+    config.put("bootstrap.servers", bootstrapServers);
     config.put("enable.auto.commit", "false");
     config.put("key.deserializer", StringDeserializer.class.getName());
     config.put("value.deserializer", ByteArrayDeserializer.class.getName());

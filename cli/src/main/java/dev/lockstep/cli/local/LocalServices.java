@@ -69,6 +69,7 @@ public final class LocalServices implements AutoCloseable {
 
   private final Map<LockstepService, ServiceProcess> running = new EnumMap<>(LockstepService.class);
   private final Map<LockstepService, Supervised> supervised = new EnumMap<>(LockstepService.class);
+  private final List<ServiceProcess> replicas = new ArrayList<>();
 
   /** Processes stopped on purpose (close, restart): their exits are not restarted. */
   private final Set<ServiceProcess> stopping = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -259,7 +260,12 @@ public final class LocalServices implements AutoCloseable {
                 Map.of(
                     "poll-interval", "200ms",
                     "rollout-timeout", "2m",
-                    "inventory-interval", "30s"))));
+                    "inventory-interval", "30s",
+                    // a restarted executor is the same instance (as a pod's restarted container):
+                    // it takes its platforms' Leases back at once; another instance waits 8 s
+                    "instance-id", "local-executor",
+                    "lease-duration", "8s",
+                    "lease-renew-interval", "2s"))));
     configurations.put(
         LockstepService.VALIDATOR,
         lockstep(
@@ -599,6 +605,40 @@ public final class LocalServices implements AutoCloseable {
     return process.awaitReady(READY_TIMEOUT);
   }
 
+  /**
+   * Starts one more instance of a service (not supervised), with the service's configuration and
+   * the given settings of its own under {@code lockstep.<service>} (an executor's {@code
+   * instance-id}, say), on a free port, its configuration and log in a directory named after it;
+   * returns when it is ready. It stops with the others.
+   */
+  public ServiceProcess startReplica(
+      LockstepService service, String name, Map<String, Object> ownSettings) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> lockstep =
+        new LinkedHashMap<>((Map<String, Object>) configurations.get(service).get("lockstep"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> own =
+        new LinkedHashMap<>((Map<String, Object>) lockstep.getOrDefault(service.id(), Map.of()));
+    own.putAll(ownSettings);
+    lockstep.put(service.id(), own);
+    ServiceProcess process;
+    synchronized (lock) {
+      if (closing) {
+        throw new IllegalStateException("the services are stopping");
+      }
+      process =
+          ServiceProcess.start(
+              service,
+              settings.checkout(),
+              Map.of("lockstep", lockstep),
+              freePort(),
+              settings.directory().resolve(name),
+              settings.heap());
+      replicas.add(process);
+    }
+    return process.awaitReady(READY_TIMEOUT);
+  }
+
   /** A bearer token for the subject with the roles, signed with the services' secret. */
   public String token(String subject, List<String> roles, Duration validity) {
     return signed(claims(subject, roles, validity));
@@ -658,6 +698,12 @@ public final class LocalServices implements AutoCloseable {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (ServiceProcess process : stop.values()) {
       stops.add(CompletableFuture.runAsync(process::close));
+    }
+    synchronized (lock) {
+      for (ServiceProcess process : replicas) {
+        stops.add(CompletableFuture.runAsync(process::close));
+      }
+      replicas.clear();
     }
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
     for (LockstepService service : stop.keySet()) {

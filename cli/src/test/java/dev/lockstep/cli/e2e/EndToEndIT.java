@@ -256,7 +256,7 @@ class EndToEndIT {
       local.awaitInventory();
       assertThat(output.toString())
           .as("the local mode prints where its broker listens")
-          .contains("kafka         " + local.kafka().bootstrapServers());
+          .contains("kafka         " + local.bootstrapServers());
       Path release = directory.resolve("release.yaml");
       Files.writeString(release, local.release());
       int withoutDrain = 0;
@@ -278,7 +278,7 @@ class EndToEndIT {
           DocExamples.run(
               examples,
               "PlainRequest",
-              local.kafka().bootstrapServers(),
+              local.bootstrapServers(),
               platformOf(local),
               release.toString(),
               plainId);
@@ -294,7 +294,7 @@ class EndToEndIT {
           DocExamples.run(
               examples,
               "LibraryRequest",
-              local.kafka().bootstrapServers(),
+              local.bootstrapServers(),
               platformOf(local),
               release.toString(),
               libraryId);
@@ -686,7 +686,7 @@ class EndToEndIT {
 
   private static KafkaConsumer<String, byte[]> consumer(LocalMode local) {
     Properties config = new Properties();
-    config.put("bootstrap.servers", local.kafka().bootstrapServers());
+    config.put("bootstrap.servers", local.bootstrapServers());
     config.put("enable.auto.commit", "false");
     config.put("key.deserializer", StringDeserializer.class.getName());
     config.put("value.deserializer", ByteArrayDeserializer.class.getName());
@@ -695,7 +695,7 @@ class EndToEndIT {
 
   private static KafkaProducer<String, byte[]> producer(LocalMode local) {
     Properties config = new Properties();
-    config.put("bootstrap.servers", local.kafka().bootstrapServers());
+    config.put("bootstrap.servers", local.bootstrapServers());
     config.put("acks", "all");
     config.put("key.serializer", StringSerializer.class.getName());
     config.put("value.serializer", ByteArraySerializer.class.getName());

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import io.fabric8.kubernetes.client.okhttp.OkHttpClientFactory;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.File;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import okhttp3.OkHttpClient;
 
 /**
  * The configured platforms and one fabric8 client per platform, built on first use. Every mutating
@@ -78,9 +80,50 @@ public class Platforms implements AutoCloseable {
         p ->
             new KubernetesClientBuilder()
                 .withConfig(config(platformSettings))
+                .withHttpClientFactory(new FencedHttpClients(p))
                 .withHttpClientBuilderConsumer(
                     builder -> builder.addOrReplaceInterceptor("lockstep-fence", fenced(p)))
                 .build());
+  }
+
+  private static boolean isWrite(String method, String path) {
+    return !READS.contains(method) && !path.contains(LEASES);
+  }
+
+  /**
+   * OkHttp clients whose network interceptor checks the fence once more on the thread that writes
+   * the request, right before it writes it: a write checked and then queued while the process froze
+   * is checked again when it wakes, before any byte leaves.
+   */
+  private final class FencedHttpClients extends OkHttpClientFactory {
+    private final String platform;
+
+    FencedHttpClients(String platform) {
+      this.platform = platform;
+    }
+
+    @Override
+    protected void additionalConfig(OkHttpClient.Builder builder) {
+      builder.addNetworkInterceptor(
+          chain -> {
+            okhttp3.Request request = chain.request();
+            if (isWrite(request.method(), request.url().encodedPath())) {
+              try {
+                fence.check(platform);
+              } catch (RuntimeException refused) {
+                throw new FencedWrite(refused);
+              }
+            }
+            return chain.proceed(request);
+          });
+    }
+  }
+
+  /** A write the fence refused at the last moment; its cause is the fence's refusal. */
+  public static final class FencedWrite extends java.io.IOException {
+    FencedWrite(RuntimeException refusal) {
+      super(refusal.getMessage(), refusal);
+    }
   }
 
   private Interceptor fenced(String platform) {
@@ -88,7 +131,7 @@ public class Platforms implements AutoCloseable {
       @Override
       public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
         builder.header(ACTOR_HEADER, actor);
-        if (!READS.contains(request.method()) && !request.uri().getPath().contains(LEASES)) {
+        if (isWrite(request.method(), request.uri().getPath())) {
           fence.check(platform);
         }
       }
