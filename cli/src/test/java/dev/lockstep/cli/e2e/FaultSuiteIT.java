@@ -235,13 +235,17 @@ class FaultSuiteIT {
           .as("%s was made by the Lease's holder", write)
           .isTrue();
     }
-    Instant heldAgain = watch.firstHeldAfter(frozen, frozenAt);
+    // (A request it sent just before it froze may reach the server just after: what counts is
+    // from the moment the other took the Lease until the frozen one legitimately held it again.)
+    Instant lost = watch.firstHeldByAnotherAfter(frozen, frozenAt);
+    Instant heldAgain = watch.firstHeldAfter(frozen, lost);
+    assertThat(lost).isBefore(wokenAt);
     assertThat(
             executorWrites.stream()
                 .filter(op -> op.actor().equals("executor/" + frozen))
-                .filter(op -> op.time().isAfter(frozenAt) && op.time().isBefore(heldAgain))
+                .filter(op -> op.time().isAfter(lost) && op.time().isBefore(heldAgain))
                 .toList())
-        .as("no write by the frozen executor once woken, until it held the Lease again")
+        .as("no write by the frozen executor after it lost the Lease, until it held it again")
         .isEmpty();
 
     // The topics and the recorder.
@@ -542,6 +546,16 @@ class FaultSuiteIT {
       }
       return (before != null && before.holder().equals(identity))
           || (after != null && after.holder().equals(identity));
+    }
+
+    /** When someone other than the identity first held the Lease after the time. */
+    Instant firstHeldByAnotherAfter(String identity, Instant time) {
+      return samples.stream()
+          .filter(sample -> sample.time().isAfter(time))
+          .filter(sample -> !sample.holder().isEmpty() && !sample.holder().equals(identity))
+          .map(Sample::time)
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("nobody took the Lease from " + identity));
     }
 
     /** When the identity first held the Lease after the time, or far in the future if never. */
