@@ -242,7 +242,22 @@ class SamplePlatformTest {
         .deployments()
         .inNamespace("apps")
         .withName("workbench")
-        .edit(d -> new DeploymentBuilder(d).editSpec().withReplicas(5).endSpec().build());
+        // a merge patch without resourceVersion: the simulated kubelet writes the status meanwhile
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"replicas\":5}}");
+    assertThat(
+            cluster
+                .client()
+                .apps()
+                .deployments()
+                .inNamespace("apps")
+                .withName("workbench")
+                .get()
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(5);
 
     sample.seed(cluster);
     sample.awaitRunning(cluster, READY_TIMEOUT);

@@ -84,6 +84,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
           problem.path(),
           problem.message());
     }
+    subscriptions.follow();
     engine.resume();
     poller.scheduleWithFixedDelay(
         this::pollAdvanceNotices,
@@ -110,5 +111,6 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
   @PreDestroy
   void stop() {
     poller.shutdownNow();
+    subscriptions.close();
   }
 }

@@ -60,6 +60,11 @@ public final class Database {
     }
   }
 
+  /** A connection of its own (autocommit), for the caller to close. */
+  public Connection connect() throws SQLException {
+    return dataSource.getConnection();
+  }
+
   /** Work on a connection. */
   @FunctionalInterface
   public interface Work<T> {

@@ -15,20 +15,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The subscription document in force. The first start seeds it from the configuration file (YAML,
  * the same shape as the API's JSON); after that PostgreSQL holds it, and {@code PUT
- * /api/v1/subscriptions} replaces it there and here at once.
+ * /api/v1/subscriptions} replaces it there and here at once. Every other instance learns of the
+ * change at once too: the replacing transaction sends a PostgreSQL notification ({@value #CHANNEL})
+ * on commit, and each instance {@link #follow follows} them on a connection of its own and reloads
+ * the document; when that connection breaks (the database restarts), it connects again with a
+ * growing pause and reloads, so a change made meanwhile is not missed.
  */
-public final class SubscriptionStore {
+public final class SubscriptionStore implements AutoCloseable {
+  /** The PostgreSQL notification channel a replaced document is announced on. */
+  static final String CHANNEL = "lockstep_subscriptions";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SubscriptionStore.class);
+  private static final Duration LISTEN_WAIT = Duration.ofSeconds(1);
+  private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .registerModule(new JavaTimeModule())
@@ -36,6 +56,8 @@ public final class SubscriptionStore {
 
   private final Database database;
   private final AtomicReference<SubscriptionConfig> current = new AtomicReference<>();
+  private final AtomicBoolean following = new AtomicBoolean();
+  private volatile Thread follower;
 
   public SubscriptionStore(Database database) {
     this.database = database;
@@ -132,10 +154,82 @@ public final class SubscriptionStore {
                 }
               }
               String text = write(connection, config, now);
-              return Optional.of(new Versioned(config, etag(text)));
+              String tag = etag(text);
+              try (PreparedStatement notify =
+                  connection.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+                notify.setString(1, tag);
+                notify.execute();
+              }
+              return Optional.of(new Versioned(config, tag));
             });
     written.ifPresent(v -> current.set(v.document()));
     return written;
+  }
+
+  /**
+   * Follows the changes other instances make, on a daemon thread, until {@link #close}: listens on
+   * {@value #CHANNEL} and reloads the stored document on each notification and after each
+   * (re)connection.
+   */
+  public void follow() {
+    if (!following.compareAndSet(false, true)) {
+      return;
+    }
+    Thread thread = new Thread(this::listen, "notifier-subscriptions");
+    thread.setDaemon(true);
+    follower = thread;
+    thread.start();
+  }
+
+  private void listen() {
+    Duration pause = Duration.ofSeconds(1);
+    while (following.get()) {
+      try (Connection connection = database.connect();
+          Statement statement = connection.createStatement()) {
+        statement.execute("LISTEN " + CHANNEL);
+        reload("connected");
+        pause = Duration.ofSeconds(1);
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        while (following.get()) {
+          PGNotification[] notifications = pg.getNotifications((int) LISTEN_WAIT.toMillis());
+          if (notifications != null && notifications.length > 0) {
+            reload("changed through an instance");
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!following.get()) {
+          return;
+        }
+        LOG.warn(
+            "subscriptions: not following changes ({}); connecting again in {}",
+            e.getMessage(),
+            pause);
+        try {
+          Thread.sleep(pause.toMillis());
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+        pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+      }
+    }
+  }
+
+  private void reload(String why) {
+    SubscriptionConfig stored = read().document();
+    SubscriptionConfig before = current.getAndSet(stored);
+    if (before != null && !before.equals(stored)) {
+      LOG.info("subscriptions {}: the document in force is replaced", why);
+    }
+  }
+
+  /** Stops following. */
+  @Override
+  public void close() {
+    following.set(false);
+    Thread thread = follower;
+    if (thread != null) {
+      thread.interrupt();
+    }
   }
 
   /**
