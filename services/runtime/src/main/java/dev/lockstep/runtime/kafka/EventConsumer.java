@@ -100,7 +100,7 @@ public final class EventConsumer implements AutoCloseable {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-  private final Map<TopicPartition, Retry> retries = new HashMap<>();
+  private final PartitionRetries retries;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch closing = new CountDownLatch(1);
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -109,7 +109,6 @@ public final class EventConsumer implements AutoCloseable {
   private volatile boolean assigned;
   private volatile State state = State.JOINING;
   private volatile Failure failure;
-  private volatile int retrying;
   private int failures;
 
   EventConsumer(
@@ -132,6 +131,7 @@ public final class EventConsumer implements AutoCloseable {
     this.tracing = tracing;
     this.meters = meters;
     this.clock = clock;
+    this.retries = new PartitionRetries(spec, POLL);
     Map<String, Object> config = new HashMap<>(settings.common());
     config.put("group.id", spec.group());
     config.put(
@@ -172,7 +172,7 @@ public final class EventConsumer implements AutoCloseable {
 
   /** How many of its partitions wait to retry a record or batch that failed in a way that heals. */
   public int retrying() {
-    return retrying;
+    return retries.count();
   }
 
   /** The spec it runs with. */
@@ -211,7 +211,7 @@ public final class EventConsumer implements AutoCloseable {
       }
     } finally {
       state = State.STOPPED;
-      retrying = 0;
+      retries.clear();
       stopped.countDown();
     }
   }
@@ -219,8 +219,8 @@ public final class EventConsumer implements AutoCloseable {
   private void poll(KafkaConsumer<String, byte[]> kafka) {
     kafka.subscribe(spec.topics(), new Rebalance(kafka));
     while (running.get()) {
-      resumeDue(kafka);
-      ConsumerRecords<String, byte[]> records = kafka.poll(pollTimeout());
+      retries.resumeDue(kafka);
+      ConsumerRecords<String, byte[]> records = kafka.poll(retries.pollTimeout());
       if (assigned && state != State.CONSUMING) {
         if (state == State.RESTARTING) {
           LOG.info("consumer {} consumes again after {} failures", spec.group(), failures);
@@ -244,7 +244,6 @@ public final class EventConsumer implements AutoCloseable {
     consumer = null;
     assigned = false;
     retries.clear();
-    retrying = 0;
     if (kafka == null) {
       pending.clear();
       return;
@@ -332,7 +331,7 @@ public final class EventConsumer implements AutoCloseable {
       if (processed.isProcessed(spec.group(), event.id())) {
         meters.counter("lockstep.events.duplicates", "group", spec.group()).increment();
         LOG.debug("{} skips event {}: already processed", spec.group(), event.id());
-        done(partition);
+        retries.done(partition);
         return true;
       }
       failed = handle(event);
@@ -340,7 +339,7 @@ public final class EventConsumer implements AutoCloseable {
       failed = e;
     }
     if (failed == null) {
-      done(partition);
+      retries.done(partition);
       return true;
     }
     if (Failures.isPoison(failed)) {
@@ -356,8 +355,8 @@ public final class EventConsumer implements AutoCloseable {
               + ": "
               + Failures.describe(failed));
     }
-    int attempt = retryLater(kafka, partition, record.offset());
-    logRetry("could not handle " + event.type() + " " + event.id(), attempt, partition, failed);
+    int attempt = retries.later(kafka, partition, record.offset());
+    retries.log("could not handle " + event.type() + " " + event.id(), attempt, partition, failed);
     return false;
   }
 
@@ -387,11 +386,11 @@ public final class EventConsumer implements AutoCloseable {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
     try {
       send(record, code, reason);
-      done(partition);
+      retries.done(partition);
       return true;
     } catch (DeadLetters.DeadLetterException e) {
-      int attempt = retryLater(kafka, partition, record.offset());
-      logRetry(
+      int attempt = retries.later(kafka, partition, record.offset());
+      retries.log(
           "cannot dead-letter " + record.topic() + "/" + record.partition() + "@" + record.offset(),
           attempt,
           partition,
@@ -440,7 +439,7 @@ public final class EventConsumer implements AutoCloseable {
     }
     Progress progress = new Progress(next, end);
     if (handleBatch(kafka, entries, progress)) {
-      next.keySet().forEach(this::done);
+      next.keySet().forEach(retries::done);
     }
   }
 
@@ -563,95 +562,13 @@ public final class EventConsumer implements AutoCloseable {
     TopicPartition first = null;
     for (Map.Entry<TopicPartition, Long> next : progress.next().entrySet()) {
       if (next.getValue() < progress.end().get(next.getKey())) {
-        attempt = Math.max(attempt, retryLater(kafka, next.getKey(), next.getValue()));
+        attempt = Math.max(attempt, retries.later(kafka, next.getKey(), next.getValue()));
         first = first == null ? next.getKey() : first;
       }
     }
     if (first != null) {
-      logRetry(what, attempt, first, failed);
+      retries.log(what, attempt, first, failed);
     }
-  }
-
-  /**
-   * Rewinds the partition to the offset to try again and pauses it until the backoff has passed;
-   * answers which attempt failed.
-   */
-  private int retryLater(
-      KafkaConsumer<String, byte[]> kafka, TopicPartition partition, long offset) {
-    Retry previous = retries.get(partition);
-    int attempt = previous != null && previous.offset() == offset ? previous.attempt() + 1 : 1;
-    Duration pause = spec.backoff(attempt);
-    retries.put(partition, new Retry(offset, attempt, pause, System.nanoTime() + pause.toNanos()));
-    retrying = retries.size();
-    kafka.seek(partition, offset);
-    kafka.pause(List.of(partition));
-    return attempt;
-  }
-
-  private void logRetry(String what, int attempt, TopicPartition partition, Throwable failed) {
-    Duration pause = retries.get(partition).pause();
-    if (attempt == 1) {
-      LOG.warn(
-          "{} {} (attempt {}); trying again in {}, for as long as it takes",
-          spec.group(),
-          what,
-          attempt,
-          pause,
-          failed);
-    } else {
-      LOG.warn(
-          "{} {} (attempt {}); trying again in {}: {}",
-          spec.group(),
-          what,
-          attempt,
-          pause,
-          failed.toString());
-    }
-  }
-
-  /** The partition's record (or batch) is done: it no longer waits for a retry. */
-  private void done(TopicPartition partition) {
-    Retry retry = retries.remove(partition);
-    if (retry != null) {
-      retrying = retries.size();
-      LOG.info(
-          "{} carries on with {} after {} failed attempts",
-          spec.group(),
-          partition,
-          retry.attempt());
-    }
-  }
-
-  /** Resumes the paused partitions whose pause has passed: the next poll reads them again. */
-  private void resumeDue(KafkaConsumer<String, byte[]> kafka) {
-    if (retries.isEmpty()) {
-      return;
-    }
-    long now = System.nanoTime();
-    List<TopicPartition> due = new ArrayList<>();
-    for (Map.Entry<TopicPartition, Retry> retry : retries.entrySet()) {
-      if (retry.getValue().dueNanos() - now <= 0) {
-        due.add(retry.getKey());
-      }
-    }
-    due.retainAll(kafka.paused());
-    if (!due.isEmpty()) {
-      kafka.resume(due);
-    }
-  }
-
-  /** The poll's time-out: short enough to resume a paused partition when its pause has passed. */
-  private Duration pollTimeout() {
-    long timeout = POLL.toNanos();
-    long now = System.nanoTime();
-    for (Retry retry : retries.values()) {
-      long left = retry.dueNanos() - now;
-      if (left > 0) {
-        // A retry already due has been resumed: its records come with the next fetch.
-        timeout = Math.min(timeout, left);
-      }
-    }
-    return Duration.ofNanos(timeout);
   }
 
   private void commit(KafkaConsumer<String, byte[]> kafka) {
@@ -690,16 +607,6 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /**
-   * A record or batch waiting to be tried again.
-   *
-   * @param offset where its partition was rewound to
-   * @param attempt how many attempts failed
-   * @param pause the pause before the next
-   * @param dueNanos when the next may start ({@link System#nanoTime()})
-   */
-  private record Retry(long offset, int attempt, Duration pause, long dueNanos) {}
-
   /** A record of a batch: its event, or why it could not be read. */
   private record Entry(
       ConsumerRecord<String, byte[]> record, ConsumedEvent event, String code, String reason) {
@@ -729,9 +636,8 @@ public final class EventConsumer implements AutoCloseable {
         if (offset != null) {
           mine.put(partition, offset);
         }
-        retries.remove(partition);
       }
-      retrying = retries.size();
+      retries.forget(partitions);
       if (!mine.isEmpty()) {
         kafka.commitSync(mine);
       }
@@ -752,9 +658,8 @@ public final class EventConsumer implements AutoCloseable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         pending.remove(partition);
-        retries.remove(partition);
       }
-      retrying = retries.size();
+      retries.forget(partitions);
       if (spec.rebalanceListener() != null) {
         spec.rebalanceListener().onPartitionsLost(partitions);
       }
