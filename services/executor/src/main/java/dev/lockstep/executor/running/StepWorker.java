@@ -173,9 +173,7 @@ final class StepWorker {
     } catch (StepFailure failure) {
       finishStep(session, run, failed(session, run, failure.getMessage(), failure.before()));
     } catch (KubernetesClientException e) {
-      if (Stopped.in(e) != null) {
-        ownership.abandon();
-        LOG.info("step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+      if (gaveUp(e, "step " + run.step().id())) {
         return;
       }
       if (transientError(e) && attempt < TRANSIENT_ATTEMPTS) {
@@ -192,9 +190,7 @@ final class StepWorker {
             failed(session, run, "the API server refused the change: " + e.getMessage(), partial));
       }
     } catch (RuntimeException e) {
-      if (Stopped.in(e) != null) {
-        ownership.abandon();
-        LOG.info("step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+      if (gaveUp(e, "step " + run.step().id())) {
         return;
       }
       LOG.error("step {} failed unexpectedly", run.step().id(), e);
@@ -212,6 +208,20 @@ final class StepWorker {
     if (!active.test(session)) {
       throw new Stopped("upgrade " + session.upgradeId + " no longer runs in this session");
     }
+  }
+
+  /**
+   * True, after counting the work as abandoned, when the failure is the fence refusing a cluster
+   * write (the client wraps its {@link Stopped}): the work stops here, its new owner runs it again.
+   */
+  private boolean gaveUp(RuntimeException failure, String what) {
+    Stopped stopped = Stopped.in(failure);
+    if (stopped == null) {
+      return false;
+    }
+    ownership.abandon();
+    LOG.info("{} stops: {}", what, stopped.getMessage());
+    return true;
   }
 
   private ClusterSteps clusterSteps(Session session) {
@@ -267,9 +277,7 @@ final class StepWorker {
             ownership.abandon();
             LOG.info("wait of step {} stops: {}", run.step().id(), stopped.getMessage());
           } catch (RuntimeException e) {
-            if (Stopped.in(e) != null) {
-              ownership.abandon();
-              LOG.info("wait of step {} stops: {}", run.step().id(), Stopped.in(e).getMessage());
+            if (gaveUp(e, "wait of step " + run.step().id())) {
               return;
             }
             LOG.warn("looking at step {} failed, looking again: {}", run.step().id(), e.toString());
