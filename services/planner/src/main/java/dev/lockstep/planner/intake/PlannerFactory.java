@@ -1,11 +1,14 @@
 package dev.lockstep.planner.intake;
 
+import dev.lockstep.events.EventCodec;
 import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.planner.bundles.BundleResolver;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
 import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.planner.platforms.PlatformPolicy;
+import dev.lockstep.runtime.kafka.KafkaSettings;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
@@ -57,9 +60,30 @@ class PlannerFactory {
     return new PlannerCore(policy, clock, bundles);
   }
 
-  /** The read side over the core's state, for the HTTP API. */
+  /**
+   * Every platform's state, whichever instance decides for it, for the HTTP API and the catalogue;
+   * followed only when the planner consumes Kafka at all.
+   */
   @Singleton
-  PlannerQueries plannerQueries(PlannerCore core) {
-    return core.queries();
+  @Bean(preDestroy = "close")
+  PlannerReadModel plannerReadModel(
+      KafkaSettings kafka,
+      EventCodec codec,
+      PlatformPolicy policy,
+      Clock clock,
+      BundleResolver bundles,
+      @Value("${lockstep.planner.consume:true}") boolean consume) {
+    PlannerReadModel model =
+        new PlannerReadModel(kafka.common(), codec, new PlannerCore(policy, clock, bundles));
+    return consume ? model.start() : model;
+  }
+
+  /** The read side for the HTTP API: the read model, or without Kafka the core's own state. */
+  @Singleton
+  PlannerQueries plannerQueries(
+      PlannerCore core,
+      PlannerReadModel readModel,
+      @Value("${lockstep.planner.consume:true}") boolean consume) {
+    return consume ? readModel.queries() : core.queries();
   }
 }

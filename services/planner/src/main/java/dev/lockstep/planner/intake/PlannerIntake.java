@@ -13,21 +13,35 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka edge of the planner. At start it rebuilds its state from the topics (see {@link
- * StateRebuild}), writes any decision a crash left unmade, then consumes {@code lockstep.requests}
- * and {@code lockstep.execution}: each event goes to {@link PlannerCore}, and what it decides is
- * published (and acknowledged by the brokers) before the handler returns, so the offset is
- * committed only after the effect is durable. When publishing fails, the state is rebuilt from the
- * topics (it may hold decisions that never left) and the event is retried; a retried event finds
- * its effect by the state, so nothing is written twice. Error strategy: the runtime's retries, from
- * 500 ms doubling up to 30 s, for as long as it takes; only what cannot be read (or a {@code
- * PoisonEventException}) goes to the dead-letter topic.
+ * The Kafka edge of the planner. It consumes {@code lockstep.requests} and {@code
+ * lockstep.execution} in the consumer group, which gives each instance the partitions, hence the
+ * platforms (events are keyed by platform; both topics have as many partitions and are assigned
+ * alike), it decides for. Whenever it comes to own a partition it did not own (at start, when an
+ * instance leaves or joins), it rebuilds its state from the topics (see {@link StateRebuild}) and
+ * writes any decision the former owner or a crash left unmade for the platforms it now owns; the
+ * decisions stay with the owner, the answers to queries come from every instance ({@link
+ * PlannerReadModel}). Each event goes to {@link PlannerCore}, and what it decides is published (and
+ * acknowledged by the brokers) before the handler returns, so the offset is committed only after
+ * the effect is durable. When publishing fails, the state is rebuilt from the topics (it may hold
+ * decisions that never left) and the event is retried; a retried event finds its effect by the
+ * state, so nothing is written twice. Error strategy: the runtime's retries, from 500 ms doubling
+ * up to 30 s, for as long as it takes; only what cannot be read (or a {@code PoisonEventException})
+ * goes to the dead-letter topic.
  */
 @Singleton
 public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
@@ -40,6 +54,9 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
   private final PlannerCore core;
   private final String group;
   private final boolean enabled;
+  private final PlannerReadModel readModel;
+  private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+  private volatile int requestPartitionCount;
   private volatile EventConsumer consumer;
 
   /** The intake with its group ({@code lockstep.planner.group}). */
@@ -49,6 +66,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
       KafkaSettings settings,
       EventCodec codec,
       PlannerCore core,
+      PlannerReadModel readModel,
       @Value("${lockstep.planner.group:lockstep-planner}") String group,
       @Value("${lockstep.planner.consume:true}") boolean enabled) {
     this.consumers = consumers;
@@ -56,6 +74,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
     this.settings = settings;
     this.codec = codec;
     this.core = core;
+    this.readModel = readModel;
     this.group = group;
     this.enabled = enabled;
   }
@@ -65,13 +84,64 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
     if (!enabled) {
       return;
     }
-    rebuild();
-    publisher.publishAndWait(core.pumpAll());
+    core.lookUpReleasesIn(readModel::release);
     consumer =
         consumers.start(
             ConsumerSpec.of(group, Topics.REQUESTS, Topics.EXECUTION)
-                .withRetryBackoff(Duration.ofMillis(500), ConsumerSpec.DEFAULT_MAX_RETRY_BACKOFF),
+                .withRetryBackoff(Duration.ofMillis(500), ConsumerSpec.DEFAULT_MAX_RETRY_BACKOFF)
+                .withRebalanceListener(new Ownership()),
             this::handle);
+  }
+
+  /** Whether this instance decides for the platform: it owns the platform's partition. */
+  boolean decidesFor(String platform) {
+    int partitions = requestPartitionCount;
+    return partitions > 0
+        && owned.contains(
+            Utils.toPositive(Utils.murmur2(platform.getBytes(StandardCharsets.UTF_8)))
+                % partitions);
+  }
+
+  /**
+   * Tracks the partitions of {@code lockstep.requests} this instance owns; when it gains one, the
+   * state is rebuilt (the former owner's decisions are on the topics) and the queues of the
+   * platforms it now owns move. Runs on the consumer's thread, inside its poll.
+   */
+  private final class Ownership implements ConsumerRebalanceListener {
+    private final Set<Integer> held = new HashSet<>();
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      requestPartitions(partitions).forEach(owned::remove);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      List<Integer> lost = requestPartitions(partitions);
+      lost.forEach(owned::remove);
+      held.removeAll(lost);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      List<Integer> assigned = requestPartitions(partitions);
+      owned.addAll(assigned);
+      if (!held.containsAll(assigned)) {
+        LOG.info("now deciding for the platforms of partitions {}", new TreeSet<>(owned));
+        requestPartitionCount = rebuild();
+        publisher.publishAndWait(core.pumpAll(PlannerIntake.this::decidesFor));
+      }
+      // only once the decisions are out: a failure above rebuilds again on the next assignment
+      held.clear();
+      held.addAll(owned);
+    }
+
+    private List<Integer> requestPartitions(Collection<TopicPartition> partitions) {
+      return partitions.stream()
+          .filter(p -> p.topic().equals(Topics.REQUESTS))
+          .map(TopicPartition::partition)
+          .toList();
+    }
   }
 
   /** The running consumer, once started. */
@@ -93,9 +163,10 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
     }
   }
 
-  private synchronized void rebuild() {
+  /** Rebuilds the state from the topics; returns the partition count of the requests topic. */
+  private synchronized int rebuild() {
     core.reset();
-    int folded =
+    StateRebuild.Result folded =
         StateRebuild.replay(
             settings.common(),
             group,
@@ -103,6 +174,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
             List.of(Topics.PLANS),
             codec,
             core::fold);
-    LOG.info("planner state rebuilt from {} events", folded);
+    LOG.info("planner state rebuilt from {} events", folded.events());
+    return folded.requestPartitions();
   }
 }

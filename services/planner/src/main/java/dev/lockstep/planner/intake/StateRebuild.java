@@ -28,6 +28,14 @@ public final class StateRebuild {
   private StateRebuild() {}
 
   /**
+   * What a rebuild read.
+   *
+   * @param events how many events were folded
+   * @param requestPartitions how many partitions the first consumed topic has
+   */
+  public record Result(int events, int requestPartitions) {}
+
+  /**
    * Feeds every event to {@code fold}.
    *
    * @param kafka the common Kafka client settings
@@ -35,7 +43,7 @@ public final class StateRebuild {
    * @param consumed the topics the group consumes (read up to its committed offsets)
    * @param full the topics read to their end
    */
-  public static int replay(
+  public static Result replay(
       Map<String, Object> kafka,
       String group,
       List<String> consumed,
@@ -46,6 +54,7 @@ public final class StateRebuild {
     config.put("group.id", group);
     int[] count = {0};
     try (TopicReplay replay = TopicReplay.open(config, POLL, REQUEST_TIMEOUT)) {
+      int firstPartitions = replay.partitions(consumed.get(0)).size();
       Map<TopicPartition, Long> until = replay.committedOffsets(replay.partitions(consumed));
       until.putAll(replay.endOffsets(replay.partitions(full)));
       replay.read(
@@ -63,7 +72,7 @@ public final class StateRebuild {
                       record.topic(),
                       record.partition(),
                       record.offset())));
+      return new Result(count[0], firstPartitions);
     }
-    return count[0];
   }
 }

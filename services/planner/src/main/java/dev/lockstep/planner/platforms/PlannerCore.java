@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The planner's decisions: given its state and one event, what it writes to {@code lockstep.plans}.
@@ -61,6 +62,7 @@ public final class PlannerCore {
 
   private final ReleaseRendering rendering;
   private final PlannerQueries queries;
+  private Function<ReleaseRef, Optional<Release>> catalogue = ref -> Optional.empty();
 
   /** A core with an empty state, which renders no Helm chart (each is an error). */
   public PlannerCore(PlatformPolicy policy, Clock clock) {
@@ -73,6 +75,15 @@ public final class PlannerCore {
     this.clock = clock;
     this.rendering = new ReleaseRendering(bundles);
     this.queries = new PlannerQueries(this, policy, clock, rendering);
+  }
+
+  /**
+   * Where a release that a request names and this state has not seen is looked up: with several
+   * planner instances, the one that decides for a platform may not own the partition the release
+   * was published on (see {@code PlannerReadModel}). A release found there joins this state.
+   */
+  public synchronized void lookUpReleasesIn(Function<ReleaseRef, Optional<Release>> catalogue) {
+    this.catalogue = catalogue;
   }
 
   /** Forgets everything (before a rebuild from the topics). */
@@ -143,6 +154,14 @@ public final class PlannerCore {
 
   /** Moves every platform's queue (after a rebuild, for decisions a crash left unmade). */
   public synchronized List<EventEnvelope> pumpAll() {
+    return pumpAll(platform -> true);
+  }
+
+  /**
+   * Moves the queue of every platform this instance decides for (after a rebuild or when it comes
+   * to own more partitions, for decisions a crash or the former owner left unmade).
+   */
+  public synchronized List<EventEnvelope> pumpAll(Predicate<String> decidesFor) {
     List<EventEnvelope> out = new ArrayList<>();
     Set<String> platforms = new LinkedHashSet<>();
     for (String p : policy.getPlatforms().keySet()) {
@@ -150,7 +169,9 @@ public final class PlannerCore {
     }
     platforms.addAll(state.platforms());
     for (String p : platforms) {
-      pump(out, null, p);
+      if (decidesFor.test(p)) {
+        pump(out, null, p);
+      }
     }
     return out;
   }
@@ -226,6 +247,12 @@ public final class PlannerCore {
     if (release == null) {
       ReleaseRef ref = r.releaseRef();
       release = ref == null ? null : state.release(ref.product(), ref.version()).orElse(null);
+      if (release == null && ref != null) {
+        release = catalogue.apply(ref).orElse(null);
+        if (release != null) {
+          state.addRelease(release);
+        }
+      }
       if (release == null) {
         reject(
             out,
@@ -560,6 +587,11 @@ public final class PlannerCore {
   }
 
   /** Runs a query on the state, serialised with the decisions. */
+  /** A release of the catalogue. */
+  public synchronized Optional<Release> catalogued(ReleaseRef ref) {
+    return state.release(ref.product(), ref.version());
+  }
+
   synchronized <T> T read(Function<PlannerState, T> query) {
     return query.apply(state);
   }

@@ -26,13 +26,32 @@ public final class PlannerQueries {
   private final PlatformPolicy policy;
   private final Clock clock;
   private final ReleaseRendering rendering;
+  private final Runnable freshness;
 
   /** The queries over the state of a core. */
   PlannerQueries(PlannerCore core, PlatformPolicy policy, Clock clock, ReleaseRendering rendering) {
+    this(core, policy, clock, rendering, () -> {});
+  }
+
+  private PlannerQueries(
+      PlannerCore core,
+      PlatformPolicy policy,
+      Clock clock,
+      ReleaseRendering rendering,
+      Runnable freshness) {
     this.core = core;
     this.policy = policy;
     this.clock = clock;
     this.rendering = rendering;
+    this.freshness = freshness;
+  }
+
+  /**
+   * The same queries, each of which first runs {@code freshness} (which waits until the state holds
+   * what the topics held when the query began).
+   */
+  public PlannerQueries withFreshness(Runnable freshness) {
+    return new PlannerQueries(core, policy, clock, rendering, freshness);
   }
 
   /** The platform policy. */
@@ -42,6 +61,7 @@ public final class PlannerQueries {
 
   /** A consistent view of a platform. */
   public PlatformView platform(String platform) {
+    freshness.run();
     return core.read(
         state ->
             new PlatformView(
@@ -54,6 +74,7 @@ public final class PlannerQueries {
 
   /** An upgrade by id. */
   public Optional<PlatformView.UpgradeSummary> upgrade(String id) {
+    freshness.run();
     return core.read(
         state ->
             state.upgrade(id).filter(u -> u.platform != null).map(PlatformView.UpgradeSummary::of));
@@ -61,12 +82,14 @@ public final class PlannerQueries {
 
   /** The releases in the catalogue. */
   public List<Release> releases() {
+    freshness.run();
     return core.read(PlannerState::releases);
   }
 
   /** The inventory of a platform (or {@code current}) and what a plan is made against. */
   public UpgradeRequest previewRequest(
       String platform, Release release, List<RunningComponent> current, Window window) {
+    freshness.run();
     Bundles rendered = rendering.render(release);
     return core.read(
         state ->
@@ -89,6 +112,7 @@ public final class PlannerQueries {
    * its turn comes), but its charts are rendered and its bundles checked against the platform.
    */
   public UpgradeRequest checkRequest(String platform, Release release, Window window) {
+    freshness.run();
     Bundles rendered = rendering.render(release);
     return core.read(
         state ->
@@ -108,9 +132,10 @@ public final class PlannerQueries {
 
   /** Newer catalogued releases that a plan from the current inventory can reach. */
   public List<Release> availableUpgrades(String platform) {
+    freshness.run();
     String running = core.read(state -> state.platformRelease(platform).orElse(null));
     List<Release> available = new ArrayList<>();
-    for (Release r : releases()) {
+    for (Release r : core.read(PlannerState::releases)) {
       if (running != null
           && !Semver.version(r.metadata().version())
               .map(v -> Semver.version(running).map(v::isGreaterThan).orElse(true))

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -139,6 +140,9 @@ public final class EventConsumer implements AutoCloseable {
     config.put("enable.auto.commit", false);
     config.put("auto.offset.reset", "earliest");
     config.put("max.poll.records", spec.maxPollRecords());
+    // Range assigns the same partition numbers of topics with as many partitions to one member, so
+    // a platform's events on every topic a group reads (keyed by platform) reach the same instance.
+    config.put("partition.assignment.strategy", RangeAssignor.class.getName());
     this.config = Map.copyOf(config);
     // The first Kafka consumer is made here, so that a configuration error fails the start.
     this.consumer = newKafkaConsumer();
