@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
+import dev.lockstep.events.upcast.GateRequestedV1ToV2;
 import dev.lockstep.events.upcast.ReleaseFormatV1ToV2;
 import dev.lockstep.events.upcast.StepStartedV1ToV2;
 import dev.lockstep.events.v1.ApprovalRequested;
@@ -219,13 +220,19 @@ public final class EventCatalog {
         "executor",
         readersOfExecution,
         "A step failed, with the reason.");
+    // v2 adds baselineOf: a rollback's gates compare with the baseline of the upgrade it undoes.
     b.type(
-        "gate.requested",
-        exec,
-        GateRequested.class,
-        "executor",
-        readersOfExecution,
-        "The executor asks the validator to evaluate a gate.");
+            new EventType(
+                EventType.PREFIX + "gate.requested",
+                exec,
+                2,
+                1,
+                GateRequested.class,
+                "executor",
+                readersOfExecution,
+                "The executor asks the validator to evaluate a gate, or to capture the baseline a"
+                    + " data-integrity gate compares with."))
+        .upcaster(new GateRequestedV1ToV2());
     b.type(
         "approval.requested",
         exec,

@@ -4,7 +4,6 @@ import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
 import dev.lockstep.events.v1.ApprovalRequested;
-import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
@@ -381,8 +380,9 @@ public class SagaRunner implements AutoCloseable {
               gate.gateId(),
               gate.wave(),
               gate.gate(),
-              GatePurpose.VERIFY,
-              gate.changeStartedAt()),
+              gate.purpose(),
+              gate.changeStartedAt(),
+              gate.baselineOf()),
           gate.gateId() + "/1");
       return true;
     }

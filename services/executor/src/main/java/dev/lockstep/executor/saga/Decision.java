@@ -1,6 +1,7 @@
 package dev.lockstep.executor.saga;
 
 import dev.lockstep.events.EventPayload;
+import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
@@ -60,14 +61,23 @@ public sealed interface Decision {
   record CompleteApproval(PlanStep step, int wave) implements Decision {}
 
   /**
-   * Publish {@code gate.requested} for a gate of a finished wave.
+   * Publish {@code gate.requested}: verify a gate of a finished wave, or capture the baseline a
+   * gate compares with before a wave changes anything.
    *
    * @param gateId the gate's id in the upgrade
    * @param wave the wave
    * @param gate the gate
-   * @param changeStartedAt when the wave's first step started
+   * @param changeStartedAt when the wave's first step started (for a capture: none yet, the epoch)
+   * @param purpose verify, or capture a baseline
+   * @param baselineOf for a rollback's gates, the upgrade whose baseline they compare with
    */
-  record RequestGate(String gateId, int wave, PlannedGate gate, Instant changeStartedAt)
+  record RequestGate(
+      String gateId,
+      int wave,
+      PlannedGate gate,
+      Instant changeStartedAt,
+      GatePurpose purpose,
+      @Nullable String baselineOf)
       implements Decision {}
 
   /**

@@ -5,6 +5,7 @@ import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GatePassed;
+import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
@@ -278,6 +279,10 @@ public final class UpgradeSaga {
       return List.of(new Decision.Finish(failure(failedStep.orElse(null))));
     }
     for (Wave wave : plan.waves()) {
+      List<Decision> baselines = baselinesToCapture(wave);
+      if (baselines != null) {
+        return baselines;
+      }
       List<Decision> decisions = new ArrayList<>();
       boolean stepsDone = true;
       Map<String, List<PlanStep>> byComponent = new LinkedHashMap<>();
@@ -315,7 +320,10 @@ public final class UpgradeSaga {
         gatesDone = false;
         if (!gatesRequested.contains(gateId)) {
           Instant since = waveStartedAt.getOrDefault(wave.index(), Instant.EPOCH);
-          decisions.add(new Decision.RequestGate(gateId, wave.index(), gate, since));
+          String baselineOf = plan.mode() == PlanMode.ROLLBACK ? plan.rollbackOf() : null;
+          decisions.add(
+              new Decision.RequestGate(
+                  gateId, wave.index(), gate, since, GatePurpose.VERIFY, baselineOf));
         }
       }
       if (!gatesDone) {
@@ -323,6 +331,56 @@ public final class UpgradeSaga {
       }
     }
     return List.of(new Decision.Finish(success()));
+  }
+
+  /**
+   * Before a wave of an upgrade changes anything, the baselines its data-integrity gates compare
+   * with: before the first wave, those of every gate of the plan that compares to one (so that the
+   * rollback's verification, which compares with the state before the upgrade began, has one too);
+   * before a later wave, those of its own gates. Null when none is missing (or the wave has
+   * started: a wave's steps never wait for a capture once one of them ran); otherwise the requests
+   * still to make, possibly none while the captures run.
+   */
+  private List<Decision> baselinesToCapture(Wave wave) {
+    if (plan.mode() == PlanMode.ROLLBACK
+        || wave.steps().stream().anyMatch(s -> steps.get(s.id()).status != StepStatus.PENDING)) {
+      return null;
+    }
+    List<Wave> source = wave.index() == plan.waves().get(0).index() ? plan.waves() : List.of(wave);
+    Map<String, PlannedGate> comparing = new LinkedHashMap<>();
+    for (Wave w : source) {
+      for (PlannedGate gate : w.gates()) {
+        if (comparesToBaseline(gate)) {
+          comparing.putIfAbsent(gate.name(), gate);
+        }
+      }
+    }
+    List<Decision> requests = new ArrayList<>();
+    boolean missing = false;
+    for (PlannedGate gate : comparing.values()) {
+      String gateId = baselineGateId(wave.index(), gate);
+      if (gatesPassed.contains(gateId)) {
+        continue;
+      }
+      missing = true;
+      if (!gatesRequested.contains(gateId)) {
+        requests.add(
+            new Decision.RequestGate(
+                gateId, wave.index(), gate, Instant.EPOCH, GatePurpose.CAPTURE_BASELINE, null));
+      }
+    }
+    return missing ? requests : null;
+  }
+
+  private static boolean comparesToBaseline(PlannedGate gate) {
+    return gate.spec() != null
+        && gate.spec().sql() != null
+        && gate.spec().sql().compareToBaseline();
+  }
+
+  /** The id of a baseline capture before a wave: {@code b<wave>-<name>}. */
+  public static String baselineGateId(int wave, PlannedGate gate) {
+    return "b" + wave + "-" + gate.name();
   }
 
   /** The id of a gate in its wave: {@code w<wave>-<name>}. */
