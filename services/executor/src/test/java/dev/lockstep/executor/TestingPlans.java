@@ -46,6 +46,25 @@ public final class TestingPlans {
   }
 
   /** A set-image step. */
+  /** An approval gate of the release, waiting at most {@code timeout} (null: the default). */
+  public static PlannedGate approvalGate(String name, String timeout) {
+    Gate spec =
+        new Gate(
+            name,
+            null,
+            null,
+            null,
+            null,
+            new Gate.ApprovalCheck("sign off " + name + "?"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            timeout);
+    return new PlannedGate(name, "approval", null, spec);
+  }
+
   public static PlanStep setImage(
       String id, String component, WorkloadRef workload, String image, String from, String to) {
     return new PlanStep(

@@ -7,6 +7,7 @@ import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public class SagaRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
   private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
+
+  /** The component an approval of a release gate (one of no component) names. */
+  static final String RELEASE = "release";
 
   private final Clock clock;
   private final Platforms platforms;
@@ -371,6 +375,25 @@ public class SagaRunner implements AutoCloseable {
           step.id() + "/1");
       return true;
     }
+    if (decision instanceof Decision.RequestGateApproval approval) {
+      PlannedGate gate = approval.gate();
+      String message =
+          gate.spec() != null
+                  && gate.spec().approval() != null
+                  && gate.spec().approval().message() != null
+              ? gate.spec().approval().message()
+              : "approve gate " + gate.name() + " of wave " + approval.wave();
+      publisher.publish(
+          session,
+          new ApprovalRequested(
+              upgradeId,
+              plan.platform(),
+              approval.gateId(),
+              gate.component() == null ? RELEASE : gate.component(),
+              message),
+          approval.gateId() + "/1");
+      return true;
+    }
     if (decision instanceof Decision.RequestGate gate) {
       publisher.publish(
           session,
@@ -442,13 +465,53 @@ public class SagaRunner implements AutoCloseable {
         .saga
         .openApprovals()
         .forEach(
-            (stepId, ask) ->
+            (stepId, ask) -> {
+              if (session.saga.isApprovalGate(stepId)) {
+                Duration deadline = approvalGateDeadline(session, stepId);
+                arm(
+                    session,
+                    "approval " + stepId,
+                    ask,
+                    deadline,
+                    () -> approvalGateOverdue(session, stepId, deadline));
+              } else {
                 arm(
                     session,
                     "approval " + stepId,
                     ask,
                     settings.getApprovalTimeout(),
-                    () -> approvalOverdue(session, stepId)));
+                    () -> approvalOverdue(session, stepId));
+              }
+            });
+  }
+
+  /** An approval gate waits its own {@code timeout}, or {@code approval-timeout}. */
+  private Duration approvalGateDeadline(Session session, String gateId) {
+    String timeout =
+        session.saga.plan().stream()
+            .flatMap(p -> p.waves().stream())
+            .flatMap(
+                w ->
+                    w.gates().stream().filter(g -> UpgradeSaga.gateId(w.index(), g).equals(gateId)))
+            .map(g -> g.spec() == null ? null : g.spec().timeout())
+            .filter(java.util.Objects::nonNull)
+            .findFirst()
+            .orElse(null);
+    return GoDuration.parseOr(timeout, settings.getApprovalTimeout());
+  }
+
+  /**
+   * An approval gate not approved by its deadline fails, as a failed gate does: the upgrade fails
+   * and is rolled back. It is asked once; its deadline is the whole wait.
+   */
+  private void approvalGateOverdue(Session session, String gateId, Duration deadline) {
+    if (!session.saga.openApprovals().containsKey(gateId)) {
+      return;
+    }
+    String reason = "approval gate " + gateId + " was not approved within " + deadline;
+    LOG.warn("upgrade {}: {}", session.upgradeId, reason);
+    session.saga.expireGate(gateId, reason);
+    advance(session);
   }
 
   private void arm(

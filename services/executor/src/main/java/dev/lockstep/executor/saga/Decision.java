@@ -61,6 +61,16 @@ public sealed interface Decision {
   record CompleteApproval(PlanStep step, int wave) implements Decision {}
 
   /**
+   * Publish {@code approval.requested} for an approval gate of a finished wave: the wave's gate
+   * passes once the gate's id is approved ({@code step.approved}).
+   *
+   * @param gateId the gate's id in the upgrade, which the approval names as its step
+   * @param wave the wave
+   * @param gate the gate
+   */
+  record RequestGateApproval(String gateId, int wave, PlannedGate gate) implements Decision {}
+
+  /**
    * Publish {@code gate.requested}: verify a gate of a finished wave, or capture the baseline a
    * gate compares with before a wave changes anything.
    *

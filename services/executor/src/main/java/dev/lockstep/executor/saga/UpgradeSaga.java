@@ -226,11 +226,17 @@ public final class UpgradeSaga {
     approvalAsks.forEach(
         (stepId, ask) -> {
           StepRecord record = steps.get(stepId);
-          if (record != null && !record.status.terminal() && !approved.contains(stepId)) {
+          boolean waiting = record != null ? !record.status.terminal() : failedGateId == null;
+          if (waiting && !approved.contains(stepId)) {
             open.put(stepId, ask);
           }
         });
     return open;
+  }
+
+  /** Whether an id that was asked to be approved is an approval gate's (not a step's). */
+  public boolean isApprovalGate(String id) {
+    return !steps.containsKey(id) && approvalAsks.containsKey(id);
   }
 
   /** The wave of a step of the plan. */
@@ -314,6 +320,17 @@ public final class UpgradeSaga {
       boolean gatesDone = true;
       for (PlannedGate gate : wave.gates()) {
         String gateId = gateId(wave.index(), gate);
+        if (isApproval(gate)) {
+          // a person's gate: asked for with approval.requested, passed by step.approved
+          if (approved.contains(gateId)) {
+            continue;
+          }
+          gatesDone = false;
+          if (!approvalAsks.containsKey(gateId)) {
+            decisions.add(new Decision.RequestGateApproval(gateId, wave.index(), gate));
+          }
+          continue;
+        }
         if (gatesPassed.contains(gateId)) {
           continue;
         }
@@ -370,6 +387,11 @@ public final class UpgradeSaga {
       }
     }
     return missing ? requests : null;
+  }
+
+  /** Whether a gate waits for a person's approval rather than a measurement. */
+  public static boolean isApproval(PlannedGate gate) {
+    return "approval".equals(gate.kind());
   }
 
   private static boolean comparesToBaseline(PlannedGate gate) {

@@ -3,6 +3,7 @@ package dev.lockstep.executor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.RollbackCompleted;
@@ -113,6 +114,53 @@ class ApprovalAndCancelIT {
 
     lockstep.await(upgradeId, UpgradeCompleted.class);
     assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:2.0.0");
+  }
+
+  @Test
+  void anApprovalGateHoldsTheNextWaveUntilSomeoneApprovesIt() {
+    String upgradeId = "up-" + UUID.randomUUID();
+    fixture.publishPlan(
+        TestingPlans.plan(
+            upgradeId,
+            platform,
+            PlanMode.UPGRADE,
+            null,
+            List.of(
+                new Wave(
+                    0,
+                    "core",
+                    List.of(
+                        TestingPlans.setImage(
+                            "s-0-1",
+                            "metis",
+                            metis,
+                            "registry.example.com/metis:2.0.0",
+                            "1.0.0",
+                            "2.0.0")),
+                    List.of(TestingPlans.approvalGate("sign-off", null))),
+                new Wave(
+                    1,
+                    "user-space",
+                    List.of(
+                        TestingPlans.setImage(
+                            "s-1-1", "ui", ui, "registry.example.com/ui:2.0.0", "1.0.0", "2.0.0")),
+                    List.of()))),
+        "alice",
+        null);
+
+    ApprovalRequested asked = lockstep.await(upgradeId, ApprovalRequested.class);
+    assertThat(asked.stepId()).isEqualTo("w0-sign-off");
+    assertThat(asked.component()).isEqualTo("release");
+    assertThat(asked.message()).isEqualTo("sign off sign-off?");
+    assertThat(imageOf("metis")).isEqualTo("registry.example.com/metis:2.0.0");
+    assertThat(imageOf("ui")).as("the next wave waits").isEqualTo("registry.example.com/ui:1.0.0");
+    lockstep.publish(upgradeId, new StepApproved(upgradeId, platform, "w0-sign-off", "bob", "ok"));
+
+    lockstep.await(upgradeId, UpgradeCompleted.class);
+    assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:2.0.0");
+    assertThat(lockstep.events(upgradeId, GateRequested.class))
+        .as("a person's gate is not the validator's")
+        .isEmpty();
   }
 
   @Test

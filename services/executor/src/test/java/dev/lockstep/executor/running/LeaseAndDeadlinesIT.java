@@ -210,4 +210,39 @@ class LeaseAndDeadlinesIT {
     assertThat(stepFailed.reason()).contains("no approval within PT1S");
     assertThat(failed.failedStepId()).isEqualTo("s-1-1");
   }
+
+  @Test
+  void anApprovalGateNotApprovedWithinItsTimeoutFailsTheUpgrade() {
+    fixture.startExecutor();
+    String upgradeId = "up-" + UUID.randomUUID();
+    fixture.publishPlan(
+        TestingPlans.plan(
+            upgradeId,
+            platform,
+            PlanMode.UPGRADE,
+            null,
+            List.of(
+                new Wave(
+                    0,
+                    "core",
+                    List.of(
+                        TestingPlans.setImage(
+                            "s-0-1",
+                            "metis",
+                            metis,
+                            "registry.example.com/metis:2.0.0",
+                            "1.0.0",
+                            "2.0.0")),
+                    List.of(TestingPlans.approvalGate("sign-off", "1s"))))),
+        "alice",
+        null);
+
+    UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
+    assertThat(failed.failedGateId()).isEqualTo("w0-sign-off");
+    assertThat(failed.reason()).contains("not approved within PT1S");
+    assertThat(lockstep.events(upgradeId, ApprovalRequested.class))
+        .as("asked once: the timeout is the whole wait")
+        .hasSize(1);
+    assertThat(failed.history()).as("what it changed is there to roll back").hasSize(1);
+  }
 }

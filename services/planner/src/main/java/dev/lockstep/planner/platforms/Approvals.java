@@ -5,9 +5,11 @@ import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.Wave;
 import dev.lockstep.planner.model.Codes;
 import java.util.List;
 import java.util.Optional;
@@ -25,19 +27,32 @@ final class Approvals {
    * not active or does not wait for approval, or for an approval sent on Kafka by someone who is
    * not one of the platform's approvers; nothing for a step already approved.
    */
+  /** Whether the plan has a step of this id that is an approval, or an approval gate of this id. */
+  private static boolean waitsForApproval(UpgradeRecord upgrade, String id) {
+    for (Wave wave : upgrade.plan.waves()) {
+      for (PlanStep step : wave.steps()) {
+        if (step.id().equals(id) && step.action() == StepAction.APPROVE) {
+          return true;
+        }
+      }
+      for (PlannedGate gate : wave.gates()) {
+        if ("approval".equals(gate.kind()) && ("w" + wave.index() + "-" + gate.name()).equals(id)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   static Optional<EventPayload> decide(
       PlannerState state, PlatformPolicy policy, EventEnvelope event, StepApprovalGranted a) {
     Optional<UpgradeRecord> target = state.upgrade(a.upgradeId());
-    Optional<PlanStep> step =
+    boolean waits =
         target
             .filter(UpgradeRecord::active)
-            .flatMap(
-                u ->
-                    u.plan.waves().stream()
-                        .flatMap(w -> w.steps().stream())
-                        .filter(s -> s.id().equals(a.stepId()) && s.action() == StepAction.APPROVE)
-                        .findFirst());
-    if (step.isEmpty()) {
+            .map(u -> waitsForApproval(u, a.stepId()))
+            .orElse(false);
+    if (!waits) {
       return Optional.of(
           new PlanRejected(
               a.upgradeId(),
@@ -52,7 +67,8 @@ final class Approvals {
                           + a.upgradeId()
                           + " has no active step "
                           + a.stepId()
-                          + " that waits for approval")),
+                          + " that waits for approval (an approval step, or an approval gate"
+                          + " w<wave>-<name>)")),
               a.approvedBy()));
     }
     if (target.get().approvedSteps.contains(a.stepId())) {

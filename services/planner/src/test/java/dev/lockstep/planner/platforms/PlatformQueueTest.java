@@ -11,6 +11,7 @@ import dev.lockstep.events.v1.InventoryComponent;
 import dev.lockstep.events.v1.InventoryObserved;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.ObservedWorkload;
+import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanRejected;
@@ -26,6 +27,7 @@ import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.events.v1.Window;
+import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.planner.model.Codes;
 import java.time.Clock;
@@ -247,6 +249,62 @@ class PlatformQueueTest {
         .singleElement()
         .satisfies(e -> assertThat(e.dataAs(StepApproved.class).approvedBy()).isEqualTo("april"));
     assertThat(send(new StepApprovalGranted("rb-u-1", P, "s-0-1", "april", "again"))).isEmpty();
+  }
+
+  /** An approval gate of the running plan is approved by its id, as an approval step is. */
+  @Test
+  void anApprovalGateOfTheRunningPlanIsApprovedByItsGateId() {
+    Gate signOff =
+        new Gate(
+            "sign-off",
+            null,
+            null,
+            null,
+            null,
+            new Gate.ApprovalCheck("ship it?"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            "2h");
+    Plan plan =
+        send(new UpgradeRequested(
+                "u-1",
+                P,
+                release(
+                    "1.1.0", List.of(signOff), image("metis", "core-kernel", "1.1.0", Map.of())),
+                null,
+                "alice",
+                "test",
+                null))
+            .get(0)
+            .dataAs(PlanCreated.class)
+            .plan();
+    String gateId =
+        plan.waves().stream()
+            .flatMap(
+                w ->
+                    w.gates().stream()
+                        .filter(g -> g.kind().equals("approval"))
+                        .map(g -> "w" + w.index() + "-" + g.name()))
+            .findFirst()
+            .orElseThrow();
+
+    assertThat(send(new StepApprovalGranted("u-1", P, "w9-nothing", "april", null)))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.dataAs(PlanRejected.class).errors().get(0).code())
+                    .isEqualTo(Codes.NOT_FOUND));
+    assertThat(send(new StepApprovalGranted("u-1", P, gateId, "april", "ok")))
+        .singleElement()
+        .satisfies(
+            e -> {
+              StepApproved approved = e.dataAs(StepApproved.class);
+              assertThat(approved.stepId()).isEqualTo(gateId);
+              assertThat(approved.approvedBy()).isEqualTo("april");
+            });
   }
 
   /**
