@@ -14,6 +14,7 @@ import dev.lockstep.notifier.delivery.Backoff;
 import dev.lockstep.notifier.delivery.DeliveryEngine;
 import dev.lockstep.notifier.delivery.DeliveryLog;
 import dev.lockstep.notifier.feed.FeedBus;
+import dev.lockstep.notifier.feed.FeedFollower;
 import dev.lockstep.notifier.feed.FeedStore;
 import dev.lockstep.notifier.intake.EventIntake;
 import dev.lockstep.notifier.intake.NoticeIntake;
@@ -111,6 +112,12 @@ public class NotifierFactory {
   }
 
   @Singleton
+  @Bean(preDestroy = "close")
+  FeedFollower feedFollower(Database database, FeedStore store, FeedBus bus) {
+    return new FeedFollower(database, store, bus);
+  }
+
+  @Singleton
   PlanStore planStore() {
     return new PlanStore();
   }
@@ -159,12 +166,8 @@ public class NotifierFactory {
 
   @Singleton
   NoticeIntake noticeIntake(
-      MessageTemplates templates,
-      DeliveryLog log,
-      DeliveryEngine engine,
-      FeedStore feeds,
-      FeedBus bus) {
-    return new NoticeIntake(templates, log, engine, feeds, bus);
+      MessageTemplates templates, DeliveryLog log, DeliveryEngine engine, FeedStore feeds) {
+    return new NoticeIntake(templates, log, engine, feeds);
   }
 
   @Singleton

@@ -5,6 +5,7 @@ import dev.lockstep.events.Topics;
 import dev.lockstep.notifier.advance.AdvanceNotices;
 import dev.lockstep.notifier.channel.ChannelPolicy;
 import dev.lockstep.notifier.delivery.DeliveryEngine;
+import dev.lockstep.notifier.feed.FeedFollower;
 import dev.lockstep.notifier.intake.EventIntake;
 import dev.lockstep.notifier.subscription.SubscriptionConfig;
 import dev.lockstep.notifier.subscription.SubscriptionStore;
@@ -40,6 +41,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
   private final AdvanceNotices advance;
   private final EventIntake intake;
   private final EventConsumers consumers;
+  private final FeedFollower feeds;
   private final Clock clock;
   private final String group;
   private final String subscriptionsFile;
@@ -54,6 +56,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
       AdvanceNotices advance,
       EventIntake intake,
       EventConsumers consumers,
+      FeedFollower feeds,
       Clock clock,
       @Value("${lockstep.notifier.group:notifier}") String group,
       @Value("${lockstep.notifier.subscriptions-file:}") String subscriptionsFile,
@@ -64,6 +67,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
     this.advance = advance;
     this.intake = intake;
     this.consumers = consumers;
+    this.feeds = feeds;
     this.clock = clock;
     this.group = group;
     this.subscriptionsFile = subscriptionsFile;
@@ -85,6 +89,7 @@ public class NotifierService implements ApplicationEventListener<StartupEvent> {
           problem.message());
     }
     subscriptions.follow();
+    feeds.follow();
     engine.resume();
     poller.scheduleWithFixedDelay(
         this::pollAdvanceNotices,

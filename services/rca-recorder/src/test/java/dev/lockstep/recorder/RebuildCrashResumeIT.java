@@ -186,7 +186,7 @@ class RebuildCrashResumeIT {
   }
 
   /** Starts the recorder in a JVM of its own, so that it can be killed. */
-  private static Process launch(Map<String, Object> properties, Path output) throws Exception {
+  static Process launch(Map<String, Object> properties, Path output) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -294,7 +294,7 @@ class RebuildCrashResumeIT {
     }
   }
 
-  private static String tail(Path file) {
+  static String tail(Path file) {
     try {
       List<String> lines = Files.readAllLines(file);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

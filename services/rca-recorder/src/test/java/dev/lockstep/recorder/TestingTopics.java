@@ -41,9 +41,31 @@ final class TestingTopics {
 
   /** Creates the topics and publishes the events of that many upgrades (24 events each). */
   static TestingTopics filled(String name, int upgrades) {
+    TestingTopics log = empty(name);
+    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600);
+    List<TestingScenario> scenarios = new ArrayList<>();
+    for (int i = 0; i < upgrades; i++) {
+      scenarios.add(TestingScenario.failedGateRolledBack(log.platform(i), start.plusSeconds(i)));
+    }
+    log.publishAll(scenarios);
+    return log;
+  }
+
+  /** Creates the topics, with nothing in them yet. */
+  static TestingTopics empty(String name) {
     TestingTopics log =
         new TestingTopics(name + "-" + UUID.randomUUID().toString().substring(0, 8));
     KafkaBroker.shared().createTopics(log.topics, PARTITIONS);
+    return log;
+  }
+
+  /** The name of the n-th platform of these topics. */
+  String platform(int n) {
+    return prefix + "-p" + n;
+  }
+
+  /** Publishes the events of the scenarios and waits until the broker has every one. */
+  synchronized void publishAll(List<TestingScenario> batch) {
     EventCodec codec = EventCodec.standard();
     Map<String, Object> config = new HashMap<>();
     config.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
@@ -53,24 +75,21 @@ final class TestingTopics {
     // must not overtake the next one (which the idempotent producer refuses as out of order).
     config.put("max.in.flight.requests.per.connection", 1);
     List<Future<RecordMetadata>> sent = new ArrayList<>();
-    Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(3600);
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
-      for (int i = 0; i < upgrades; i++) {
-        TestingScenario scenario =
-            TestingScenario.failedGateRolledBack(log.prefix + "-p" + i, start.plusSeconds(i));
-        log.scenarios.add(scenario);
+      for (TestingScenario scenario : batch) {
+        scenarios.add(scenario);
         for (EventEnvelope event : scenario.events()) {
           ProducerRecord<String, byte[]> record = codec.toRecord(event);
           sent.add(
               producer.send(
                   new ProducerRecord<>(
-                      log.prefix + "." + record.topic(),
+                      prefix + "." + record.topic(),
                       null,
                       record.key(),
                       record.value(),
                       record.headers())));
-          log.eventIds.add(event.id());
+          eventIds.add(event.id());
         }
       }
       producer.flush();
@@ -78,9 +97,8 @@ final class TestingTopics {
         record.get();
       }
     } catch (InterruptedException | ExecutionException e) {
-      throw new IllegalStateException("could not fill " + log.topics, e);
+      throw new IllegalStateException("could not publish to " + topics, e);
     }
-    return log;
   }
 
   /** Publishes one more event to the topics and waits until the broker has it. */

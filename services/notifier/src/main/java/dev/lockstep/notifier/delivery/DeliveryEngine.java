@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -227,9 +226,11 @@ public final class DeliveryEngine implements AutoCloseable {
                 record.lastError() == null ? "unknown" : record.lastError());
     EventType type = catalog.typeOf(payload.getClass());
     boolean fromEvent = !notice.id().startsWith("advance:");
+    // The id names the delivery and its outcome: published again (a crash after Kafka's ack,
+    // before the row says so, or another instance finishing the step), it is the same event.
     publisher.publishAndWait(
         new EventEnvelope(
-            UUID.randomUUID().toString(),
+            EventEnvelope.derivedId("notifier", record.id(), type.name()),
             EventEnvelope.sourceOf("notifier"),
             type.name(),
             type.version(),

@@ -12,8 +12,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The team feeds in PostgreSQL: one entry per (team, notice), kept across restarts. */
+/**
+ * The team feeds in PostgreSQL: one entry per (team, notice), kept across restarts. Every instance
+ * appends to them; appends are serialized by a transaction-level advisory lock, so entry ids are
+ * committed in their order (a stream that sent entry n never has an entry below n appear later),
+ * and each commit that adds an entry notifies {@value #CHANNEL}, which every instance's {@link
+ * FeedFollower} listens on.
+ */
 public final class FeedStore {
+  /** The PostgreSQL notification channel of new entries. */
+  public static final String CHANNEL = "lockstep_feed";
+
+  /** The advisory lock key of appends ("feed" in ASCII). */
+  private static final long APPEND_LOCK = 0x66656564L;
+
   private final Database database;
 
   public FeedStore(Database database) {
@@ -23,6 +35,10 @@ public final class FeedStore {
   /** Appends an entry in the caller's transaction; empty when the team already has it. */
   public Optional<FeedEntry> append(
       Connection connection, String team, Notice notice, Message message) throws SQLException {
+    try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+      lock.setLong(1, APPEND_LOCK);
+      lock.execute();
+    }
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT INTO notifier.feed_entries (team, notice_id, type, severity, platform,"
@@ -40,6 +56,10 @@ public final class FeedStore {
       try (ResultSet row = insert.executeQuery()) {
         if (!row.next()) {
           return Optional.empty();
+        }
+        try (PreparedStatement notify =
+            connection.prepareStatement("SELECT pg_notify('" + CHANNEL + "', '')")) {
+          notify.execute();
         }
         return Optional.of(
             new FeedEntry(
@@ -100,6 +120,20 @@ public final class FeedStore {
             try (ResultSet row = select.executeQuery()) {
               return row.next();
             }
+          }
+        });
+  }
+
+  /** Every team's entries with ids above {@code after}, oldest first. */
+  public List<FeedEntry> afterAll(long after, int limit) {
+    return database.inTransaction(
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT * FROM notifier.feed_entries WHERE id > ? ORDER BY id LIMIT ?")) {
+            select.setLong(1, after);
+            select.setInt(2, limit);
+            return read(select);
           }
         });
   }

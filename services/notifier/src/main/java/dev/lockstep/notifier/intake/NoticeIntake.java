@@ -2,7 +2,6 @@ package dev.lockstep.notifier.intake;
 
 import dev.lockstep.notifier.delivery.DeliveryEngine;
 import dev.lockstep.notifier.delivery.DeliveryLog;
-import dev.lockstep.notifier.feed.FeedBus;
 import dev.lockstep.notifier.feed.FeedEntry;
 import dev.lockstep.notifier.feed.FeedStore;
 import dev.lockstep.notifier.message.Message;
@@ -25,20 +24,14 @@ public final class NoticeIntake {
   private final MessageTemplates templates;
   private final DeliveryLog log;
   private final DeliveryEngine engine;
-  private final FeedBus bus;
   private final FeedStore feeds;
 
   public NoticeIntake(
-      MessageTemplates templates,
-      DeliveryLog log,
-      DeliveryEngine engine,
-      FeedStore feeds,
-      FeedBus bus) {
+      MessageTemplates templates, DeliveryLog log, DeliveryEngine engine, FeedStore feeds) {
     this.templates = templates;
     this.feeds = feeds;
     this.log = log;
     this.engine = engine;
-    this.bus = bus;
   }
 
   /**
@@ -102,9 +95,11 @@ public final class NoticeIntake {
     return new Recorded(entries, deliveries);
   }
 
-  /** Hands what was recorded on: entries to the open streams, deliveries to the engine. */
+  /**
+   * Hands what was recorded on: deliveries to the engine. The entries reach the open streams of
+   * every instance, this one included, through the {@link dev.lockstep.notifier.feed.FeedFollower}.
+   */
   public void afterCommit(Recorded recorded) {
-    recorded.entries().forEach(bus::published);
     recorded.deliveries().forEach(engine::start);
   }
 }

@@ -3,6 +3,7 @@ package dev.lockstep.recorder.projection;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventDecodingException;
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.recorder.store.Database;
 import dev.lockstep.recorder.store.EventRow;
 import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.recorder.store.ProjectionStore;
@@ -21,12 +22,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the upgrade projections in step with the event table: after each batch it folds again every
  * upgrade the batch touched (and the upgrade a touched rollback rolls back), reading their stories
- * with one query; a rebuild folds every upgrade the table names and replaces all projections at
- * once. It reads nothing but the event table.
+ * with one query; a rebuild folds every upgrade the table names and writes all projections at once.
+ * It reads nothing but the event table. Two writers may fold one upgrade at once (an instance
+ * finishing its batch after its partitions moved to another, a rebuild beside live ingest): every
+ * story is read in one snapshot and the store keeps, of two folds of one upgrade, the one from more
+ * events.
  */
 public final class Projector {
   private static final Logger LOG = LoggerFactory.getLogger(Projector.class);
   private static final int DECODED_CACHE = 50_000;
+  private static final int REBUILD_PART = 200;
 
   private final EventStore events;
   private final ProjectionStore projections;
@@ -49,21 +54,33 @@ public final class Projector {
 
   /**
    * Folds again the given upgrades and the upgrades they roll back, and stores their views. The
-   * stories of all of them are read with one query and each row is decoded once (a row never
-   * changes once stored, so a row decoded by an earlier batch is taken from a bounded cache); each
-   * view is still a full fold of its story, exactly what {@link #fold} gives.
+   * stories of all of them are read with one query, in one snapshot of the event table, and each
+   * row is decoded once (a row never changes once stored, so a row decoded by an earlier batch is
+   * taken from a bounded cache); each view is still a full fold of its story, exactly what {@link
+   * #fold} gives. Another instance may refresh the same upgrade at the same time from another
+   * snapshot: the store keeps the fold of the larger story, so the projection never goes back.
    */
   public void refresh(Collection<String> upgradeIds) {
     if (upgradeIds.isEmpty()) {
       return;
     }
-    Set<String> affected = new LinkedHashSet<>(upgradeIds);
-    affected.addAll(events.rolledBackBy(upgradeIds));
-    Map<String, List<String>> rollbacks = events.rollbacksOf(affected);
+    projections.upsert(
+        events.inSnapshot(
+            session -> {
+              Set<String> affected = new LinkedHashSet<>(upgradeIds);
+              affected.addAll(EventStore.rolledBackBy(session, upgradeIds));
+              return foldAll(session, affected);
+            }));
+  }
+
+  /** Folds the stories of the given upgrades, read in the session (one snapshot). */
+  private List<ProjectionStore.Folded> foldAll(Database.Session session, Set<String> affected) {
+    Map<String, List<String>> rollbacks = EventStore.rollbacksOf(session, affected);
     Set<String> read = new LinkedHashSet<>(affected);
     rollbacks.values().forEach(read::addAll);
-    Map<String, List<EventRow>> stories = Stories.split(affected, rollbacks, events.eventsOf(read));
-    List<UpgradeView> views = new ArrayList<>();
+    Map<String, List<EventRow>> stories =
+        Stories.split(affected, rollbacks, EventStore.eventsOf(session, read));
+    List<ProjectionStore.Folded> views = new ArrayList<>();
     for (Map.Entry<String, List<EventRow>> story : stories.entrySet()) {
       List<EventEnvelope> envelopes = new ArrayList<>(story.getValue().size());
       for (EventRow row : story.getValue()) {
@@ -72,9 +89,11 @@ public final class Projector {
           envelopes.add(envelope);
         }
       }
-      UpgradeFold.fold(story.getKey(), envelopes).ifPresent(views::add);
+      int size = story.getValue().size();
+      UpgradeFold.fold(story.getKey(), envelopes)
+          .ifPresent(view -> views.add(new ProjectionStore.Folded(view, size)));
     }
-    projections.upsert(views);
+    return views;
   }
 
   /**
@@ -101,14 +120,19 @@ public final class Projector {
   }
 
   /**
-   * Rebuilds every projection from the event table, replacing all of them in one transaction.
+   * Rebuilds every projection from the event table, writing all of them in one transaction. The
+   * stories are read a few hundred upgrades at a time, each part in one snapshot.
    *
    * @return how many upgrades were projected
    */
   public int rebuild() {
-    List<UpgradeView> views = new ArrayList<>();
-    for (String upgradeId : events.upgradeIds()) {
-      fold(upgradeId).ifPresent(views::add);
+    List<String> upgradeIds = events.upgradeIds();
+    List<ProjectionStore.Folded> views = new ArrayList<>();
+    for (int from = 0; from < upgradeIds.size(); from += REBUILD_PART) {
+      Set<String> part =
+          new LinkedHashSet<>(
+              upgradeIds.subList(from, Math.min(upgradeIds.size(), from + REBUILD_PART)));
+      views.addAll(events.inSnapshot(session -> foldAll(session, part)));
     }
     projections.replaceAll(views);
     LOG.info("rebuilt {} upgrade projections from the event table", views.size());

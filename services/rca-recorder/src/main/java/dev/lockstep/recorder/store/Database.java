@@ -98,6 +98,19 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs reads on one connection that all see one snapshot of the database (a read-only {@code
+   * REPEATABLE READ} transaction): rows committed meanwhile by others appear in none of them, and
+   * any snapshot taken later holds every row this one holds.
+   */
+  public <T> T inSnapshot(Function<Session, T> work) {
+    return inTransaction(
+        session -> {
+          session.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", List.of());
+          return work.apply(session);
+        });
+  }
+
   /** Runs work on one connection in auto-commit mode. */
   public <T> T withSession(Function<Session, T> work) {
     Connection connection = Mono.from(pool.create()).block(TIMEOUT);

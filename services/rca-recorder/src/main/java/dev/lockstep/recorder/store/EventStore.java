@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The append-only event table. Appends are multi-row {@code INSERT ... SELECT FROM unnest(...) ON
@@ -133,17 +134,28 @@ public final class EventStore {
     return inserted;
   }
 
+  /**
+   * Runs reads that must agree with each other (an upgrade's rollbacks and then their events) in
+   * one snapshot of the table.
+   */
+  public <T> T inSnapshot(Function<Database.Session, T> reads) {
+    return database.inSnapshot(reads);
+  }
+
   /** The events of the given upgrades, in log order. */
   public List<EventRow> eventsOf(Collection<String> upgradeIds) {
+    return database.withSession(session -> eventsOf(session, upgradeIds));
+  }
+
+  /** The events of the given upgrades, in log order, read in the caller's session. */
+  public static List<EventRow> eventsOf(Database.Session session, Collection<String> upgradeIds) {
     if (upgradeIds.isEmpty()) {
       return List.of();
     }
-    return database.withSession(
-        session ->
-            session.query(
-                "SELECT * FROM events WHERE upgrade_id = ANY($1)" + LOG_ORDER,
-                List.of((Object) upgradeIds.toArray(String[]::new)),
-                EventStore::row));
+    return session.query(
+        "SELECT * FROM events WHERE upgrade_id = ANY($1)" + LOG_ORDER,
+        List.of((Object) upgradeIds.toArray(String[]::new)),
+        EventStore::row);
   }
 
   /** The upgrades that roll back the given one. */
@@ -162,21 +174,25 @@ public final class EventStore {
    * #rollbacksOf(String)}); an upgrade without rollbacks has no key.
    */
   public Map<String, List<String>> rollbacksOf(Collection<String> upgradeIds) {
+    return database.withSession(session -> rollbacksOf(session, upgradeIds));
+  }
+
+  /** {@link #rollbacksOf(Collection)} in the caller's session. */
+  public static Map<String, List<String>> rollbacksOf(
+      Database.Session session, Collection<String> upgradeIds) {
     if (upgradeIds.isEmpty()) {
       return Map.of();
     }
     List<String[]> pairs =
-        database.withSession(
-            session ->
-                session.query(
-                    "SELECT DISTINCT rollback_of, upgrade_id FROM events"
-                        + " WHERE rollback_of = ANY($1) AND upgrade_id IS NOT NULL"
-                        + " AND upgrade_id <> rollback_of ORDER BY rollback_of, upgrade_id",
-                    List.of((Object) upgradeIds.toArray(String[]::new)),
-                    row ->
-                        new String[] {
-                          row.get("rollback_of", String.class), row.get("upgrade_id", String.class)
-                        }));
+        session.query(
+            "SELECT DISTINCT rollback_of, upgrade_id FROM events"
+                + " WHERE rollback_of = ANY($1) AND upgrade_id IS NOT NULL"
+                + " AND upgrade_id <> rollback_of ORDER BY rollback_of, upgrade_id",
+            List.of((Object) upgradeIds.toArray(String[]::new)),
+            row ->
+                new String[] {
+                  row.get("rollback_of", String.class), row.get("upgrade_id", String.class)
+                });
     Map<String, List<String>> rollbacks = new LinkedHashMap<>();
     for (String[] pair : pairs) {
       rollbacks.computeIfAbsent(pair[0], k -> new ArrayList<>()).add(pair[1]);
@@ -186,17 +202,20 @@ public final class EventStore {
 
   /** The upgrades that the given ones roll back (empty for upgrades that are not rollbacks). */
   public Set<String> rolledBackBy(Collection<String> upgradeIds) {
+    return database.withSession(session -> rolledBackBy(session, upgradeIds));
+  }
+
+  /** {@link #rolledBackBy(Collection)} in the caller's session. */
+  public static Set<String> rolledBackBy(Database.Session session, Collection<String> upgradeIds) {
     if (upgradeIds.isEmpty()) {
       return Set.of();
     }
     return new LinkedHashSet<>(
-        database.withSession(
-            session ->
-                session.query(
-                    "SELECT DISTINCT rollback_of FROM events WHERE upgrade_id = ANY($1)"
-                        + " AND rollback_of IS NOT NULL AND rollback_of <> upgrade_id",
-                    List.of((Object) upgradeIds.toArray(String[]::new)),
-                    row -> row.get("rollback_of", String.class))));
+        session.query(
+            "SELECT DISTINCT rollback_of FROM events WHERE upgrade_id = ANY($1)"
+                + " AND rollback_of IS NOT NULL AND rollback_of <> upgrade_id",
+            List.of((Object) upgradeIds.toArray(String[]::new)),
+            row -> row.get("rollback_of", String.class)));
   }
 
   /** Every upgrade id that any event names. */
