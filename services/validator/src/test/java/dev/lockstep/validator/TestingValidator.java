@@ -113,15 +113,31 @@ public final class TestingValidator {
   /** Publishes a gate request as the executor would; returns the event. */
   public static EventEnvelope request(
       String platform, String upgradeId, Gate gate, GatePurpose purpose, Instant changeStartedAt) {
+    return request(platform, upgradeId, "w0-" + gate.name(), gate, purpose, changeStartedAt, null);
+  }
+
+  /**
+   * Publishes a gate request as the executor would, with its id in the upgrade and, for a
+   * rollback's gate, the upgrade whose baseline it compares with; returns the event.
+   */
+  public static EventEnvelope request(
+      String platform,
+      String upgradeId,
+      String gateId,
+      Gate gate,
+      GatePurpose purpose,
+      Instant changeStartedAt,
+      String baselineOf) {
     GateRequested payload =
         new GateRequested(
             upgradeId,
             platform,
-            "w0-" + gate.name(),
+            gateId,
             0,
             new PlannedGate(gate.name(), gate.kind(), null, gate),
             purpose,
-            changeStartedAt);
+            changeStartedAt,
+            baselineOf);
     EventEnvelope event =
         EventEnvelope.create(
             EventCatalog.standard(),

@@ -177,6 +177,16 @@ public class GateRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * The baseline a gate compares with: its upgrade's latest (taken before the gate's wave), or for
+   * a rollback's gate, the first of the upgrade it rolls back (taken before that upgrade began).
+   */
+  private String baselineFor(GateRequested request) {
+    return request.baselineOf() != null
+        ? ledger.baselineBefore(request.baselineOf(), request.gate().name())
+        : ledger.baseline(request.upgradeId(), request.gate().name());
+  }
+
   private void measure(
       GateKey key, long generation, EventEnvelope event, GateRequested request, int index) {
     GateProvider provider = providers.get(request.gate().spec().kind());
@@ -189,7 +199,7 @@ public class GateRunner implements AutoCloseable {
     } else {
       String baseline =
           request.gate().spec().sql() != null && request.gate().spec().sql().compareToBaseline()
-              ? ledger.baseline(request.upgradeId(), request.gate().name())
+              ? baselineFor(request)
               : null;
       try {
         outcome =
@@ -228,7 +238,8 @@ public class GateRunner implements AutoCloseable {
             request.gate().name(),
             request.gate().spec().kind(),
             measurement);
-    EventEnvelope out = envelope(event, request, payload);
+    EventEnvelope out =
+        envelope(event, request, payload, key, "measurement-" + measurement.index());
     publishIfCurrent(key, generation, out)
         .whenComplete(
             (sent, error) -> {
@@ -285,7 +296,7 @@ public class GateRunner implements AutoCloseable {
               ((Decision.Failed) decision).reason(),
               measurements);
     }
-    publishIfCurrent(key, generation, envelope(event, request, payload))
+    publishIfCurrent(key, generation, envelope(event, request, payload, key, "verdict"))
         .whenComplete(
             (sent, error) -> {
               if (error != null) {
@@ -330,15 +341,27 @@ public class GateRunner implements AutoCloseable {
     }
   }
 
-  private EventEnvelope envelope(EventEnvelope cause, GateRequested request, EventPayload payload) {
+  /**
+   * The event, with an id derived from what it is in the gate's run: its measurement index, or its
+   * verdict. A measurement or verdict published again (a publish retried after its outcome was
+   * lost, or one instance still finishing a gate whose partition has moved to another, as after a
+   * pause) is then recognisably the same event, and every consumer, which skips ids it has seen,
+   * keeps the first on the partition: one verdict per gate run. The verdict's id names the run, not
+   * the outcome, so that even a {@code gate.passed} and a {@code gate.failed} of one run are one.
+   */
+  private EventEnvelope envelope(
+      EventEnvelope cause, GateRequested request, EventPayload payload, GateKey key, String what) {
     return EventEnvelope.create(
-        EventCatalog.standard(),
-        SERVICE,
-        cause.platform(),
-        request.upgradeId(),
-        payload,
-        cause,
-        clock);
+            EventCatalog.standard(),
+            SERVICE,
+            cause.platform(),
+            request.upgradeId(),
+            payload,
+            cause,
+            clock)
+        .withId(
+            EventEnvelope.derivedId(
+                SERVICE, key.upgradeId(), key.gateId(), key.purpose().wire(), what));
   }
 
   /** Stops scheduling; gates in progress resume from the log after a restart. */

@@ -30,6 +30,7 @@ public final class GateLedger {
   private final Map<String, GateKey> requestIds = new HashMap<>();
   private final Map<GateKey, Entry> entries = new LinkedHashMap<>();
   private final Map<String, String> baselines = new HashMap<>();
+  private final Map<String, String> firstBaselines = new HashMap<>();
 
   /**
    * Records a gate request; true when the gate is new (it must be evaluated), false when the same
@@ -62,6 +63,8 @@ public final class GateLedger {
       entry.verdict = true;
       if (passed.baseline() != null && key.purpose() == GatePurpose.CAPTURE_BASELINE) {
         baselines.put(baselineKey(key.upgradeId(), passed.gateName()), passed.baseline());
+        firstBaselines.putIfAbsent(
+            baselineKey(key.upgradeId(), passed.gateName()), passed.baseline());
       }
     } else if (event.data() instanceof GateFailed) {
       entry.verdict = true;
@@ -102,9 +105,17 @@ public final class GateLedger {
     return entry != null && entry.verdict;
   }
 
-  /** The baseline captured for a gate name of an upgrade, or null. */
+  /** The baseline captured last for a gate name of an upgrade (before its latest wave), or null. */
   public synchronized @Nullable String baseline(String upgradeId, String gateName) {
     return baselines.get(baselineKey(upgradeId, gateName));
+  }
+
+  /**
+   * The baseline captured first for a gate name of an upgrade (before it changed anything), or
+   * null: what the verification of its rollback compares with.
+   */
+  public synchronized @Nullable String baselineBefore(String upgradeId, String gateName) {
+    return firstBaselines.get(baselineKey(upgradeId, gateName));
   }
 
   private static String baselineKey(String upgradeId, String gateName) {

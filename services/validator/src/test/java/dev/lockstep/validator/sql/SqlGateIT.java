@@ -49,7 +49,8 @@ class SqlGateIT {
               + ROLE
               + " LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
       sql.execute("ALTER ROLE " + ROLE + " PASSWORD '" + PASSWORD + "'");
-      for (String table : List.of("orders_vanish", "orders_kept", "orders_guarded")) {
+      for (String table :
+          List.of("orders_vanish", "orders_kept", "orders_guarded", "orders_restored")) {
         sql.execute("CREATE TABLE " + table + " (id int primary key)");
         sql.execute("INSERT INTO " + table + " VALUES (1), (2), (3)");
         sql.execute("GRANT SELECT ON " + table + " TO " + ROLE);
@@ -244,6 +245,51 @@ class SqlGateIT {
 
     assertThat(events.stream().filter(TestingValidator::isVerdict))
         .allSatisfy(e -> assertThat(e.data()).isInstanceOf(GatePassed.class));
+  }
+
+  @Test
+  void aRollbacksVerificationComparesWithTheBaselineTakenBeforeTheUpgradeBegan() throws Exception {
+    String platform = allowed();
+    String upgrade = "u-" + platform;
+    Gate gate = rowCount("orders_restored");
+    Instant now = Instant.now();
+
+    // before wave 0 (3 rows), then before wave 1 after wave 0 lost a row (2 rows)
+    request(platform, upgrade, "b0-g", gate, GatePurpose.CAPTURE_BASELINE, now, null);
+    awaitVerdicts(platform, 1);
+    execute("DELETE FROM orders_restored WHERE id = 2");
+    request(platform, upgrade, "b1-g", gate, GatePurpose.CAPTURE_BASELINE, now, null);
+    awaitVerdicts(platform, 2);
+    // the rollback restores the row; its verification compares with the state before the upgrade
+    execute("INSERT INTO orders_restored VALUES (2)");
+    request(platform, "rb-" + upgrade, "w1-g", gate, GatePurpose.VERIFY, now, upgrade);
+    // the upgrade's own gate after wave 1 compares with the baseline taken just before that wave
+    request(platform, upgrade, "w1-g", gate, GatePurpose.VERIFY, now, null);
+    List<EventEnvelope> events = awaitVerdicts(platform, 4);
+
+    assertThat(verdictOf(events, "rb-" + upgrade)).isInstanceOf(GatePassed.class);
+    assertThat(verdictOf(events, upgrade, "w1-g"))
+        .isInstanceOfSatisfying(
+            GateFailed.class,
+            failed -> assertThat(failed.reason()).contains("3 differs from the baseline 2"));
+  }
+
+  private static Object verdictOf(List<EventEnvelope> events, String upgradeId) {
+    return verdictOf(events, upgradeId, "w1-g");
+  }
+
+  private static Object verdictOf(List<EventEnvelope> events, String upgradeId, String gateId) {
+    return events.stream()
+        .filter(TestingValidator::isVerdict)
+        .filter(e -> e.subject().equals(upgradeId))
+        .map(EventEnvelope::data)
+        .filter(
+            d ->
+                d instanceof GatePassed p
+                    ? p.gateId().equals(gateId)
+                    : ((GateFailed) d).gateId().equals(gateId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no verdict of " + upgradeId + " in " + events));
   }
 
   @Test
