@@ -11,11 +11,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code lockstep cancel}: cancels an upgrade that has not started. */
+/**
+ * {@code lockstep cancel}: cancels an upgrade; one that runs stops before its next step and is
+ * rolled back.
+ */
 @Command(
     name = "cancel",
     description =
-        "Cancels a queued or scheduled upgrade (one that runs cannot be cancelled: exit code 3).")
+        "Cancels an upgrade: a queued one ends at once; a running one stops before its next step"
+            + " and what it did is rolled back (an ended one: exit code 3).")
 public final class CancelCommand extends ServiceCommand {
   @Parameters(index = "0", paramLabel = "UPGRADE", description = "the upgrade id")
   String upgradeId;
@@ -38,7 +42,7 @@ public final class CancelCommand extends ServiceCommand {
                         body.toString(),
                         Roles.SUBMITTER)
                     .onRejected(
-                        "only a queued or scheduled upgrade can be cancelled; `lockstep status "
+                        "an upgrade that has ended cannot be cancelled; `lockstep status "
                             + upgradeId
                             + "` shows where it stands"))
             .json();
