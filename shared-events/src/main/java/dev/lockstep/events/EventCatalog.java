@@ -30,7 +30,11 @@ import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePauseRequested;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,6 +138,20 @@ public final class EventCatalog {
         readersOfRequests,
         "A person asks to cancel a queued or running upgrade.");
     b.type(
+        "upgrade.pause-requested",
+        req,
+        UpgradePauseRequested.class,
+        "platform service",
+        readersOfRequests,
+        "A person asks to pause a running upgrade before its next step.");
+    b.type(
+        "upgrade.resume-requested",
+        req,
+        UpgradeResumeRequested.class,
+        "platform service",
+        readersOfRequests,
+        "A person asks to resume a paused upgrade.");
+    b.type(
         "step.approval-granted",
         req,
         StepApprovalGranted.class,
@@ -172,6 +190,20 @@ public final class EventCatalog {
         "planner",
         readersOfPlans,
         "A validated cancel of a queued or running upgrade.");
+    b.type(
+        "upgrade.paused",
+        plans,
+        UpgradePaused.class,
+        "planner",
+        readersOfPlans,
+        "A validated pause: the running upgrade starts nothing new until it is resumed.");
+    b.type(
+        "upgrade.resumed",
+        plans,
+        UpgradeResumed.class,
+        "planner",
+        readersOfPlans,
+        "A validated resume: the paused upgrade carries on from where it stopped.");
     b.type(
         "step.approved",
         plans,

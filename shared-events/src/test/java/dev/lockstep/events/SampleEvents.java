@@ -37,7 +37,11 @@ import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePauseRequested;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
@@ -316,6 +320,8 @@ final class SampleEvents {
             new Window(T0, T0.plus(Duration.ofHours(2)))),
         new RollbackRequested(UPGRADE, PLATFORM, "alice", "error budget burning"),
         new UpgradeCancelRequested(UPGRADE, PLATFORM, "alice", "freeze for quarter close"),
+        new UpgradePauseRequested(UPGRADE, PLATFORM, "alice", "traffic peak"),
+        new UpgradeResumeRequested(UPGRADE, PLATFORM, "alice", "peak over"),
         new StepApprovalGranted(ROLLBACK, PLATFORM, "s-0-1", "bob", "major rollback approved"),
         new ReleasePublished(release, "release-bot"),
         new PlanCreated(plan(), "release-bot", "monthly platform release"),
@@ -331,6 +337,8 @@ final class SampleEvents {
                     "metis and poros require each other")),
             "release-bot"),
         new UpgradeCancelled(UPGRADE, PLATFORM, "alice", "freeze for quarter close", true),
+        new UpgradePaused(UPGRADE, PLATFORM, "alice", "traffic peak"),
+        new UpgradeResumed(UPGRADE, PLATFORM, "alice", "peak over"),
         new StepApproved(ROLLBACK, PLATFORM, "s-0-1", "bob", "major rollback approved"),
         new InventoryObserved(
             PLATFORM,

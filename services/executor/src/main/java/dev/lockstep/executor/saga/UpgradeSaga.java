@@ -24,6 +24,8 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.events.v1.Wave;
 import java.time.Instant;
@@ -60,6 +62,7 @@ public final class UpgradeSaga {
   private String failedGateReason;
   private String cancelReason;
   private boolean cancelled;
+  private boolean paused;
 
   /** A saga for the given upgrade id, with no events yet. */
   public UpgradeSaga(String upgradeId) {
@@ -86,6 +89,13 @@ public final class UpgradeSaga {
   /** Whether the plan has ended (its final event is in the log). */
   public boolean finished() {
     return finished;
+  }
+
+  /**
+   * Whether the plan is paused ({@code upgrade.paused} with no {@code upgrade.resumed} after it).
+   */
+  public boolean paused() {
+    return paused;
   }
 
   /** Whether the plan is known and has not ended. */
@@ -166,6 +176,10 @@ public final class UpgradeSaga {
         failedGateId = g.gateId();
         failedGateReason = "gate " + g.gateName() + " failed: " + g.reason();
       }
+    } else if (data instanceof UpgradePaused) {
+      paused = true;
+    } else if (data instanceof UpgradeResumed) {
+      paused = false;
     } else if (data instanceof StepApproved a) {
       approved.add(a.stepId());
     } else if (data instanceof UpgradeCancelled c) {
@@ -283,6 +297,13 @@ public final class UpgradeSaga {
         return unfinished;
       }
       return List.of(new Decision.Finish(failure(failedStep.orElse(null))));
+    }
+    if (paused) {
+      // A pause starts nothing new; the steps whose intent is recorded finish.
+      return steps.values().stream()
+          .filter(r -> r.status == StepStatus.STARTED && r.step.action() != StepAction.APPROVE)
+          .map(r -> (Decision) runStep(r))
+          .toList();
     }
     for (Wave wave : plan.waves()) {
       List<Decision> baselines = baselinesToCapture(wave);
@@ -483,6 +504,10 @@ public final class UpgradeSaga {
   public static String upgradeIdOf(EventPayload data) {
     if (data instanceof PlanCreated p) {
       return p.plan().upgradeId();
+    } else if (data instanceof UpgradePaused e) {
+      return e.upgradeId();
+    } else if (data instanceof UpgradeResumed e) {
+      return e.upgradeId();
     } else if (data instanceof UpgradeStarted e) {
       return e.upgradeId();
     } else if (data instanceof StepStarted e) {

@@ -10,9 +10,12 @@ import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.executor.TestingExecutorFixture;
 import dev.lockstep.executor.TestingPlannerAndValidator;
@@ -161,6 +164,41 @@ class ApprovalAndCancelIT {
     assertThat(lockstep.events(upgradeId, GateRequested.class))
         .as("a person's gate is not the validator's")
         .isEmpty();
+  }
+
+  @Test
+  void aPausedUpgradeStartsNothingNewUntilItIsResumed() throws Exception {
+    String upgradeId = "up-" + UUID.randomUUID();
+    fixture.publishPlan(
+        TestingPlans.plan(
+            upgradeId,
+            platform,
+            PlanMode.UPGRADE,
+            null,
+            List.of(
+                new Wave(0, "core", List.of(TestingPlans.approve("s-0-1", "ui")), List.of()),
+                new Wave(
+                    1,
+                    "user-space",
+                    List.of(
+                        TestingPlans.setImage(
+                            "s-1-1", "ui", ui, "registry.example.com/ui:2.0.0", "1.0.0", "2.0.0")),
+                    List.of()))),
+        "alice",
+        null);
+    lockstep.await(upgradeId, ApprovalRequested.class);
+
+    lockstep.publish(upgradeId, new UpgradePaused(upgradeId, platform, "alice", "traffic peak"));
+    lockstep.publish(upgradeId, new StepApproved(upgradeId, platform, "s-0-1", "bob", "go"));
+    Thread.sleep(2_000);
+    assertThat(lockstep.events(upgradeId, StepSucceeded.class))
+        .as("the approved step does not complete while paused")
+        .isEmpty();
+    assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:1.0.0");
+
+    lockstep.publish(upgradeId, new UpgradeResumed(upgradeId, platform, "alice", null));
+    lockstep.await(upgradeId, UpgradeCompleted.class);
+    assertThat(imageOf("ui")).isEqualTo("registry.example.com/ui:2.0.0");
   }
 
   @Test

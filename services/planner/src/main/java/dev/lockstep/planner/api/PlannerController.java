@@ -12,7 +12,9 @@ import dev.lockstep.events.v1.ReleaseRef;
 import dev.lockstep.events.v1.RollbackRequested;
 import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
+import dev.lockstep.events.v1.UpgradePauseRequested;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumeRequested;
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.manifest.Release;
@@ -216,7 +218,7 @@ public class PlannerController {
       Authentication who) {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
-    if (!target.status().equals("queued") && !target.status().equals("scheduled")) {
+    if (!Set.of("queued", "scheduled", "paused").contains(target.status())) {
       throw ApiException.of(
           HttpStatus.CONFLICT,
           Codes.CONFLICT,
@@ -235,6 +237,70 @@ public class PlannerController {
         id,
         new UpgradeCancelRequested(id, target.platform(), who.getName(), reason));
     return accepted(Map.of("upgradeId", id, "status", "cancel-requested"));
+  }
+
+  /** Pauses a running upgrade before its next step. */
+  @Post("/upgrades/{id}/pause")
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> pause(
+      @PathVariable String id,
+      @Body @io.micronaut.core.annotation.Nullable String body,
+      Authentication who) {
+    PlatformView.UpgradeSummary target = runningOrPaused(id, who, "scheduled", "paused");
+    publish(
+        target.platform(),
+        id,
+        new UpgradePauseRequested(id, target.platform(), who.getName(), reason(body)));
+    return accepted(Map.of("upgradeId", id, "status", "pause-requested"));
+  }
+
+  /** Resumes a paused upgrade. */
+  @Post("/upgrades/{id}/resume")
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> resume(
+      @PathVariable String id,
+      @Body @io.micronaut.core.annotation.Nullable String body,
+      Authentication who) {
+    PlatformView.UpgradeSummary target = runningOrPaused(id, who, "paused", "scheduled");
+    publish(
+        target.platform(),
+        id,
+        new UpgradeResumeRequested(id, target.platform(), who.getName(), reason(body)));
+    return accepted(Map.of("upgradeId", id, "status", "resume-requested"));
+  }
+
+  /**
+   * The upgrade a pause or resume names, which must run ({@code scheduled}) or be paused: 404 when
+   * unknown, 409 otherwise. Asking for what already holds is accepted and changes nothing.
+   */
+  private PlatformView.UpgradeSummary runningOrPaused(
+      String id, Authentication who, String... statuses) {
+    PlatformView.UpgradeSummary target = known(id);
+    PlatformAccess.require(who, target.platform());
+    if (!List.of(statuses).contains(target.status())) {
+      throw ApiException.of(
+          HttpStatus.CONFLICT,
+          Codes.CONFLICT,
+          "id",
+          "upgrade "
+              + id
+              + " is "
+              + target.status()
+              + ": only a running upgrade can be paused, and only a paused one resumed");
+    }
+    return target;
+  }
+
+  /** The optional {@code {"reason": ...}} of a command's body. */
+  private static String reason(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    List<ErrorDetail> errors = new ArrayList<>();
+    String reason =
+        RequestBodies.optionalText(RequestBodies.json(body, Set.of("reason")), "reason", errors);
+    RequestBodies.failOn(errors);
+    return reason;
   }
 
   /** Approves a step that waits for approval. */

@@ -16,7 +16,11 @@ import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
+import dev.lockstep.events.v1.UpgradePauseRequested;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
 import dev.lockstep.planner.bundles.BundleResolver;
@@ -133,6 +137,14 @@ public final class PlannerCore {
     if (data instanceof UpgradeCancelRequested c) {
       cancel(out, event, c);
       pump(out, event, c.platform());
+      return out;
+    }
+    if (data instanceof UpgradePauseRequested p) {
+      pause(out, event, p);
+      return out;
+    }
+    if (data instanceof UpgradeResumeRequested r) {
+      resume(out, event, r);
       return out;
     }
     if (data instanceof StepApprovalGranted a) {
@@ -470,6 +482,70 @@ public final class PlannerCore {
             c.requestedBy()));
   }
 
+  /** A running upgrade is paused once; anything else is refused with the reason. */
+  private void pause(List<EventEnvelope> out, EventEnvelope event, UpgradePauseRequested p) {
+    Optional<UpgradeRecord> target =
+        running(out, event, p.upgradeId(), p.platform(), p.requestedBy());
+    if (target.isEmpty() || target.get().paused) {
+      return;
+    }
+    emit(
+        out,
+        event,
+        p.platform(),
+        new UpgradePaused(p.upgradeId(), p.platform(), p.requestedBy(), p.reason()));
+  }
+
+  /** A paused upgrade is resumed; one that runs is left as it is; anything else is refused. */
+  private void resume(List<EventEnvelope> out, EventEnvelope event, UpgradeResumeRequested r) {
+    Optional<UpgradeRecord> target =
+        running(out, event, r.upgradeId(), r.platform(), r.requestedBy());
+    if (target.isEmpty() || !target.get().paused) {
+      return;
+    }
+    emit(
+        out,
+        event,
+        r.platform(),
+        new UpgradeResumed(r.upgradeId(), r.platform(), r.requestedBy(), r.reason()));
+  }
+
+  /**
+   * The running (planned, not ended) upgrade a pause or resume names; empty, with {@code
+   * plan.rejected} written, when it is unknown on the platform or not running.
+   */
+  private Optional<UpgradeRecord> running(
+      List<EventEnvelope> out, EventEnvelope event, String upgradeId, String platform, String by) {
+    Optional<UpgradeRecord> target = state.upgrade(upgradeId);
+    ErrorDetail error = null;
+    if (target.isEmpty() || !platform.equals(target.get().platform)) {
+      error =
+          new ErrorDetail(
+              Codes.NOT_FOUND,
+              "upgradeId",
+              "upgrade " + upgradeId + " is not known on platform " + platform);
+    } else if (!target.get().active()) {
+      error =
+          new ErrorDetail(
+              Codes.CONFLICT,
+              "upgradeId",
+              "upgrade "
+                  + upgradeId
+                  + " is "
+                  + target.get().status()
+                  + ": only a running upgrade can be paused or resumed");
+    }
+    if (error == null) {
+      return target;
+    }
+    emit(
+        out,
+        event,
+        platform,
+        new PlanRejected(upgradeId, platform, event.type(), event.id(), List.of(error), by));
+    return Optional.empty();
+  }
+
   private void reject(
       List<EventEnvelope> out,
       EventEnvelope cause,
@@ -536,6 +612,12 @@ public final class PlannerCore {
     }
     if (payload instanceof StepApproved a) {
       return a.upgradeId();
+    }
+    if (payload instanceof UpgradePaused p) {
+      return p.upgradeId();
+    }
+    if (payload instanceof UpgradeResumed r) {
+      return r.upgradeId();
     }
     return null;
   }

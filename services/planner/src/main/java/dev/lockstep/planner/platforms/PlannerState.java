@@ -18,7 +18,9 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.ObjectRef;
@@ -117,6 +119,10 @@ public final class PlannerState {
       if (!c.wasRunning()) {
         rec.cancelledWhileQueued = true;
       }
+    } else if (data instanceof UpgradePaused p) {
+      record(p.upgradeId()).paused = true;
+    } else if (data instanceof UpgradeResumed r) {
+      record(r.upgradeId()).paused = false;
     } else if (data instanceof StepApproved a) {
       record(a.upgradeId()).approvedSteps.add(a.stepId());
     } else if (data instanceof InventoryObserved o) {

@@ -32,6 +32,7 @@ public final class UpgradeRecord {
   boolean completed;
   boolean failed;
   boolean rollbackEnded;
+  boolean paused;
   List<StepOutcome> failureHistory = List.of();
   String failureReason;
   final Map<String, StepOutcome> outcomes = new LinkedHashMap<>();
@@ -99,7 +100,7 @@ public final class UpgradeRecord {
       return "rolled-back";
     }
     if (plan != null) {
-      return "scheduled";
+      return paused ? "paused" : "scheduled";
     }
     return "queued";
   }

@@ -25,7 +25,11 @@ import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePauseRequested;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.Release;
@@ -249,6 +253,31 @@ class PlatformQueueTest {
         .singleElement()
         .satisfies(e -> assertThat(e.dataAs(StepApproved.class).approvedBy()).isEqualTo("april"));
     assertThat(send(new StepApprovalGranted("rb-u-1", P, "s-0-1", "april", "again"))).isEmpty();
+  }
+
+  /** A running upgrade is paused and resumed once each; a queued one cannot be paused. */
+  @Test
+  void aRunningUpgradeIsPausedAndResumedAndAQueuedOneIsNot() {
+    upgrade("u-1", "1.1.0");
+    upgrade("u-2", "1.2.0");
+
+    assertThat(send(new UpgradePauseRequested("u-1", P, "alice", "peak")))
+        .singleElement()
+        .satisfies(e -> assertThat(e.dataAs(UpgradePaused.class).pausedBy()).isEqualTo("alice"));
+    assertThat(core.platform(P).active().status()).isEqualTo("paused");
+    assertThat(send(new UpgradePauseRequested("u-1", P, "alice", "again"))).isEmpty();
+    assertThat(send(new UpgradePauseRequested("u-2", P, "alice", "too early")))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.dataAs(PlanRejected.class).errors().get(0).code())
+                    .isEqualTo(Codes.CONFLICT));
+
+    assertThat(send(new UpgradeResumeRequested("u-1", P, "bob", null)))
+        .singleElement()
+        .satisfies(e -> assertThat(e.dataAs(UpgradeResumed.class).resumedBy()).isEqualTo("bob"));
+    assertThat(core.platform(P).active().status()).isEqualTo("scheduled");
+    assertThat(send(new UpgradeResumeRequested("u-1", P, "bob", null))).isEmpty();
   }
 
   /** An approval gate of the running plan is approved by its id, as an approval step is. */
