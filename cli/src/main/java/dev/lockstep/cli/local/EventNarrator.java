@@ -44,6 +44,19 @@ public final class EventNarrator {
     return Optional.ofNullable(text(event.data())).map(text -> line(event.time(), text));
   }
 
+  /**
+   * The line for an event, if a person should see one, saying which platform it is about after the
+   * time (when several run at once), padded to {@code width}.
+   */
+  public static Optional<String> narrate(EventEnvelope event, int width) {
+    return Optional.ofNullable(text(event.data()))
+        .map(
+            text ->
+                line(
+                    event.time(),
+                    String.format("%-" + width + "s", event.platform()) + "  " + text));
+  }
+
   /** A line as the narration prints it: the local time, then the text. */
   static String line(Instant time, String text) {
     return TIME.format(time) + "  " + text;

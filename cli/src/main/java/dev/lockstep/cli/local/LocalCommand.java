@@ -46,6 +46,24 @@ public final class LocalCommand implements Callable<Integer> {
   boolean exitAfterScenario;
 
   @Option(
+      names = "--replicas",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Instances of each service (1 to 5, default 1): the first of each on its port of"
+              + " 8081-8085, the others on free ones.")
+  int replicas;
+
+  @Option(
+      names = "--platforms",
+      defaultValue = "1",
+      paramLabel = "M",
+      description =
+          "Copies of the sample platform (1 to 50, default 1): dataos-local-01 to dataos-local-MM,"
+              + " each in namespaces of its own; the scenario runs on every one at once.")
+  int platforms;
+
+  @Option(
       names = "--checkout",
       description =
           "The built Lockstep checkout (default: the launcher's directory, or the current one).")
@@ -58,12 +76,31 @@ public final class LocalCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "unknown scenario '" + scenario + "': use failing-gate or happy");
     }
+    if (replicas < 1 || replicas > LocalMode.Options.MAX_REPLICAS) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--replicas must be 1 to " + LocalMode.Options.MAX_REPLICAS + ", not " + replicas);
+    }
+    if (platforms < 1 || platforms > LocalMode.Options.MAX_PLATFORMS) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--platforms must be 1 to " + LocalMode.Options.MAX_PLATFORMS + ", not " + platforms);
+    }
     Path root = checkout != null ? checkout : defaultCheckout();
     Path directory = root.resolve(".lockstep").resolve("local");
     LocalMode local =
         LocalMode.start(
             new LocalMode.Options(
-                root, directory, scenario, "dataos-local", true, null, parent.configFile(), true),
+                root,
+                directory,
+                scenario,
+                SamplePlatform.PLATFORM_ID,
+                true,
+                null,
+                parent.configFile(),
+                true,
+                replicas,
+                platforms),
             out);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
@@ -76,9 +113,12 @@ public final class LocalCommand implements Callable<Integer> {
             },
             "lockstep-local-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    String upgradeId = local.runScenario();
-    JsonNode end = local.awaitEnd(upgradeId);
-    boolean asExpected = EXPECTED.get(scenario).equals(end.path("status").asText());
+    local.runScenario();
+    boolean asExpected = true;
+    for (String upgradeId : local.scenarioUpgrades().values()) {
+      JsonNode end = local.awaitEnd(upgradeId);
+      asExpected &= EXPECTED.get(scenario).equals(end.path("status").asText());
+    }
     if (exitAfterScenario) {
       Runtime.getRuntime().removeShutdownHook(hook);
       local.close();
@@ -86,7 +126,10 @@ public final class LocalCommand implements Callable<Integer> {
     }
     out.println();
     out.println(
-        "serving until Ctrl-C; try: ./lockstep status, ./lockstep plan docs/examples/sample-platform/release-2.0.0.yaml --platform dataos-local");
+        platforms == 1
+            ? "serving until Ctrl-C; try: ./lockstep status, ./lockstep plan docs/examples/sample-platform/release-2.0.0.yaml --platform dataos-local"
+            : "serving until Ctrl-C; try: ./lockstep status, ./lockstep available -p "
+                + local.platform());
     out.flush();
     try {
       stopped.await();

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.cli.config.CliConfig;
 import dev.lockstep.cli.model.Outcome;
 import dev.lockstep.cli.model.Upgrade;
-import dev.lockstep.events.EventCodec;
-import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.testkit.cluster.SimulatedEndpoints;
@@ -13,25 +11,17 @@ import dev.lockstep.testkit.cluster.SimulatedOperator;
 import dev.lockstep.testkit.cluster.SimulatedSnapshotController;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import java.util.Map;
 
 /**
  * {@code lockstep local}: a real Kafka broker, a real PostgreSQL, the simulated cluster seeded with
@@ -47,14 +37,20 @@ public final class LocalMode implements AutoCloseable {
   private final Options options;
   private final PrintWriter out;
   private final List<AutoCloseable> owned = new ArrayList<>();
-  private final AtomicBoolean narrating = new AtomicBoolean(true);
   private String bootstrapServers;
   private SimulatedCluster cluster;
   private SimulatedEndpoints endpoints;
   private SamplePlatform sample;
+
+  /** The platforms in order, each with its copy of the sample (the sample itself for one). */
+  private final Map<String, SamplePlatform> samples = new LinkedHashMap<>();
+
+  /** The upgrade of each platform that {@link #runScenario} submitted. */
+  private final Map<String, String> scenarioUpgrades = new LinkedHashMap<>();
+
   private LocalServices services;
   private String token;
-  private Thread narrator;
+  private LiveNarration narration;
 
   /**
    * How to run.
@@ -70,6 +66,11 @@ public final class LocalMode implements AutoCloseable {
    * @param supervised whether a service that exits is started again ({@link
    *     RestartBackoff#STANDARD}), as {@code lockstep local} does; the end-to-end tests that kill
    *     and restart services themselves run without
+   * @param replicas how many instances of each service run (1 to {@value #MAX_REPLICAS}); the first
+   *     of each has the fixed port, the others free ones
+   * @param platforms how many copies of the sample platform run on the simulated cluster (1 to
+   *     {@value #MAX_PLATFORMS}): one is {@code platform} itself, more are {@code platform-01},
+   *     {@code platform-02} ..., each in namespaces of its own ({@code storage-01} ...)
    */
   public record Options(
       Path checkout,
@@ -79,7 +80,49 @@ public final class LocalMode implements AutoCloseable {
       boolean fixedPorts,
       Infrastructure shared,
       Path configFile,
-      boolean supervised) {
+      boolean supervised,
+      int replicas,
+      int platforms) {
+
+    /** The most instances of each service ({@code --replicas}). */
+    public static final int MAX_REPLICAS = 5;
+
+    /** The most copies of the sample platform ({@code --platforms}). */
+    public static final int MAX_PLATFORMS = 50;
+
+    public Options {
+      if (replicas < 1 || replicas > MAX_REPLICAS) {
+        throw new IllegalArgumentException(
+            "replicas must be 1 to " + MAX_REPLICAS + ", not " + replicas);
+      }
+      if (platforms < 1 || platforms > MAX_PLATFORMS) {
+        throw new IllegalArgumentException(
+            "platforms must be 1 to " + MAX_PLATFORMS + ", not " + platforms);
+      }
+    }
+
+    /** One instance of each service, one platform. */
+    public Options(
+        Path checkout,
+        Path directory,
+        String scenario,
+        String platform,
+        boolean fixedPorts,
+        Infrastructure shared,
+        Path configFile,
+        boolean supervised) {
+      this(
+          checkout,
+          directory,
+          scenario,
+          platform,
+          fixedPorts,
+          shared,
+          configFile,
+          supervised,
+          1,
+          1);
+    }
 
     /** Without supervision: a service that exits stays stopped. */
     public Options(
@@ -147,21 +190,59 @@ public final class LocalMode implements AutoCloseable {
     owned.add(endpoints);
     SimulatedOperator operator = new SimulatedOperator(cluster).start();
     owned.add(operator);
-    sample.seed(cluster);
-    sample.awaitRunning(cluster, Duration.ofSeconds(30));
-    sample.applyScenario(options.scenario(), endpoints);
+    if (options.platforms() == 1) {
+      samples.put(options.platform(), sample);
+    } else {
+      for (int number = 1; number <= options.platforms(); number++) {
+        SamplePlatform copy = sample.copy(options.platform(), number);
+        samples.put(copy.platformId(), copy);
+      }
+    }
+    for (SamplePlatform platform : samples.values()) {
+      platform.seed(cluster);
+    }
+    for (SamplePlatform platform : samples.values()) {
+      platform.awaitRunning(cluster, Duration.ofSeconds(30));
+      platform.applyScenario(options.scenario(), endpoints);
+    }
+    if (options.platforms() == 1) {
+      say(
+          "simulated cluster at "
+              + cluster.kubernetesUrl()
+              + " with the sample platform "
+              + options.platform()
+              + " ("
+              + sample.componentCount()
+              + " components in namespaces "
+              + String.join(", ", sample.namespaces())
+              + ")");
+    } else {
+      List<String> ids = platforms();
+      SamplePlatform first = samples.get(ids.get(0));
+      say(
+          "simulated cluster at "
+              + cluster.kubernetesUrl()
+              + " with "
+              + ids.size()
+              + " copies of the sample platform, "
+              + ids.get(0)
+              + " to "
+              + ids.get(ids.size() - 1)
+              + " ("
+              + sample.componentCount()
+              + " components each; "
+              + ids.get(0)
+              + " in namespaces "
+              + String.join(", ", first.namespaces())
+              + ", and so on)");
+    }
     say(
-        "simulated cluster at "
-            + cluster.kubernetesUrl()
-            + " with the sample platform "
-            + options.platform()
-            + " ("
-            + sample.componentCount()
-            + " components in namespaces "
-            + String.join(", ", sample.namespaces())
-            + ")");
-    say("starting the planner, executor, validator, notifier and rca-recorder ...");
+        "starting the planner, executor, validator, notifier and rca-recorder"
+            + (options.replicas() == 1 ? "" : ", " + options.replicas() + " instances of each")
+            + " ...");
     String prefix = "lockstep_" + options.platform().replaceAll("[^a-z0-9]", "_");
+    List<LocalServices.Platform> served = new ArrayList<>();
+    samples.forEach((id, copy) -> served.add(new LocalServices.Platform(id, copy.namespaces())));
     services =
         LocalServices.start(
             new LocalServices.Settings(
@@ -171,23 +252,27 @@ public final class LocalMode implements AutoCloseable {
                 postgres,
                 prefix,
                 cluster.kubernetesUrl(),
-                options.platform(),
-                sample.namespaces(),
+                platform(),
+                samples.get(platform()).namespaces(),
                 sample.customResourceKinds(),
                 sample.chartsDirectory(),
                 sample.subscriptions(),
                 options.fixedPorts(),
                 "256m",
-                options.supervised() ? RestartBackoff.STANDARD : null),
+                options.supervised() ? RestartBackoff.STANDARD : null,
+                served,
+                options.replicas()),
             this::say);
     owned.add(services);
     token = services.token("local-operator", LocalServices.ALL_ROLES, Duration.ofHours(12));
-    for (LockstepService service : LockstepService.values()) {
-      say(
-          String.format(
-              "  %-13s %s   log: %s",
-              service.id(), services.url(service), services.process(service).log()));
-    }
+    Map<String, ServiceProcess> instances = services.instances();
+    int width =
+        Math.max(13, instances.keySet().stream().mapToInt(String::length).max().orElse(0) + 1);
+    instances.forEach(
+        (name, process) ->
+            say(
+                String.format(
+                    "  %-" + width + "s %s   log: %s", name, process.url(), process.log())));
     say("  kafka         " + bootstrapServers + "   (topics lockstep.*, the event log)");
     say("  postgresql    " + recorderDatabaseUrl(postgres, prefix) + "   (the recorder's events)");
     if (options.supervised()) {
@@ -208,7 +293,7 @@ public final class LocalMode implements AutoCloseable {
               + " for the other commands:");
       say("  " + token);
     }
-    startNarrator();
+    narration = LiveNarration.start(bootstrapServers, samples.keySet(), this::say);
     say("up in " + Duration.between(begin, Instant.now()).toMillis() / 100 / 10.0 + " s");
   }
 
@@ -237,9 +322,36 @@ public final class LocalMode implements AutoCloseable {
     return cluster;
   }
 
-  /** The sample platform. */
+  /** The sample platform (the first platform's copy of it when there are several). */
   public SamplePlatform sample() {
-    return sample;
+    return samples.isEmpty() ? sample : samples.values().iterator().next();
+  }
+
+  /** A platform's copy of the sample platform. */
+  public SamplePlatform sample(String platform) {
+    SamplePlatform copy = samples.get(platform);
+    if (copy == null) {
+      throw new IllegalArgumentException(
+          "no platform " + platform + " in this local mode (" + platforms() + ")");
+    }
+    return copy;
+  }
+
+  /**
+   * The platforms' ids, in order: {@code dataos-local} alone, or {@code dataos-local-01} to {@code
+   * dataos-local-MM} with {@code --platforms M}.
+   */
+  public List<String> platforms() {
+    return List.copyOf(samples.keySet());
+  }
+
+  /**
+   * Makes the sample's gate of the {@code failing-gate} scenario fail on a platform from now on
+   * (the new workbench image answers 503 in its namespace), or pass again; the other platforms keep
+   * theirs.
+   */
+  public void failGate(String platform, boolean failing) {
+    sample(platform).failGate(endpoints, failing);
   }
 
   /** A token with every role. */
@@ -247,9 +359,11 @@ public final class LocalMode implements AutoCloseable {
     return token;
   }
 
-  /** The platform's id. */
+  /** The (first) platform's id. */
   public String platform() {
-    return options.platform();
+    return options.platforms() == 1
+        ? options.platform()
+        : SampleCopies.platformId(options.platform(), 1);
   }
 
   /** The Kafka broker's address. */
@@ -264,43 +378,87 @@ public final class LocalMode implements AutoCloseable {
 
   /** The sample release as this local mode submits it (its gates pointed at the endpoints). */
   public String release() {
-    return sample.release(endpoints.baseUrl());
+    return release(platform());
+  }
+
+  /** The release as this local mode submits it for a platform (its namespaces, the endpoints). */
+  public String release(String platform) {
+    return sample(platform).release(endpoints.baseUrl());
   }
 
   /**
-   * Runs the scenario: waits until the planner knows what runs on the platform, submits the sample
-   * release, and returns the upgrade's id once it and any rollback have ended; prints the summary.
+   * Runs the scenario on every platform at once: waits until the planner knows what runs on each,
+   * submits the sample release for each, and returns the first platform's upgrade id once every
+   * upgrade and any rollback have ended; prints the summary (with several platforms, a line for
+   * each first).
    */
   public String runScenario() {
     awaitInventory();
-    String upgradeId = submit();
-    printSummary(awaitEnd(upgradeId));
-    return upgradeId;
+    for (String platform : platforms()) {
+      scenarioUpgrades.put(platform, submit(platform));
+    }
+    Map<String, JsonNode> ends = new LinkedHashMap<>();
+    scenarioUpgrades.forEach((platform, id) -> ends.put(platform, awaitEnd(id)));
+    if (ends.size() > 1) {
+      say("");
+      say("how the upgrades ended:");
+      ends.forEach(
+          (platform, end) ->
+              say(
+                  String.format(
+                      "  %-20s %s  %s",
+                      platform, end.path("upgradeId").asText(), end.path("status").asText())));
+    }
+    printSummary(ends.get(platform()));
+    return scenarioUpgrades.get(platform());
   }
 
-  /** Submits the sample release through the planner's API; the upgrade's id. */
+  /** The upgrade that {@link #runScenario} submitted on each platform, by platform. */
+  public Map<String, String> scenarioUpgrades() {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(scenarioUpgrades));
+  }
+
+  /** Submits the sample release for the (first) platform through the planner's API; its id. */
   public String submit() {
+    return submit(platform());
+  }
+
+  /** Submits the sample release for a platform through the planner's API; the upgrade's id. */
+  public String submit(String platform) {
     URI uri =
         services
             .url(LockstepService.PLANNER)
-            .resolve("/api/v1/upgrades?platform=" + encode(options.platform()));
+            .resolve("/api/v1/upgrades?platform=" + encode(platform));
     String upgradeId =
-        new LocalHttp(token).post(uri, "application/yaml", release()).path("upgradeId").asText();
-    say("submitted release " + sample.releaseVersion() + " as upgrade " + upgradeId);
+        new LocalHttp(token)
+            .post(uri, "application/yaml", release(platform))
+            .path("upgradeId")
+            .asText();
+    say(
+        "submitted release "
+            + sample.releaseVersion()
+            + (options.platforms() == 1 ? "" : " for " + platform)
+            + " as upgrade "
+            + upgradeId);
     return upgradeId;
+  }
+
+  /** Waits until the planner's inventory of every platform has every component of the sample. */
+  public void awaitInventory() {
+    for (String platform : platforms()) {
+      awaitInventory(platform);
+    }
   }
 
   /** Waits until the planner's inventory of the platform has every component of the sample. */
-  public void awaitInventory() {
+  public void awaitInventory(String platform) {
     LocalHttp http = new LocalHttp(token);
     URI uri =
-        services
-            .url(LockstepService.PLANNER)
-            .resolve("/api/v1/platforms/" + encode(options.platform()));
+        services.url(LockstepService.PLANNER).resolve("/api/v1/platforms/" + encode(platform));
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
-      JsonNode platform = http.get(uri);
-      if (platform != null && platform.path("inventory").size() >= sample.componentCount()) {
+      JsonNode known = http.get(uri);
+      if (known != null && known.path("inventory").size() >= sample.componentCount()) {
         return;
       }
       sleep(Duration.ofMillis(250));
@@ -308,11 +466,20 @@ public final class LocalMode implements AutoCloseable {
     ServiceProcess executor = services.process(LockstepService.EXECUTOR);
     throw new IllegalStateException(
         "the planner has no inventory of "
-            + options.platform()
+            + platform
             + " after a minute: see the executor's log "
             + executor.log()
             + " and its threads "
             + executor.dumpThreads());
+  }
+
+  /** The recorder's view of an upgrade now, or null while it does not know it. */
+  public JsonNode upgrade(String upgradeId) {
+    return new LocalHttp(token)
+        .get(
+            services
+                .url(LockstepService.RECORDER)
+                .resolve("/api/v1/upgrades/" + encode(upgradeId)));
   }
 
   /**
@@ -352,101 +519,8 @@ public final class LocalMode implements AutoCloseable {
 
   /** Prints how an upgrade ended: versions, the teams' feeds, where its post-mortem is. */
   public void printSummary(JsonNode upgrade) {
-    LocalHttp http = new LocalHttp(token);
-    String id = upgrade.path("upgradeId").asText();
-    sleep(Duration.ofSeconds(1)); // the last notifications are on their way
-    say("");
-    say("upgrade " + id + ": " + upgrade.path("status").asText());
-    say(String.format("  %-15s %-10s %-10s %s", "COMPONENT", "FROM", "TO", "STATE"));
-    for (JsonNode v : upgrade.path("versions")) {
-      say(
-          String.format(
-              "  %-15s %-10s %-10s %s",
-              v.path("component").asText(),
-              v.path("from").asText("-"),
-              v.path("to").asText("-"),
-              v.path("state").asText()));
-    }
-    say("");
-    say("what the teams' feeds show:");
-    for (String team : sample.teams()) {
-      JsonNode feed =
-          http.get(services.url(LockstepService.NOTIFIER).resolve("/api/v1/feeds/" + encode(team)));
-      List<JsonNode> entries = new ArrayList<>();
-      if (feed != null) {
-        feed.path("entries").forEach(entries::add);
-      }
-      say("  team " + team + " (" + entries.size() + " entries, newest first):");
-      entries.stream()
-          .limit(6)
-          .forEach(
-              e -> say("    " + e.path("severity").asText() + "  " + e.path("subject").asText()));
-    }
-    Path postmortem = options.directory().resolve("postmortem-" + id + ".md");
-    String markdown =
-        http.getText(
-            services
-                .url(LockstepService.RECORDER)
-                .resolve("/api/v1/upgrades/" + encode(id) + "/postmortem"),
-            "text/markdown");
-    try {
-      Files.writeString(postmortem, markdown);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    say("");
-    say("post-mortem: " + postmortem.toAbsolutePath());
-    say(
-        "  also: ./lockstep postmortem "
-            + id
-            + "   ./lockstep replay "
-            + id
-            + "   ./lockstep status "
-            + id);
-  }
-
-  private void startNarrator() {
-    Properties config = new Properties();
-    config.put("bootstrap.servers", bootstrapServers);
-    config.put("enable.auto.commit", "false");
-    config.put("key.deserializer", StringDeserializer.class.getName());
-    config.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config);
-    // every partition from its beginning, in no group: the events of this platform only
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : Topics.EVENT_TOPICS) {
-      consumer
-          .partitionsFor(topic)
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    EventCodec codec = EventCodec.standard();
-    narrator =
-        new Thread(
-            () -> {
-              try (consumer) {
-                while (narrating.get()) {
-                  for (ConsumerRecord<String, byte[]> record :
-                      consumer.poll(Duration.ofMillis(200))) {
-                    if (!options.platform().equals(record.key())) {
-                      continue;
-                    }
-                    try {
-                      EventEnvelope event = codec.fromRecord(record);
-                      EventNarrator.narrate(event).ifPresent(this::say);
-                    } catch (RuntimeException e) {
-                      say("(an event that cannot be read: " + e.getMessage() + ")");
-                    }
-                  }
-                }
-              } catch (org.apache.kafka.common.errors.InterruptException e) {
-                // closing
-              }
-            },
-            "lockstep-local-narrator");
-    narrator.setDaemon(true);
-    narrator.start();
+    ScenarioSummary.print(
+        upgrade, new LocalHttp(token), services, sample.teams(), options.directory(), this::say);
   }
 
   /** Runs a start that prints to standard output (the embedded broker's storage formatting). */
@@ -487,13 +561,8 @@ public final class LocalMode implements AutoCloseable {
   /** Stops the narrator, the services, the cluster and what this local mode started. */
   @Override
   public void close() {
-    narrating.set(false);
-    if (narrator != null) {
-      try {
-        narrator.join(2_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (narration != null) {
+      narration.close();
     }
     // the reverse of the start: services first, Kafka and PostgreSQL last
     for (AutoCloseable closeable : reversed(owned)) {

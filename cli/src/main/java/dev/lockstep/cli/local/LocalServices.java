@@ -13,37 +13,32 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.Date;
-import java.util.EnumMap;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The five services as processes of their own against given infrastructure (a Kafka broker, a
- * PostgreSQL server, a Kubernetes API server) and one platform: each with its own configuration
- * file, a shared signing secret, and its own database where it keeps one. Used by {@code lockstep
- * local} and by the end-to-end tests, which kill and restart services in the middle of an upgrade.
+ * PostgreSQL server, a Kubernetes API server) and its platforms: each with its own configuration
+ * file, a shared signing secret, and its own database where it keeps one (shared by the instances
+ * of the service). With {@link Settings#replicas} above one, every service runs that many
+ * instances. Used by {@code lockstep local} and by the end-to-end tests, which kill and restart
+ * services in the middle of an upgrade.
  *
- * <p>With a {@link Settings#restartBackoff} it supervises them as Kubernetes does its pods: a
- * service whose process exits other than through {@link #close} or {@link #restart} is started
- * again, with the same configuration and port, after the backoff's wait; each exit and restart is
- * told to the narration and written to the service's log.
+ * <p>With a {@link Settings#restartBackoff} a {@link Supervisor} supervises the instances as
+ * Kubernetes does its pods: an instance whose process exits other than through {@link #close},
+ * {@link #restart} or {@link #stopReplica} is started again, with the same configuration and port.
  */
 public final class LocalServices implements AutoCloseable {
   /** The audience the local mode's services accept and its tokens carry. */
@@ -54,44 +49,30 @@ public final class LocalServices implements AutoCloseable {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-  /** How long a restart waits for the port the exited process held to be free again. */
-  private static final Duration PORT_TIMEOUT = Duration.ofSeconds(10);
-
   private final Settings settings;
-  private final Consumer<String> narration;
   private final String secret;
-  private final Map<LockstepService, Integer> ports = new EnumMap<>(LockstepService.class);
-  private final Map<LockstepService, Map<String, Object>> configurations =
-      new EnumMap<>(LockstepService.class);
+  private final List<ServiceInstance> instances = new ArrayList<>();
+  private final Map<ServiceInstance, Integer> ports = new HashMap<>();
+  private Map<LockstepService, Map<String, Object>> configurations;
 
-  /** Guards what follows: which process is each service's, and the supervision's state. */
+  /** Guards what follows: which process is each instance's, and the replicas. */
   private final Object lock = new Object();
 
-  private final Map<LockstepService, ServiceProcess> running = new EnumMap<>(LockstepService.class);
-  private final Map<LockstepService, Supervised> supervised = new EnumMap<>(LockstepService.class);
+  private final Map<ServiceInstance, ServiceProcess> running = new LinkedHashMap<>();
   private final List<ServiceProcess> replicas = new ArrayList<>();
-
-  /** Processes stopped on purpose (close, restart): their exits are not restarted. */
-  private final Set<ServiceProcess> stopping = Collections.newSetFromMap(new IdentityHashMap<>());
-
-  private ScheduledExecutorService restarter;
-  private Thread stopOnShutdown;
-  private boolean supervising;
+  private final Supervisor supervisor;
   private boolean closing;
 
-  /** What the supervision knows of one service. */
-  private static final class Supervised {
-    /** When its current process was started. */
-    Instant startedAt = Instant.now();
-
-    /** Its restarts since the local mode started, as {@code kubectl get pods} counts them. */
-    int restarts;
-
-    /** Its restarts since it last stayed up for the backoff's reset time. */
-    int inARow;
-
-    /** The restart waiting for its backoff, if any. */
-    ScheduledFuture<?> pending;
+  /**
+   * A platform the services serve.
+   *
+   * @param id the platform id
+   * @param namespaces the namespaces the executor may touch there
+   */
+  public record Platform(String id, List<String> namespaces) {
+    public Platform {
+      namespaces = List.copyOf(namespaces);
+    }
   }
 
   /**
@@ -102,17 +83,20 @@ public final class LocalServices implements AutoCloseable {
    * @param bootstrapServers the Kafka broker
    * @param postgres the PostgreSQL server; each service that keeps data gets a fresh database
    * @param databasePrefix prefix of those databases' names (lower case letters, digits, _)
-   * @param kubernetesUrl the API server of the platform's cluster
-   * @param platform the platform id
+   * @param kubernetesUrl the API server of the platforms' cluster
+   * @param platform the (first) platform's id
    * @param namespaces the namespaces the executor may touch there
    * @param customResources the operator-managed kinds whose objects belong in the inventory, as
    *     {@code <apiVersion>/<kind>}
    * @param chartsDirectory where the planner finds the releases' Helm charts
    * @param subscriptions the notifier's subscriptions file
-   * @param fixedPorts the ports of DESIGN section 2, or free ones
+   * @param fixedPorts the ports of DESIGN section 2 (for the first instance of each), or free ones
    * @param heap each service's maximum heap, such as {@code 256m}
    * @param restartBackoff when a service whose process exited is started again, or null to leave it
    *     stopped (the end-to-end tests that kill and restart services themselves)
+   * @param platforms every platform the services serve, on the same cluster; empty for {@code
+   *     platform} alone
+   * @param replicas how many instances of each service run
    */
   public record Settings(
       Path checkout,
@@ -128,7 +112,51 @@ public final class LocalServices implements AutoCloseable {
       Path subscriptions,
       boolean fixedPorts,
       String heap,
-      RestartBackoff restartBackoff) {
+      RestartBackoff restartBackoff,
+      List<Platform> platforms,
+      int replicas) {
+
+    public Settings {
+      platforms = platforms == null ? List.of() : List.copyOf(platforms);
+      if (replicas < 1) {
+        throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
+      }
+    }
+
+    /** One instance of each service, one platform. */
+    public Settings(
+        Path checkout,
+        Path directory,
+        String bootstrapServers,
+        Postgres postgres,
+        String databasePrefix,
+        String kubernetesUrl,
+        String platform,
+        List<String> namespaces,
+        List<String> customResources,
+        Path chartsDirectory,
+        Path subscriptions,
+        boolean fixedPorts,
+        String heap,
+        RestartBackoff restartBackoff) {
+      this(
+          checkout,
+          directory,
+          bootstrapServers,
+          postgres,
+          databasePrefix,
+          kubernetesUrl,
+          platform,
+          namespaces,
+          customResources,
+          chartsDirectory,
+          subscriptions,
+          fixedPorts,
+          heap,
+          restartBackoff,
+          List.of(),
+          1);
+    }
 
     /** Services that stay stopped when they exit. */
     public Settings(
@@ -161,14 +189,44 @@ public final class LocalServices implements AutoCloseable {
           heap,
           null);
     }
+
+    /** Every platform the services serve: {@link #platforms}, or {@link #platform} alone. */
+    public List<Platform> allPlatforms() {
+      return platforms.isEmpty() ? List.of(new Platform(platform, namespaces)) : platforms;
+    }
   }
 
   private LocalServices(Settings settings, Consumer<String> narration) {
     this.settings = settings;
-    this.narration = narration;
     byte[] random = new byte[48];
     new SecureRandom().nextBytes(random);
     this.secret = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    this.supervisor =
+        new Supervisor(
+            lock,
+            settings.restartBackoff(),
+            narration,
+            new Supervisor.Instances() {
+              @Override
+              public ServiceProcess current(ServiceInstance instance) {
+                return running.get(instance);
+              }
+
+              @Override
+              public ServiceProcess launch(ServiceInstance instance) {
+                return LocalServices.this.launch(instance);
+              }
+
+              @Override
+              public int port(ServiceInstance instance) {
+                return ports.get(instance);
+              }
+
+              @Override
+              public boolean closing() {
+                return closing;
+              }
+            });
   }
 
   /** The name of the recorder's database under a prefix. */
@@ -182,8 +240,8 @@ public final class LocalServices implements AutoCloseable {
   }
 
   /**
-   * Starts the five services at once and returns when every one is ready; then, with a restart
-   * backoff, supervises them.
+   * Starts the five services (each with its replicas) at once and returns when every instance is
+   * ready; then, with a restart backoff, supervises them.
    *
    * @param narration takes a line for a person for each exit and restart of a service
    */
@@ -192,14 +250,12 @@ public final class LocalServices implements AutoCloseable {
     try {
       services.configure();
       synchronized (services.lock) {
-        for (LockstepService service : LockstepService.values()) {
-          services.launch(service);
+        for (ServiceInstance instance : services.instances) {
+          services.launch(instance);
         }
       }
-      services.awaitReady(List.of(LockstepService.values()));
-      if (settings.restartBackoff() != null) {
-        services.supervise();
-      }
+      services.awaitReady();
+      services.supervisor.start(services.instances);
       return services;
     } catch (RuntimeException e) {
       services.close();
@@ -209,317 +265,85 @@ public final class LocalServices implements AutoCloseable {
 
   private void configure() {
     stopLeftovers();
-    for (LockstepService service : LockstepService.values()) {
-      int port = settings.fixedPorts() ? service.defaultPort() : freePort();
-      if (settings.fixedPorts() && !isFree(port)) {
+    for (int index = 0; index < settings.replicas(); index++) {
+      for (LockstepService service : LockstepService.values()) {
+        instances.add(new ServiceInstance(service, index));
+      }
+    }
+    for (ServiceInstance instance : instances) {
+      boolean fixed = settings.fixedPorts() && instance.index() == 0;
+      int port = fixed ? instance.service().defaultPort() : freePort();
+      if (fixed && !Supervisor.isFree(port)) {
         throw new IllegalStateException(
             "port "
                 + port
                 + " of the "
-                + service.id()
+                + instance.service().id()
                 + " is in use: is another `lockstep local` running? Stop it (Ctrl-C) or free the"
                 + " port");
       }
-      ports.put(service, port);
+      ports.put(instance, port);
     }
-    String notifierDatabase = settings.databasePrefix() + "_notifier";
     String recorderDatabase = recorderDatabase(settings.databasePrefix());
-    Postgres postgres = settings.postgres();
-    String notifierUrl = postgres.createDatabase(notifierDatabase);
-    postgres.createDatabase(recorderDatabase);
-    String password = postgres.password() == null ? "" : postgres.password();
-
-    Map<String, Object> platform = new LinkedHashMap<>();
-    platform.put("namespaces", settings.namespaces());
-
-    // The sample's http gates ask the simulated endpoints on 127.0.0.1 (any port: the port is
-    // random unless fixed); a loopback address is reachable only when named as an address.
-    Map<String, Object> gates = Map.of("http-hosts", List.of("127.0.0.1"));
-    Map<String, Object> plannerPlatform = new LinkedHashMap<>(platform);
-    plannerPlatform.put("gates", gates);
-
-    Map<String, Object> executorPlatform = new LinkedHashMap<>(platform);
-    executorPlatform.put("master-url", settings.kubernetesUrl());
-    executorPlatform.put("custom-resources", settings.customResources());
-    String charts = settings.chartsDirectory().toAbsolutePath().toString();
-    configurations.put(
-        LockstepService.PLANNER,
-        lockstep(
-            Map.of(
-                "platforms",
-                Map.of(settings.platform(), plannerPlatform),
-                "planner",
-                Map.of("charts-dir", charts, "manifests-dir", charts))));
-    configurations.put(
-        LockstepService.EXECUTOR,
-        lockstep(
-            Map.of(
-                "platforms",
-                Map.of(settings.platform(), executorPlatform),
-                "executor",
-                Map.of(
-                    "poll-interval", "200ms",
-                    "rollout-timeout", "2m",
-                    "inventory-interval", "30s",
-                    // a restarted executor is the same instance (as a pod's restarted container):
-                    // it takes its platforms' Leases back at once; another instance waits 8 s
-                    "instance-id", "local-executor",
-                    "lease-duration", "8s",
-                    "lease-renew-interval", "2s"))));
-    configurations.put(
-        LockstepService.VALIDATOR,
-        lockstep(
-            Map.of(
-                "platforms",
-                Map.of(settings.platform(), Map.of("gates", gates)),
-                "validator",
-                Map.of("kubernetes", Map.of("master-url", settings.kubernetesUrl())))));
-    configurations.put(
-        LockstepService.NOTIFIER,
-        lockstep(
-            Map.of(
-                "postgres",
-                Map.of("url", notifierUrl, "username", postgres.username(), "password", password),
-                "notifier",
-                Map.of(
-                    "subscriptions-file",
-                    settings.subscriptions().toAbsolutePath().toString(),
-                    "links-base-url",
-                    url(LockstepService.RECORDER).toString()))));
-    configurations.put(
-        LockstepService.RECORDER,
-        lockstep(
-            Map.of(
-                "recorder",
-                Map.of(
-                    "database",
-                    Map.of(
-                        "host", postgres.host(),
-                        "port", postgres.port(),
-                        "name", recorderDatabase,
-                        "username", postgres.username(),
-                        "password", password)))));
+    String notifierUrl =
+        settings.postgres().createDatabase(settings.databasePrefix() + "_notifier");
+    settings.postgres().createDatabase(recorderDatabase);
+    configurations =
+        ServiceConfigurations.of(
+            settings, secret, notifierUrl, recorderDatabase, url(LockstepService.RECORDER));
   }
 
-  /** A configuration tree: {@code lockstep:} with the shared settings and the service's own. */
-  private Map<String, Object> lockstep(Map<String, Object> own) {
-    Map<String, Object> lockstep = new LinkedHashMap<>();
-    // a service killed with -9 hands its partitions over after 10 s rather than Kafka's 45 s
-    lockstep.put(
-        "kafka",
-        Map.of(
-            "bootstrap-servers",
-            settings.bootstrapServers(),
-            "properties",
-            Map.of("session.timeout.ms", "10000", "heartbeat.interval.ms", "2000")));
-    lockstep.put("security", Map.of("jwt-secret", secret, "audience", AUDIENCE));
-    lockstep.putAll(own);
-    return Map.of("lockstep", lockstep);
+  /** An instance's configuration: the service's, with an executor's own {@code instance-id}. */
+  private Map<String, Object> configurationOf(ServiceInstance instance) {
+    Map<String, Object> configuration = configurations.get(instance.service());
+    if (instance.index() > 0 && instance.service() == LockstepService.EXECUTOR) {
+      return ServiceConfigurations.with(
+          instance.service(), configuration, Map.of("instance-id", instance.executorInstanceId()));
+    }
+    return configuration;
   }
 
-  /** Starts a service's process and makes it the service's; the caller holds the lock. */
-  private ServiceProcess launch(LockstepService service) {
+  /** Starts an instance's process and makes it the instance's; the caller holds the lock. */
+  private ServiceProcess launch(ServiceInstance instance) {
     ServiceProcess process =
         ServiceProcess.start(
-            service,
+            instance.service(),
             settings.checkout(),
-            configurations.get(service),
-            ports.get(service),
-            settings.directory(),
+            configurationOf(instance),
+            ports.get(instance),
+            instance.directory(settings.directory()),
             settings.heap());
-    running.put(service, process);
-    supervised.computeIfAbsent(service, s -> new Supervised()).startedAt = Instant.now();
-    process.onExit().thenRun(() -> exited(service, process));
+    running.put(instance, process);
+    supervisor.started(instance, process);
     try {
-      Files.writeString(pidFile(service), Long.toString(process.pid()));
+      Files.writeString(instance.pidFile(settings.directory()), Long.toString(process.pid()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return process;
   }
 
-  // --- supervision ---
-
-  /** From now on, starts a service whose process exits again. */
-  private void supervise() {
-    List<Map.Entry<LockstepService, ServiceProcess>> current;
-    synchronized (lock) {
-      restarter =
-          Executors.newScheduledThreadPool(
-              LockstepService.values().length,
-              task -> {
-                Thread thread = new Thread(task, "lockstep-local-supervisor");
-                thread.setDaemon(true);
-                return thread;
-              });
-      // Ctrl-C reaches the services too (one process group): their exits are no crashes
-      stopOnShutdown = new Thread(this::stopSupervising, "lockstep-local-supervisor-stop");
-      Runtime.getRuntime().addShutdownHook(stopOnShutdown);
-      supervising = true;
-      current = List.copyOf(running.entrySet());
-    }
-    for (Map.Entry<LockstepService, ServiceProcess> entry : current) {
-      if (!entry.getValue().alive()) {
-        exited(entry.getKey(), entry.getValue());
-      }
-    }
-  }
-
-  /** A service's process has exited: unless that was meant, its restart after the backoff. */
-  private void exited(LockstepService service, ServiceProcess process) {
-    restartLater(service, process, "exited (code " + process.exitValue() + ")");
-  }
-
-  /**
-   * Plans the restart of a service whose process has exited (or could not be started), unless it
-   * was stopped on purpose, is no longer the service's, or has its restart planned already.
-   */
-  private void restartLater(LockstepService service, ServiceProcess process, String what) {
-    String line;
-    synchronized (lock) {
-      Supervised state = supervised.get(service);
-      if (!supervising
-          || closing
-          || stopping.contains(process)
-          || running.get(service) != process
-          || state.pending != null) {
-        return;
-      }
-      Duration up = Duration.between(state.startedAt, Instant.now());
-      RestartBackoff backoff = settings.restartBackoff();
-      if (backoff.resets(up)) {
-        state.inARow = 0;
-      }
-      Duration delay = backoff.delay(state.inARow);
-      state.inARow++;
-      state.restarts++;
-      line =
-          service.id()
-              + " "
-              + what
-              + "; restarting it"
-              + (delay.isZero() ? "" : " in " + seconds(delay))
-              + " (restart "
-              + state.restarts
-              + ")";
-      state.pending =
-          restarter.schedule(
-              () -> relaunch(service, process), delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    tell(service, process, line);
-  }
-
-  /** Starts a service whose process exited, unless it has been started or stopped meanwhile. */
-  private void relaunch(LockstepService service, ServiceProcess exited) {
-    // a port the exited process held may linger a moment; a start that still fails to bind
-    // exits, and is tried again after the backoff
-    awaitFree(ports.get(service));
-    ServiceProcess process;
-    Instant begin = Instant.now();
-    synchronized (lock) {
-      if (closing || !supervising || running.get(service) != exited) {
-        return;
-      }
-      supervised.get(service).pending = null;
-      try {
-        process = launch(service);
-      } catch (RuntimeException e) {
-        // no process to watch: tried again after the backoff
-        restartLater(service, exited, "could not be started (" + e.getMessage() + ")");
-        return;
-      }
-    }
-    try {
-      process.awaitReady(READY_TIMEOUT);
-      tell(
-          service,
-          process,
-          service.id()
-              + " is back (pid "
-              + process.pid()
-              + ", ready in "
-              + seconds(Duration.between(begin, Instant.now()))
-              + ")");
-    } catch (IllegalStateException e) {
-      // it exited before it was ready (and its exit is restarted), or it hangs, or this closes
-      synchronized (lock) {
-        if (closing || !process.alive() || running.get(service) != process) {
-          return;
-        }
-      }
-      tell(
-          service,
-          process,
-          service.id() + " is not ready after " + seconds(READY_TIMEOUT) + "; killing it");
-      process.kill(); // and its exit is restarted like any other
-    }
-  }
-
-  /** Stops restarting services: what exits from now on stays stopped. */
-  private void stopSupervising() {
-    synchronized (lock) {
-      supervising = false;
-      for (Supervised state : supervised.values()) {
-        if (state.pending != null) {
-          state.pending.cancel(false);
-          state.pending = null;
-        }
-      }
-    }
-  }
-
-  /** Prints a line of the supervision and writes it to the service's log. */
-  private void tell(LockstepService service, ServiceProcess process, String text) {
-    Instant now = Instant.now();
-    narration.accept(EventNarrator.line(now, "service   " + text));
-    try {
-      Files.writeString(
-          process.log(),
-          "--- lockstep local, " + now + ": " + text + System.lineSeparator(),
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      // the narration has it
-    }
-  }
-
-  /** Waits a while for a port to be free; returns either way. */
-  private static void awaitFree(int port) {
-    Instant deadline = Instant.now().plus(PORT_TIMEOUT);
-    while (!isFree(port) && Instant.now().isBefore(deadline)) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  /** "2.9 s", "30 s". */
-  private static String seconds(Duration duration) {
-    long tenths = Math.round(duration.toMillis() / 100.0);
-    return (tenths % 10 == 0 ? Long.toString(tenths / 10) : Double.toString(tenths / 10.0)) + " s";
-  }
-
-  private Path pidFile(LockstepService service) {
-    return settings.directory().resolve(service.id() + ".pid");
-  }
-
   /**
    * Stops the services a local mode in the same directory left behind when it was killed without
-   * its shutdown (kill -9): a process whose pid is recorded and whose command line names this
-   * directory's configuration file.
+   * its shutdown (kill -9): a process whose pid is recorded ({@code executor.pid}, {@code
+   * executor-2.pid}) and whose command line names that instance's configuration file.
    */
   private void stopLeftovers() {
-    for (LockstepService service : LockstepService.values()) {
-      Path file = pidFile(service);
-      if (!Files.isRegularFile(file)) {
+    List<Path> files;
+    try (Stream<Path> list = Files.list(settings.directory())) {
+      files = list.filter(f -> f.getFileName().toString().endsWith(".pid")).toList();
+    } catch (IOException e) {
+      return; // no directory yet: nothing left behind
+    }
+    for (Path file : files) {
+      String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
+      Optional<ServiceInstance> instance = instanceNamed(name);
+      if (instance.isEmpty()) {
         continue;
       }
       try {
         long pid = Long.parseLong(Files.readString(file).trim());
-        String config = settings.directory().resolve(service.id() + ".yml").toString();
+        String config = instance.get().configFile(settings.directory()).toString();
         ProcessHandle.of(pid)
             .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
             .ifPresent(
@@ -534,21 +358,26 @@ public final class LocalServices implements AutoCloseable {
     }
   }
 
-  private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new java.net.InetSocketAddress(port));
-      return true;
-    } catch (IOException e) {
-      return false;
+  /** The instance of that name ({@code executor}, {@code executor-2}), if it names one. */
+  private static Optional<ServiceInstance> instanceNamed(String name) {
+    for (LockstepService service : LockstepService.values()) {
+      if (name.equals(service.id())) {
+        return Optional.of(new ServiceInstance(service, 0));
+      }
+      if (name.matches(java.util.regex.Pattern.quote(service.id()) + "-[2-9][0-9]*")) {
+        int number = Integer.parseInt(name.substring(service.id().length() + 1));
+        return Optional.of(new ServiceInstance(service, number - 1));
+      }
     }
+    return Optional.empty();
   }
 
-  private void awaitReady(List<LockstepService> services) {
+  private void awaitReady() {
     List<CompletableFuture<ServiceProcess>> waits = new ArrayList<>();
-    for (LockstepService service : services) {
-      ServiceProcess process = process(service);
-      waits.add(CompletableFuture.supplyAsync(() -> process.awaitReady(READY_TIMEOUT)));
+    synchronized (lock) {
+      for (ServiceProcess process : running.values()) {
+        waits.add(CompletableFuture.supplyAsync(() -> process.awaitReady(READY_TIMEOUT)));
+      }
     }
     try {
       CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join();
@@ -557,40 +386,75 @@ public final class LocalServices implements AutoCloseable {
     }
   }
 
-  /** The base URL of a service's HTTP API. */
+  /** The base URL of a service's HTTP API (its first instance's). */
   public URI url(LockstepService service) {
-    return URI.create("http://127.0.0.1:" + ports.get(service));
+    return URI.create("http://127.0.0.1:" + ports.get(new ServiceInstance(service, 0)));
   }
 
-  /** The service's current process (after a restart, the new one). */
+  /** The service's current process: its first instance's (after a restart, the new one). */
   public ServiceProcess process(LockstepService service) {
     synchronized (lock) {
-      return running.get(service);
+      return running.get(new ServiceInstance(service, 0));
     }
   }
 
   /**
-   * Kills a service as {@code kill -9} does. Supervised, that is a crash: the service is started
-   * again.
+   * Every running instance of a service, the first one first: the local mode's instances (their
+   * current processes) and the replicas started with {@link #startReplica}, those alive now.
+   */
+  public List<ServiceProcess> processes(LockstepService service) {
+    List<ServiceProcess> processes = new ArrayList<>();
+    synchronized (lock) {
+      running.forEach(
+          (instance, process) -> {
+            if (instance.service() == service && process.alive()) {
+              processes.add(process);
+            }
+          });
+      for (ServiceProcess replica : replicas) {
+        if (replica.service() == service && replica.alive()) {
+          processes.add(replica);
+        }
+      }
+    }
+    return processes;
+  }
+
+  /**
+   * Every instance of every service with its name ({@code executor}, {@code executor-2}), in the
+   * order they were started: the local mode's instances, then the replicas.
+   */
+  public Map<String, ServiceProcess> instances() {
+    Map<String, ServiceProcess> named = new LinkedHashMap<>();
+    synchronized (lock) {
+      running.forEach((instance, process) -> named.put(instance.name(), process));
+      for (ServiceProcess replica : replicas) {
+        named.put(settings.directory().relativize(replica.log().getParent()).toString(), replica);
+      }
+    }
+    return named;
+  }
+
+  /**
+   * Kills a service's first instance as {@code kill -9} does. Supervised, that is a crash: the
+   * service is started again.
    */
   public void kill(LockstepService service) {
     process(service).kill();
   }
 
   /**
-   * Starts a service again (after {@link #kill}, or stopping it first) with the same configuration
-   * and port; returns when it is ready. A restart the supervision had planned is dropped.
+   * Starts a service's first instance again (after {@link #kill}, or stopping it first) with the
+   * same configuration and port; returns when it is ready. A restart the supervision had planned is
+   * dropped.
    */
   public ServiceProcess restart(LockstepService service) {
+    ServiceInstance instance = new ServiceInstance(service, 0);
     ServiceProcess old;
     synchronized (lock) {
-      old = running.get(service);
-      stopping.add(old);
-      Supervised state = supervised.get(service);
-      if (state.pending != null) {
-        state.pending.cancel(false);
-        state.pending = null;
-      }
+      old = running.get(instance);
+      supervisor.stopping(old);
+      supervisor.cancelPending(instance);
     }
     if (old.alive()) {
       old.close();
@@ -600,7 +464,7 @@ public final class LocalServices implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("the services are stopping");
       }
-      process = launch(service);
+      process = launch(instance);
     }
     return process.awaitReady(READY_TIMEOUT);
   }
@@ -609,18 +473,10 @@ public final class LocalServices implements AutoCloseable {
    * Starts one more instance of a service (not supervised), with the service's configuration and
    * the given settings of its own under {@code lockstep.<service>} (an executor's {@code
    * instance-id}, say), on a free port, its configuration and log in a directory named after it;
-   * returns when it is ready. It stops with the others.
+   * returns when it is ready. It stops with the others, or with {@link #stopReplica}.
    */
   public ServiceProcess startReplica(
       LockstepService service, String name, Map<String, Object> ownSettings) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> lockstep =
-        new LinkedHashMap<>((Map<String, Object>) configurations.get(service).get("lockstep"));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> own =
-        new LinkedHashMap<>((Map<String, Object>) lockstep.getOrDefault(service.id(), Map.of()));
-    own.putAll(ownSettings);
-    lockstep.put(service.id(), own);
     ServiceProcess process;
     synchronized (lock) {
       if (closing) {
@@ -630,13 +486,48 @@ public final class LocalServices implements AutoCloseable {
           ServiceProcess.start(
               service,
               settings.checkout(),
-              Map.of("lockstep", lockstep),
+              ServiceConfigurations.with(service, configurations.get(service), ownSettings),
               freePort(),
               settings.directory().resolve(name),
               settings.heap());
       replicas.add(process);
     }
     return process.awaitReady(READY_TIMEOUT);
+  }
+
+  /**
+   * Stops an instance gracefully (SIGTERM, as Kubernetes scales a Deployment down; SIGKILL after a
+   * grace period) and for good: a replica of {@link #startReplica}, or an instance of {@code
+   * --replicas} other than a service's first, which the supervision then leaves stopped.
+   *
+   * @throws IllegalArgumentException for a service's first instance, or a process not of these
+   *     services
+   */
+  public void stopReplica(ServiceProcess process) {
+    synchronized (lock) {
+      if (!replicas.remove(process)) {
+        ServiceInstance instance =
+            running.entrySet().stream()
+                .filter(e -> e.getValue() == process)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow(
+                    () -> new IllegalArgumentException(process + " is not an instance of these"));
+        if (instance.index() == 0) {
+          throw new IllegalArgumentException(
+              "the first instance of the " + instance.name() + " stays: stop another");
+        }
+        supervisor.stopping(process);
+        supervisor.cancelPending(instance);
+        running.remove(instance);
+        try {
+          Files.deleteIfExists(instance.pidFile(settings.directory()));
+        } catch (IOException e) {
+          // a pid file left behind only names a process that has exited
+        }
+      }
+    }
+    process.close();
   }
 
   /** A bearer token for the subject with the roles, signed with the services' secret. */
@@ -673,42 +564,33 @@ public final class LocalServices implements AutoCloseable {
   }
 
   /**
-   * Stops the supervision, then every service (SIGTERM, then SIGKILL after a grace period). A
+   * Stops the supervision, then every instance (SIGTERM, then SIGKILL after a grace period). A
    * restart under way either has its process among those stopped or starts none.
    */
   @Override
   public void close() {
-    stopSupervising();
-    Map<LockstepService, ServiceProcess> stop;
+    supervisor.stop();
+    Map<ServiceInstance, ServiceProcess> stop;
+    List<ServiceProcess> stopReplicas;
     synchronized (lock) {
       closing = true;
-      stopping.addAll(running.values());
-      stop = new EnumMap<>(running);
+      running.values().forEach(supervisor::stopping);
+      stop = new LinkedHashMap<>(running);
+      stopReplicas = new ArrayList<>(replicas);
+      replicas.clear();
     }
-    if (restarter != null) {
-      restarter.shutdownNow();
-    }
-    if (stopOnShutdown != null) {
-      try {
-        Runtime.getRuntime().removeShutdownHook(stopOnShutdown);
-      } catch (IllegalStateException e) {
-        // closing as the JVM shuts down: the hook has run
-      }
-    }
+    supervisor.close();
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (ServiceProcess process : stop.values()) {
       stops.add(CompletableFuture.runAsync(process::close));
     }
-    synchronized (lock) {
-      for (ServiceProcess process : replicas) {
-        stops.add(CompletableFuture.runAsync(process::close));
-      }
-      replicas.clear();
+    for (ServiceProcess process : stopReplicas) {
+      stops.add(CompletableFuture.runAsync(process::close));
     }
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
-    for (LockstepService service : stop.keySet()) {
+    for (ServiceInstance instance : stop.keySet()) {
       try {
-        Files.deleteIfExists(pidFile(service));
+        Files.deleteIfExists(instance.pidFile(settings.directory()));
       } catch (IOException e) {
         // a pid file left behind only names a process that has exited
       }

@@ -116,18 +116,26 @@ public final class SamplePlatform {
   private final Release release;
   private final List<HasMetadata> objects;
   private final List<String> teams;
+  private final String platformId;
+
+  /** The suffix of the namespaces of a copy ({@code -01}); empty for the sample itself. */
+  private final String namespaceSuffix;
 
   private SamplePlatform(
       Path directory,
       String releaseYaml,
       Release release,
       List<HasMetadata> objects,
-      List<String> teams) {
+      List<String> teams,
+      String platformId,
+      String namespaceSuffix) {
     this.directory = directory;
     this.releaseYaml = releaseYaml;
     this.release = release;
     this.objects = objects;
     this.teams = teams;
+    this.platformId = platformId;
+    this.namespaceSuffix = namespaceSuffix;
   }
 
   /**
@@ -150,9 +158,46 @@ public final class SamplePlatform {
               + parsed.errors().stream().map(SampleFiles::describe).toList());
     }
     List<HasMetadata> objects = SampleFiles.parseObjects(dir.resolve(CLUSTER_FILE), clusterYaml);
-    SamplePlatform sample = new SamplePlatform(dir, releaseYaml, parsed.release(), objects, teams);
-    for (Component component : parsed.release().spec().components()) {
-      if (component.workload() != null && sample.workloadOf(component).isEmpty()) {
+    SamplePlatform sample =
+        new SamplePlatform(dir, releaseYaml, parsed.release(), objects, teams, PLATFORM_ID, "");
+    sample.check();
+    return sample;
+  }
+
+  /**
+   * Copy {@code number} (from 1) of this sample, to run beside others on one cluster: platform
+   * {@code <platform>-01}, with the namespaces {@code storage-01}, {@code core-01}, {@code apps-01}
+   * in its objects and its release (whose http gates ask the simulated endpoints in those
+   * namespaces).
+   */
+  public SamplePlatform copy(String platform, int number) {
+    String suffix = SampleCopies.suffix(number);
+    String id = SampleCopies.platformId(platform, number);
+    Set<String> names = Set.copyOf(namespaces());
+    String yaml = SampleCopies.release(releaseYaml, names, suffix);
+    ReleaseParser.Result parsed = ReleaseParser.parseYaml(yaml);
+    if (!parsed.ok()) {
+      throw new IllegalStateException(
+          "the copy " + id + " of the sample release is not valid: " + parsed.errors());
+    }
+    SamplePlatform copy =
+        new SamplePlatform(
+            directory,
+            yaml,
+            parsed.release(),
+            SampleCopies.objects(objects(), names, id, suffix),
+            teams,
+            id,
+            suffix);
+    copy.check();
+    return copy;
+  }
+
+  /** Every component of the release has a seeded workload. */
+  private void check() {
+    Path dir = directory;
+    for (Component component : release.spec().components()) {
+      if (component.workload() != null && workloadOf(component).isEmpty()) {
         throw new IllegalArgumentException(
             CLUSTER_FILE
                 + " in "
@@ -164,10 +209,10 @@ public final class SamplePlatform {
                 + "/"
                 + component.workload().name()
                 + " for component "
-                + component.name());
+                + component.name()
+                + (namespaceSuffix.isEmpty() ? "" : " (copy " + platformId + ")"));
       }
     }
-    return sample;
   }
 
   /**
@@ -209,9 +254,9 @@ public final class SamplePlatform {
     return teams;
   }
 
-  /** {@value #PLATFORM_ID}. */
+  /** {@value #PLATFORM_ID}, or a copy's id ({@code dataos-local-01}). */
   public String platformId() {
-    return PLATFORM_ID;
+    return platformId;
   }
 
   /**
@@ -296,9 +341,40 @@ public final class SamplePlatform {
     };
   }
 
-  /** Puts the scenario's faults in place: degrades its images in the endpoints. */
+  /**
+   * Puts the scenario's faults in place: degrades its images in the endpoints (for a copy, in its
+   * own namespaces only, so that the other copies pass their gates).
+   */
   public void applyScenario(Scenario scenario, SimulatedEndpoints endpoints) {
-    degradedImages(scenario).forEach(endpoints::degrade);
+    failGate(endpoints, scenario == Scenario.FAILING_GATE);
+  }
+
+  /**
+   * Makes the gate of the {@code failing-gate} scenario ({@value #FAILING_GATE}) fail from now on,
+   * or pass again: degrades the new image of {@value #FAILING_COMPONENT} in the endpoints, or
+   * restores it (for a copy, in the copy's namespace only).
+   */
+  public void failGate(SimulatedEndpoints endpoints, boolean failing) {
+    Component component =
+        release
+            .component(FAILING_COMPONENT)
+            .orElseThrow(() -> new IllegalStateException("the sample has no " + FAILING_COMPONENT));
+    for (String image : degradedImages(Scenario.FAILING_GATE)) {
+      if (namespaceSuffix.isEmpty()) {
+        if (failing) {
+          endpoints.degrade(image);
+        } else {
+          endpoints.restore(image);
+        }
+      } else {
+        String namespace = component.workload().namespace();
+        if (failing) {
+          endpoints.degrade(namespace, image);
+        } else {
+          endpoints.restore(namespace, image);
+        }
+      }
+    }
   }
 
   /**

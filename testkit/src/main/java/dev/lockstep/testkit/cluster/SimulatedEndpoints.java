@@ -68,6 +68,10 @@ public final class SimulatedEndpoints implements AutoCloseable {
   private final SimulatedCluster cluster;
   private final int requestedPort;
   private final Set<String> degraded = ConcurrentHashMap.newKeySet();
+
+  /** Images degraded in one namespace only, as {@code namespace/image}. */
+  private final Set<String> degradedIn = ConcurrentHashMap.newKeySet();
+
   private HttpServer server;
   private ExecutorService executor;
   private KubernetesClient client;
@@ -152,9 +156,33 @@ public final class SimulatedEndpoints implements AutoCloseable {
     return this;
   }
 
-  /** Whether this image is degraded. */
+  /**
+   * Makes the workloads of one namespace whose pod template runs exactly this image answer 503
+   * DEGRADED, from the next request on: several copies of a platform, each in namespaces of its
+   * own, where one runs a bad release and the others a good one.
+   */
+  public SimulatedEndpoints degrade(String namespace, String image) {
+    degradedIn.add(
+        Objects.requireNonNull(namespace, "namespace")
+            + "/"
+            + Objects.requireNonNull(image, "image"));
+    return this;
+  }
+
+  /** Undoes {@link #degrade(String, String)} for this namespace and image. */
+  public SimulatedEndpoints restore(String namespace, String image) {
+    degradedIn.remove(namespace + "/" + image);
+    return this;
+  }
+
+  /** Whether this image is degraded (everywhere). */
   public boolean isDegraded(String image) {
     return image != null && degraded.contains(image);
+  }
+
+  /** Whether this image is degraded in this namespace: everywhere, or there. */
+  public boolean isDegraded(String namespace, String image) {
+    return isDegraded(image) || (image != null && degradedIn.contains(namespace + "/" + image));
   }
 
   /** The degraded images, sorted. */
@@ -235,7 +263,7 @@ public final class SimulatedEndpoints implements AutoCloseable {
       images.put(container.getName(), container.getImage());
     }
     List<String> bad = new ArrayList<>();
-    images.values().stream().filter(this::isDegraded).forEach(bad::add);
+    images.values().stream().filter(image -> isDegraded(namespace, image)).forEach(bad::add);
     Map<String, Object> body = new LinkedHashMap<>();
     int status;
     if (workload.ready() == 0) {
