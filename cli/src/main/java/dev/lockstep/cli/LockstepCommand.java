@@ -3,6 +3,7 @@ package dev.lockstep.cli;
 import dev.lockstep.cli.commands.ApproveCommand;
 import dev.lockstep.cli.commands.AvailableCommand;
 import dev.lockstep.cli.commands.CancelCommand;
+import dev.lockstep.cli.commands.PauseCommands;
 import dev.lockstep.cli.commands.PlanCommand;
 import dev.lockstep.cli.commands.PostmortemCommand;
 import dev.lockstep.cli.commands.ReplayCommand;
@@ -52,6 +53,8 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       ApproveCommand.class,
       CancelCommand.class,
+      PauseCommands.Pause.class,
+      PauseCommands.Resume.class,
       RollbackCommand.class,
       AvailableCommand.class,
       ReplayCommand.class,

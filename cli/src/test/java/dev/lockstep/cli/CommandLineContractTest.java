@@ -32,6 +32,8 @@ class CommandLineContractTest {
           "watch",
           "approve",
           "cancel",
+          "pause",
+          "resume",
           "rollback",
           "available",
           "replay",
@@ -220,6 +222,8 @@ class CommandLineContractTest {
     Map<String, String[]> more =
         Map.of(
             "replay", new String[] {"replay", "up-1", "--speed", "10"},
+            "pause", new String[] {"pause", "up-1", "--reason", "peak"},
+            "resume", new String[] {"resume", "up-1"},
             "postmortem", new String[] {"postmortem", "up-1", "--format", "html", "-o", "json"});
     Map<String, String[]> all = new HashMap<>(commands);
     all.putAll(more);
