@@ -41,6 +41,10 @@ import java.util.Set;
  * back too (the dependency closure); a major-version rollback waits for an approval step first.
  */
 public final class RollbackPlanner {
+  /** The kinds whose volumes a snapshot restore can put back. */
+  private static final Set<String> WORKLOADS =
+      Set.of(WorkloadRef.STATEFUL_SET, WorkloadRef.DEPLOYMENT, WorkloadRef.DAEMON_SET);
+
   private static final Set<StepAction> DELIVERIES =
       Set.of(StepAction.SET_IMAGE, StepAction.APPLY, StepAction.PATCH_RESOURCE);
 
@@ -76,6 +80,11 @@ public final class RollbackPlanner {
           .outcomes()
           .add(o);
     }
+    // A component of which the upgrade only took a snapshot was not changed: nothing to put back
+    // (restoring the snapshot would lose what was written since).
+    targets
+        .values()
+        .removeIf(t -> t.outcomes().stream().allMatch(o -> o.action() == StepAction.BACKUP));
     Map<String, RunningComponent> running = new HashMap<>();
     for (RunningComponent r : request.inventory()) {
       running.put(r.name(), r);
@@ -114,7 +123,7 @@ public final class RollbackPlanner {
                 layerOf(request, running, name),
                 t.reached(),
                 t.installed() ? null : t.from()));
-        steps(index, steps, t, risk, request.deliveries().get(name));
+        steps(index, steps, t, risk, request.deliveries().get(name), running.get(name));
       }
       waves.add(new Wave(index, layer == null ? "unknown" : layer, steps, List.of()));
     }
@@ -221,7 +230,12 @@ public final class RollbackPlanner {
 
   /** One component's rollback steps. */
   private static void steps(
-      int wave, List<PlanStep> steps, Target t, RiskAssessment risk, PlanStep delivery) {
+      int wave,
+      List<PlanStep> steps,
+      Target t,
+      RiskAssessment risk,
+      PlanStep delivery,
+      RunningComponent running) {
     String name = t.component();
     String reached = t.reached();
     if (t.installed()) {
@@ -263,8 +277,10 @@ public final class RollbackPlanner {
     }
     StepOutcome drained = null;
     StepOutcome backup = null;
+    boolean migrated = false;
     List<StepOutcome> deliveries = new ArrayList<>();
     for (StepOutcome o : t.outcomes()) {
+      migrated |= o.action() == StepAction.MIGRATE;
       if (o.action() == StepAction.DRAIN && drained == null) {
         drained = o;
       } else if (o.action() == StepAction.BACKUP && o.snapshot() != null && backup == null) {
@@ -273,10 +289,12 @@ public final class RollbackPlanner {
         deliveries.add(o);
       }
     }
-    if (backup != null) {
+    // the snapshot goes back only when the upgrade changed what it holds: a new version ran on it,
+    // or a migration
+    if (backup != null && (migrated || !deliveries.isEmpty())) {
       steps.add(
           step(wave, steps, name, StepAction.RESTORE_SNAPSHOT, reached, back)
-              .workload(backupWorkload(backup, deliveries))
+              .workload(backupWorkload(backup, deliveries, running))
               .snapshot(backup.snapshot())
               .restore(backup.before())
               .build());
@@ -480,13 +498,25 @@ public final class RollbackPlanner {
    * The workload whose claims a backup snapshotted: its recorded before-state when the executor
    * reported one, else the workload that the component's delivery step changed.
    */
-  private static WorkloadRef backupWorkload(StepOutcome backup, List<StepOutcome> deliveries) {
+  /**
+   * The workload whose volumes a snapshot restore puts back: the backup's own before-state, the
+   * workload a set-image changed, or else the component's workload in the inventory.
+   */
+  private static WorkloadRef backupWorkload(
+      StepOutcome backup, List<StepOutcome> deliveries, RunningComponent running) {
     if (!backup.before().isEmpty()) {
       return workload(backup.before().get(0));
     }
     for (StepOutcome o : deliveries) {
       if (o.action() == StepAction.SET_IMAGE && !o.before().isEmpty()) {
         return workload(o.before().get(0));
+      }
+    }
+    if (running != null) {
+      for (ObjectRef o : running.objects()) {
+        if (WORKLOADS.contains(o.kind())) {
+          return new WorkloadRef(o.kind(), o.namespace(), o.name(), null);
+        }
       }
     }
     return null;

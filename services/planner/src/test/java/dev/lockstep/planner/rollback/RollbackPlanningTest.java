@@ -13,6 +13,7 @@ import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
+import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.planner.TestingReleases;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
@@ -202,6 +203,78 @@ class RollbackPlanningTest {
   @Test
   void aBackupWithoutBeforeStatesRestoresTheWorkloadItsComponentChanged() {
     assertRestoredFromSnapshot(false);
+  }
+
+  /**
+   * An upgrade cancelled (or failed) right after it took a snapshot changed nothing of that
+   * component: the rollback leaves it alone, since restoring the snapshot would lose what was
+   * written since (the soak caught a rollback that tried, with no workload, and failed).
+   */
+  @Test
+  void aComponentOfWhichOnlyASnapshotWasTakenIsLeftAlone() {
+    List<StepOutcome> history =
+        List.of(
+            new StepOutcome(
+                "s-0-1",
+                "postgres",
+                StepAction.BACKUP,
+                "15.3.0",
+                "15.4.0",
+                List.of(),
+                "postgres-u-1-s-0-1"),
+            setImage("s-0-2", "metis", "1.0.0", "1.1.0"));
+
+    Plan plan =
+        RollbackPlanner.plan(
+                request(
+                    history,
+                    List.of(
+                        running("postgres", "cloud-kernel", "15.3.0", Map.of()),
+                        running("metis", "core-kernel", "1.1.0", Map.of())),
+                    Map.of()))
+            .planOrThrow();
+
+    assertThat(stepsOf(plan, "postgres")).isEmpty();
+    assertThat(plan.versions()).extracting(VersionChange::component).containsExactly("metis");
+    assertThat(stepsOf(plan, "metis"))
+        .extracting(PlanStep::action)
+        .containsExactly(StepAction.SET_IMAGE);
+  }
+
+  /**
+   * A migration after the snapshot changed the data: the snapshot goes back, on the inventory's
+   * workload.
+   */
+  @Test
+  void aMigrationAfterTheSnapshotPutsTheSnapshotBackOnTheComponentsWorkload() {
+    List<StepOutcome> history =
+        List.of(
+            new StepOutcome(
+                "s-0-1",
+                "postgres",
+                StepAction.BACKUP,
+                "15.3.0",
+                "15.4.0",
+                List.of(),
+                "postgres-u-1-s-0-1"),
+            new StepOutcome(
+                "s-0-2", "postgres", StepAction.MIGRATE, "15.3.0", "15.4.0", List.of(), null));
+    RunningComponent postgres =
+        new RunningComponent(
+            "postgres",
+            "cloud-kernel",
+            "15.3.0",
+            Map.of(),
+            List.of(
+                ObjectRef.of("Service", "data", "postgres"),
+                ObjectRef.of("StatefulSet", "data", "postgres")));
+
+    Plan plan = RollbackPlanner.plan(request(history, List.of(postgres), Map.of())).planOrThrow();
+
+    PlanStep restore = stepsOf(plan, "postgres").get(0);
+    assertThat(restore.action()).isEqualTo(StepAction.RESTORE_SNAPSHOT);
+    assertThat(restore.workload().kind()).isEqualTo("StatefulSet");
+    assertThat(restore.workload().name()).isEqualTo("postgres");
   }
 
   private static void assertRestoredFromSnapshot(boolean backupRecordsTheWorkload) {
