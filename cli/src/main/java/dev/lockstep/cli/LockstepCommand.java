@@ -58,7 +58,8 @@ import picocli.CommandLine.Command;
       RollbackCommand.class,
       AvailableCommand.class,
       ReplayCommand.class,
-      PostmortemCommand.class
+      PostmortemCommand.class,
+      dev.lockstep.cli.soak.SoakCommand.class
     })
 public final class LockstepCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
