@@ -62,6 +62,10 @@ public final class EventText {
                 : ": " + first.path("code").asText() + ": " + first.path("message").asText());
       }
       case "upgrade.cancelled" -> "by " + d.path("cancelledBy").asText() + reason(d);
+      case "upgrade.pause-requested", "upgrade.resume-requested" ->
+          "by " + d.path("requestedBy").asText() + reason(d);
+      case "upgrade.paused" -> "by " + d.path("pausedBy").asText() + reason(d);
+      case "upgrade.resumed" -> "by " + d.path("resumedBy").asText() + reason(d);
       case "inventory.observed" ->
           d.path("platform").asText() + ", " + d.path("components").size() + " components";
       case "upgrade.started" ->
@@ -119,7 +123,9 @@ public final class EventText {
           d.path("reason").asText() + (d.path("cancelled").asBoolean() ? " (cancelled)" : "");
       case "rollback.failed" -> d.path("reason").asText() + rollbackOf(d);
       case "notification.delivered" ->
-          "to " + d.path("team").asText() + " on " + channel(d.path("channel"));
+          "feed".equals(d.path("channel").path("type").asText())
+              ? "in the feed of " + d.path("team").asText()
+              : "to " + d.path("team").asText() + " on " + channel(d.path("channel"));
       case "notification.failed" ->
           "to "
               + d.path("team").asText()

@@ -41,6 +41,13 @@ class ReplayLinesTest {
                     + "\"data\":{\"team\":\"sre\",\"channel\":{\"type\":\"webhook\",\"name\":\"pager\"},"
                     + "\"attempts\":3,\"reason\":\"HTTP 503\"}}}"))
         .isEqualTo("+16.000s  notification.failed        to sre on webhook:pager: HTTP 503");
+    assertThat(
+            line(
+                "{\"offsetMillis\":16000,\"event\":{\"type\":\"dev.lockstep.notification.delivered\","
+                    + "\"data\":{\"team\":\"sre\",\"channel\":{\"type\":\"feed\",\"name\":\"sre\"},"
+                    + "\"attempts\":1}}}"))
+        .as("an entry in a team's feed")
+        .isEqualTo("+16.000s  notification.delivered     in the feed of sre");
   }
 
   @Test

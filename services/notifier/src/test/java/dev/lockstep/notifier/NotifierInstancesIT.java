@@ -77,6 +77,8 @@ class NotifierInstancesIT {
       settings.put("lockstep.notifier.secrets.HOOK_URL", hook.url() + "/hook");
       settings.put("lockstep.notifier.secrets.SMTP_PASSWORD", SMTP_PASSWORD);
       settings.put("lockstep.notifier.delivery-threads", DELIVERY_THREADS);
+      // The sweep that takes over what a stopped instance left (an outcome event not yet out).
+      settings.put("lockstep.notifier.advance.poll-interval", "1s");
       ApplicationContext a = TestingNotifier.start(database, group, subscriptions, settings);
       ApplicationContext b = TestingNotifier.start(database, group, subscriptions, settings);
       ApplicationContext c = null;

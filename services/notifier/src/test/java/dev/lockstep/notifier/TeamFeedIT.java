@@ -10,6 +10,7 @@ import com.rometools.rome.io.XmlReader;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.GateFailed;
+import dev.lockstep.events.v1.NotificationDelivered;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.UpgradeCompleted;
@@ -39,6 +40,7 @@ class TeamFeedIT {
   private static final String PAGED = TestingNotifier.unique("paged");
   private static final String ATOM = TestingNotifier.unique("atom");
   private static final String STREAM = TestingNotifier.unique("stream");
+  private static final String TOLD = TestingNotifier.unique("told");
   private static ApplicationContext context;
   private static TestingApi api;
 
@@ -51,8 +53,10 @@ class TeamFeedIT {
           - { team: paged-devs, filter: { platforms: [%s], eventTypes: [gate.failed] } }
           - { team: atom-ops, filter: { platforms: [%s] } }
           - { team: stream-ops, filter: { platforms: [%s] } }
+          - { team: told-ops, filter: { platforms: [%s] } }
+          - { team: told-devs, filter: { platforms: [%s], eventTypes: [gate.failed] } }
         """
-            .formatted(PAGED, PAGED, ATOM, STREAM);
+            .formatted(PAGED, PAGED, ATOM, STREAM, TOLD, TOLD);
     context =
         TestingNotifier.start(
             TestingNotifier.database("notifier_feeds"),
@@ -184,6 +188,35 @@ class TeamFeedIT {
       assertThat(first.noticeId()).isEqualTo(missed.id());
       assertThat(Long.parseLong(first.id())).isGreaterThan(Long.parseLong(seen.get(4).id()));
     }
+  }
+
+  @Test
+  void everyFeedEntryIsToldAsADeliveryOnTheTeamsFeed() throws Exception {
+    List<String> ids = upgrade(TOLD, "told-ops");
+    feedSize("told-ops", 4);
+
+    List<TestingNotifier.Outcome> outcomes = TestingNotifier.feedOutcomes(TOLD, 5);
+
+    // What the rca-recorder reads to say who was told what: one notification.delivered per entry,
+    // the channel being the team's feed.
+    assertThat(outcomes)
+        .extracting(o -> (NotificationDelivered) o.event().data())
+        .extracting(d -> d.team() + " " + d.channel().type() + ":" + d.channel().name())
+        .containsExactlyInAnyOrder(
+            "told-ops feed:told-ops",
+            "told-ops feed:told-ops",
+            "told-ops feed:told-ops",
+            "told-ops feed:told-ops",
+            "told-devs feed:told-devs");
+    assertThat(outcomes)
+        .filteredOn(o -> ((NotificationDelivered) o.event().data()).team().equals("told-ops"))
+        .extracting(o -> ((NotificationDelivered) o.event().data()).sourceEventId())
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(outcomes)
+        .filteredOn(o -> ((NotificationDelivered) o.event().data()).team().equals("told-devs"))
+        .extracting(o -> o.event().causationId())
+        .containsExactly(ids.get(2));
+    assertThat(outcomes).extracting(o -> o.event().id()).doesNotHaveDuplicates();
   }
 
   /** Publishes plan, start, a failed gate and the completion of an upgrade; their event ids. */

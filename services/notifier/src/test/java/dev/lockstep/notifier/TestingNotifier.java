@@ -5,11 +5,14 @@ import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.Topics;
+import dev.lockstep.events.v1.NotificationDelivered;
+import dev.lockstep.events.v1.NotificationFailed;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.Risk;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Window;
+import dev.lockstep.notifier.delivery.DeliveryLog;
 import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.runtime.kafka.EventConsumer;
 import dev.lockstep.runtime.kafka.EventConsumers;
@@ -28,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -125,10 +129,23 @@ public final class TestingNotifier {
   }
 
   /**
-   * The notifier's outcome events of a platform, as raw records and decoded, waiting until there
-   * are {@code count}.
+   * The notifier's outcome events of a platform on its channels (feeds left out), as raw records
+   * and decoded, waiting until there are {@code count}.
    */
   public static List<Outcome> outcomes(String platform, int count) throws InterruptedException {
+    return outcomes(platform, count, type -> !DeliveryLog.FEED.equals(type));
+  }
+
+  /**
+   * The notifier's {@code notification.delivered} events of a platform's feed entries, waiting
+   * until there are {@code count}.
+   */
+  public static List<Outcome> feedOutcomes(String platform, int count) throws InterruptedException {
+    return outcomes(platform, count, DeliveryLog.FEED::equals);
+  }
+
+  private static List<Outcome> outcomes(String platform, int count, Predicate<String> channelType)
+      throws InterruptedException {
     Map<String, Object> props = new HashMap<>();
     props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
     props.put("group.id", unique("reader"));
@@ -143,13 +160,20 @@ public final class TestingNotifier {
       while (found.size() < count && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(200))) {
           EventEnvelope event = codec.fromRecord(record);
-          if (event.platform().equals(platform)) {
+          if (event.platform().equals(platform) && channelType.test(channelTypeOf(event))) {
             found.add(new Outcome(event, new String(record.value())));
           }
         }
       }
     }
     return found;
+  }
+
+  private static String channelTypeOf(EventEnvelope event) {
+    if (event.data() instanceof NotificationDelivered delivered) {
+      return delivered.channel().type();
+    }
+    return event.data() instanceof NotificationFailed failed ? failed.channel().type() : null;
   }
 
   /**

@@ -62,13 +62,18 @@ class PostMortemReportTest {
     assertThat(md)
         .contains("**Status:** rolled-back")
         .contains("**Requested by:** " + TestingScenario.REQUESTED_BY)
+        .contains("**Release:** 2.3.0 -> 2.4.0")
         .contains("| metis | 2.3.1 | 2.4.0 | rolled-back |")
+        .contains("| notebooks | 1.8.2 | 2.0.0 | not-started |")
         .contains("Gate **error-rate** (prometheus, w1-error-rate) failed: failureLimit 1 exceeded")
         .contains("| 1 | failed | 0.042 | result < 0.01 is false | " + START.plusSeconds(13) + " |")
         .contains("**Time to detect** (change to failed verdict): 7s")
         .contains("**Time to roll back** (verdict to platform restored): 11s")
         .contains("| data-platform | slack:#data-platform | dev.lockstep.gate.failed | delivered |")
         .contains("| sre | webhook:pager | dev.lockstep.gate.failed | failed (HTTP 503) |")
+        .contains("| when | team | channel or feed | about | outcome |")
+        .contains("| data-platform | feed | dev.lockstep.gate.failed | delivered |")
+        .contains("| sre | feed | dev.lockstep.gate.failed | delivered |")
         .contains("carol: error budget <burned> by metis & friends")
         .contains("Trace id: `4bf92f3577b34da6a3ce929d0e0e4736`");
   }
@@ -83,6 +88,8 @@ class PostMortemReportTest {
         .contains("<td>0.042</td>")
         .contains("(change to failed verdict): 7s")
         .contains("(verdict to platform restored): 11s")
+        .contains("<td>notebooks</td><td>1.8.2</td><td>2.0.0</td><td>not-started</td>")
+        .contains("<td>sre</td><td>feed</td><td>dev.lockstep.gate.failed</td><td>delivered</td>")
         .contains("error budget &lt;burned&gt; by metis &amp; friends")
         .doesNotContain("<burned>");
   }

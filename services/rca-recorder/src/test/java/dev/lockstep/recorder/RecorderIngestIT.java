@@ -179,7 +179,10 @@ class RecorderIngestIT {
                         + " "
                         + v.get("state").asText()));
     assertThat(versions)
-        .containsExactly("postgres 15.3.0->15.4.0 rolled-back", "metis 2.3.1->2.4.0 rolled-back");
+        .containsExactly(
+            "postgres 15.3.0->15.4.0 rolled-back",
+            "metis 2.3.1->2.4.0 rolled-back",
+            "notebooks 1.8.2->2.0.0 not-started");
     upgrade.get("steps").forEach(step -> assertThat(step.get("requestedBy").isNull()).isFalse());
 
     JsonNode list =
@@ -254,6 +257,9 @@ class RecorderIngestIT {
         .contains("**Time to detect** (change to failed verdict): 7s")
         .contains("**Time to roll back** (verdict to platform restored): 11s")
         .contains("| data-platform | slack:#data-platform | dev.lockstep.gate.failed | delivered |")
+        .contains("| data-platform | feed | dev.lockstep.gate.failed | delivered |")
+        .contains("| sre | feed | dev.lockstep.gate.failed | delivered |")
+        .contains("| notebooks | 1.8.2 | 2.0.0 | not-started |")
         .contains("dana: metis 2.4.0 doubles the error rate")
         .doesNotContain("a viewer's graffiti")
         .contains("4bf92f3577b34da6a3ce929d0e0e4736");

@@ -43,8 +43,9 @@ import java.util.UUID;
 /**
  * The events of one upgrade as the five services would publish them: requested by a person, planned
  * in two waves, the second wave's error-rate gate fails, the executor reports the failure, the
- * planner plans the rollback, the executor rolls back, and the notifier tells two teams. Times are
- * a second apart from a given start, so durations are known exactly.
+ * planner plans the rollback, the executor rolls back, and the notifier tells two teams on their
+ * channels and in their feeds; the third wave (notebooks) is never reached. Times are a second
+ * apart from a given start, so durations are known exactly.
  */
 final class TestingScenario {
   static final String REQUESTED_BY = "alice@example.com";
@@ -164,6 +165,18 @@ final class TestingScenario {
         up,
         new NotificationFailed(
             gateFailed.id(), up, "sre", new ChannelRef("webhook", "pager"), 3, "HTTP 503"));
+    // Every entry of a team's feed is told as a delivery on the channel type feed.
+    s.add(
+        16,
+        "notifier",
+        up,
+        new NotificationDelivered(
+            gateFailed.id(), up, "data-platform", new ChannelRef("feed", "data-platform"), 1));
+    s.add(
+        16,
+        "notifier",
+        up,
+        new NotificationDelivered(gateFailed.id(), up, "sre", new ChannelRef("feed", "sre"), 1));
     String rb = s.rollbackId;
     s.add(
         17,
@@ -224,7 +237,8 @@ final class TestingScenario {
         "2.4.0",
         List.of(
             new VersionChange("postgres", "cloud-kernel", "15.3.0", "15.4.0"),
-            new VersionChange("metis", "core-kernel", "2.3.1", "2.4.0")),
+            new VersionChange("metis", "core-kernel", "2.3.1", "2.4.0"),
+            new VersionChange("notebooks", "user-space", "1.8.2", "2.0.0")),
         List.of(
             new Wave(
                 0,
@@ -235,7 +249,9 @@ final class TestingScenario {
                 1,
                 "core-kernel",
                 List.of(step("s-1-1", "metis", "2.3.1", "2.4.0")),
-                List.of(gate("error-rate")))),
+                List.of(gate("error-rate"))),
+            new Wave(
+                2, "user-space", List.of(step("s-2-1", "notebooks", "1.8.2", "2.0.0")), List.of())),
         new Risk(42, List.of("stateful change: postgres")),
         Duration.ofMinutes(2),
         null,

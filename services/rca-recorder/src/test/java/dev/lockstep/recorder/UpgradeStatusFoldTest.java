@@ -80,10 +80,14 @@ class UpgradeStatusFoldTest {
 
     assertThat(beforeRollback.versions())
         .extracting(v -> v.component() + " " + v.from() + "->" + v.to() + " " + v.state().wire())
-        .containsExactly("postgres 15.3.0->15.4.0 upgraded", "metis 2.3.1->2.4.0 upgraded");
+        .containsExactly(
+            "postgres 15.3.0->15.4.0 upgraded",
+            "metis 2.3.1->2.4.0 upgraded",
+            "notebooks 1.8.2->2.0.0 pending");
     assertThat(after.versions())
-        .extracting(UpgradeView.VersionRow::state)
-        .containsOnly(VersionState.ROLLED_BACK);
+        .as("once the rollback has ended, the wave never reached is not-started, not pending")
+        .extracting(v -> v.component() + " " + v.state().wire())
+        .containsExactly("postgres rolled-back", "metis rolled-back", "notebooks not-started");
     assertThat(after.status()).isEqualTo(UpgradeStatus.ROLLED_BACK);
     assertThat(after.rollbacks()).containsExactly(scenario.rollbackId);
     assertThat(after.endedAt()).isEqualTo(scenario.at(25));

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -29,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * Attempts the deliveries of the log on a scheduler of its own, never on the consumer's thread:
  * each delivery independently (a failing or slow channel holds up no other), retried with capped
  * exponential backoff, and ended with {@code notification.delivered} or {@code
- * notification.failed}. Every step is recorded before the next is taken: the attempt's outcome,
- * then the outcome event, then the mark that the event is out; {@link #resume()} picks up whatever
- * a stopped process left.
+ * notification.failed}. A feed entry is recorded delivered, so its step is the outcome event only.
+ * Every step is recorded before the next is taken: the attempt's outcome, then the outcome event,
+ * then the mark that the event is out; {@link #resume()} picks up whatever a stopped process left.
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
@@ -45,6 +46,9 @@ public final class DeliveryEngine implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+
+  /** How long a stopping engine lets the steps already running finish. */
+  static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
   /**
    * @param channels the channel configuration by name, as it is now
@@ -211,7 +215,9 @@ public final class DeliveryEngine implements AutoCloseable {
   }
 
   private void publishOutcome(DeliveryRecord record) {
-    ChannelRef ref = new ChannelRef(record.channelType(), record.channel());
+    // A feed is named by its team: the row's channel column is blank.
+    boolean feed = DeliveryLog.FEED.equals(record.channelType());
+    ChannelRef ref = new ChannelRef(record.channelType(), feed ? record.team() : record.channel());
     var notice = record.notice();
     EventPayload payload =
         record.state() == DeliveryState.DELIVERED
@@ -259,8 +265,24 @@ public final class DeliveryEngine implements AutoCloseable {
         r.outcomePublished());
   }
 
+  /**
+   * Stops: starts nothing new, lets the steps already running finish for up to {@link #STOP_GRACE}
+   * (an attempt and its outcome event), then interrupts them. What is left unfinished stays in the
+   * log for another instance's sweep.
+   */
   @Override
   public void close() {
-    scheduler.shutdownNow();
+    if (scheduler instanceof ScheduledThreadPoolExecutor pool) {
+      pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+        scheduler.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      scheduler.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }

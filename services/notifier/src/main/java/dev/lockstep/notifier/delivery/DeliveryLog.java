@@ -40,6 +40,53 @@ public final class DeliveryLog {
         .toString();
   }
 
+  /** The channel type of a team's feed, as {@code notification.delivered} names it. */
+  public static final String FEED = "feed";
+
+  /**
+   * The channel column of a feed's row: blank, a name no configured channel may have, so a feed row
+   * never takes the place of a channel's.
+   */
+  private static final String FEED_CHANNEL = "";
+
+  /** The delivery id of a notice's entry in a team's feed: the same every time. */
+  public static String feedDeliveryId(String noticeId, String team) {
+    return deliveryId(noticeId, team, FEED_CHANNEL);
+  }
+
+  /**
+   * Records, in the caller's transaction, that a notice entered a team's feed: a row that is
+   * delivered already (the entry is in the feed), so that the engine publishes its {@code
+   * notification.delivered} (channel {@code {feed, <team>}}) as it does for every channel, once and
+   * resumably. False when it was already recorded.
+   */
+  public boolean recordFeed(
+      Connection connection, Notice notice, String team, Message message, Instant now)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO notifier.deliveries (id, event_id, team, channel, channel_type, platform,"
+                + " upgrade_id, state, attempts, next_attempt_at, notice, subject, body,"
+                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'DELIVERED', 1, ?, ?, ?,"
+                + " ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      Timestamp at = Timestamp.from(now);
+      insert.setString(1, feedDeliveryId(notice.id(), team));
+      insert.setString(2, notice.id());
+      insert.setString(3, team);
+      insert.setString(4, FEED_CHANNEL);
+      insert.setString(5, FEED);
+      insert.setString(6, notice.platform());
+      insert.setString(7, notice.upgradeId());
+      insert.setTimestamp(8, at);
+      insert.setString(9, toJson(notice));
+      insert.setString(10, message.subject());
+      insert.setString(11, message.text());
+      insert.setTimestamp(12, at);
+      insert.setTimestamp(13, at);
+      return insert.executeUpdate() == 1;
+    }
+  }
+
   /**
    * Records a pending delivery in the caller's transaction; false when it was already recorded (a
    * duplicate event).

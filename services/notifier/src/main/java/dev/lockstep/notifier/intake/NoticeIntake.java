@@ -17,8 +17,10 @@ import java.util.List;
 
 /**
  * Records a notice for everyone it concerns, in the caller's transaction: an entry in each matching
- * team's feed and a pending row in the delivery log for each (team, channel). What was new is
- * handed on ({@link #afterCommit}) only once the transaction is committed.
+ * team's feed (with a delivered row in the delivery log, so that the entry is published as {@code
+ * notification.delivered} on channel {@code feed}) and a pending row in the delivery log for each
+ * (team, channel). What was new is handed on ({@link #afterCommit}) only once the transaction is
+ * committed.
  */
 public final class NoticeIntake {
   private final MessageTemplates templates;
@@ -38,7 +40,7 @@ public final class NoticeIntake {
    * What a notice added: new feed entries and new deliveries.
    *
    * @param entries the feed entries added
-   * @param deliveries the delivery ids recorded
+   * @param deliveries the delivery ids recorded, the feeds' included
    */
   public record Recorded(List<FeedEntry> entries, List<String> deliveries) {
     /** Nothing recorded. */
@@ -62,6 +64,7 @@ public final class NoticeIntake {
       throws SQLException {
     Message message = templates.render(notice);
     List<FeedEntry> entries = new ArrayList<>();
+    List<String> deliveries = new ArrayList<>();
     for (String team :
         subscriptions.teamsFor(
             notice.platform(),
@@ -70,8 +73,10 @@ public final class NoticeIntake {
             notice.layers(),
             notice.components())) {
       feeds.append(connection, team, notice, message).ifPresent(entries::add);
+      if (log.recordFeed(connection, notice, team, message, now)) {
+        deliveries.add(DeliveryLog.feedDeliveryId(notice.id(), team));
+      }
     }
-    List<String> deliveries = new ArrayList<>();
     for (Route route :
         subscriptions.routesFor(
             notice.platform(),

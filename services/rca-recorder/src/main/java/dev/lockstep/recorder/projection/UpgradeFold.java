@@ -3,6 +3,7 @@ package dev.lockstep.recorder.projection;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.ChannelRef;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GateRequested;
@@ -308,7 +309,7 @@ public final class UpgradeFold {
                 delivered.sourceEventId(),
                 typesById.get(delivered.sourceEventId()),
                 delivered.team(),
-                delivered.channel().type() + ":" + delivered.channel().name(),
+                channelOf(delivered.channel()),
                 "delivered",
                 delivered.attempts(),
                 null,
@@ -319,7 +320,7 @@ public final class UpgradeFold {
                 failed.sourceEventId(),
                 typesById.get(failed.sourceEventId()),
                 failed.team(),
-                failed.channel().type() + ":" + failed.channel().name(),
+                channelOf(failed.channel()),
                 "failed",
                 failed.attempts(),
                 failed.reason(),
@@ -431,6 +432,14 @@ public final class UpgradeFold {
                           VersionState.NOT_STARTED)
                       : row)
           .toList();
+    }
+
+    /**
+     * A channel as a reader names it: {@code type:name} ({@code slack:#ops}), or {@code feed} for
+     * an entry in the team's feed (the notifier names a feed by its team, which the row shows).
+     */
+    private static String channelOf(ChannelRef channel) {
+      return "feed".equals(channel.type()) ? "feed" : channel.type() + ":" + channel.name();
     }
 
     private static String key(String owner, String id) {

@@ -18,7 +18,8 @@ import java.util.List;
  * An upgrade's post-mortem, built purely from its projection, timeline and notes: summary, version
  * table, timeline, the gate that failed with its measurements, time to detect (from the change to
  * the failed verdict), time to roll back (from the verdict to the platform restored), who was told
- * what and when, the notes and the trace id. Rendered as Markdown or HTML.
+ * what and when (every channel delivery and every feed entry), the notes and the trace id. Rendered
+ * as Markdown or HTML.
  *
  * @param view the upgrade
  * @param timeline its timeline
@@ -144,7 +145,7 @@ public record PostMortem(
     if (view.notifications().isEmpty()) {
       md.append("No notification was recorded.\n");
     } else {
-      md.append("| when | team | channel | about | outcome |\n|---|---|---|---|---|\n");
+      md.append("| when | team | channel or feed | about | outcome |\n|---|---|---|---|---|\n");
       for (NotificationRow n : view.notifications()) {
         md.append(cells(n.at().toString(), n.team(), n.channel(), about(n), outcome(n)));
       }
@@ -249,7 +250,7 @@ public record PostMortem(
     if (rows.isEmpty()) {
       html.append("<p>No notification was recorded.</p>\n");
     } else {
-      table(html, new String[] {"when", "team", "channel", "about", "outcome"}, rows);
+      table(html, new String[] {"when", "team", "channel or feed", "about", "outcome"}, rows);
     }
     html.append("<h2>Notes</h2>\n");
     if (notes.isEmpty()) {
