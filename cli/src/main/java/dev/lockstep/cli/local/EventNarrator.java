@@ -20,7 +20,9 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -130,6 +132,13 @@ public final class EventNarrator {
       return "ROLLED BACK " + rolled.versions().size() + " components restored";
     } else if (data instanceof RollbackFailed failed) {
       return "ROLLBACK FAILED " + failed.reason();
+    } else if (data instanceof UpgradePaused paused) {
+      return "PAUSED    by " + paused.pausedBy() + reasonOf(paused.reason());
+    } else if (data instanceof UpgradeResumed resumed) {
+      return "resumed   by " + resumed.resumedBy() + reasonOf(resumed.reason());
+    } else if (data instanceof NotificationDelivered sent && "feed".equals(sent.channel().type())) {
+      // every team's feed is printed once the scenario has ended
+      return null;
     } else if (data instanceof NotificationDelivered sent) {
       return "  notified team "
           + sent.team()
@@ -142,6 +151,10 @@ public final class EventNarrator {
       return "  notification to team " + failed.team() + " failed";
     }
     return null;
+  }
+
+  private static String reasonOf(String reason) {
+    return reason == null || reason.isBlank() ? "" : ": " + reason;
   }
 
   private static String plan(Plan plan) {
