@@ -28,7 +28,10 @@ public enum UpgradeStatus implements WireEnum {
   ROLLED_BACK("rolled-back", true),
   /** The rollback itself failed: a person must look. */
   ROLLBACK_FAILED("rollback-failed", true),
-  /** Cancelled before it finished. */
+  /**
+   * Cancelled while it was queued or scheduled (a running upgrade that is cancelled fails as
+   * cancelled and is rolled back).
+   */
   CANCELLED("cancelled", true),
   /** The planner refused the request. */
   REJECTED("rejected", true);

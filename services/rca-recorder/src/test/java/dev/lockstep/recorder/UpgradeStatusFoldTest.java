@@ -12,9 +12,12 @@ import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.events.v1.RollbackFailed;
+import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
+import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.recorder.projection.StatusTransitions;
 import dev.lockstep.recorder.projection.UpgradeFold;
 import dev.lockstep.recorder.projection.UpgradeView;
@@ -197,6 +200,45 @@ class UpgradeStatusFoldTest {
   }
 
   /**
+   * A running upgrade that is cancelled has not ended: it fails as cancelled and its rollback
+   * follows, so `lockstep watch` keeps following it until the rollback ends (the soak saw a
+   * terminal `cancelled` while the rollback still ran).
+   */
+  @Test
+  void aRunningUpgradeThatIsCancelledGoesOnUntilItsRollbackEnds() {
+    String up = scenario.upgradeId;
+    EventEnvelope cancelled =
+        event(5, new UpgradeCancelled(up, "dataos-test", "bob", "wrong window", true));
+    StepOutcome changed =
+        new StepOutcome("s-0-1", "metis", StepAction.SET_IMAGE, "1.0.0", "1.1.0", List.of(), null);
+    EventEnvelope failed =
+        event(
+            6,
+            new UpgradeFailed(
+                up,
+                "dataos-test",
+                "cancelled by bob: wrong window",
+                null,
+                null,
+                true,
+                List.of(changed)));
+    EventEnvelope failedBeforeAnyChange =
+        event(
+            6,
+            new UpgradeFailed(
+                up, "dataos-test", "cancelled by bob: wrong window", null, null, true, List.of()));
+
+    UpgradeStatus afterCancel = StatusTransitions.next(up, UpgradeStatus.RUNNING, cancelled);
+    assertThat(afterCancel).isEqualTo(UpgradeStatus.RUNNING);
+    UpgradeStatus afterFailure = StatusTransitions.next(up, afterCancel, failed);
+    assertThat(afterFailure).isEqualTo(UpgradeStatus.FAILED);
+    assertThat(afterFailure.terminal()).as("a rollback follows").isFalse();
+    assertThat(StatusTransitions.next(up, afterCancel, failedBeforeAnyChange))
+        .as("nothing to roll back: it has ended")
+        .isEqualTo(UpgradeStatus.CANCELLED);
+  }
+
+  /**
    * A component the upgrade never reached is pending while it runs and not-started once it has
    * ended: nothing will change it any more, and the post-mortem says so.
    */
@@ -206,8 +248,20 @@ class UpgradeStatusFoldTest {
     List<EventEnvelope> started =
         new ArrayList<>(events.subList(0, indexOf(events, "dev.lockstep.upgrade.started") + 1));
     UpgradeView running = UpgradeFold.fold(scenario.upgradeId, started).orElseThrow();
+    // cancelled while it ran, before it changed anything: nothing to roll back, it has ended
     started.add(
         event(4, new UpgradeCancelled(scenario.upgradeId, "dataos-test", "bob", "freeze", true)));
+    started.add(
+        event(
+            5,
+            new UpgradeFailed(
+                scenario.upgradeId,
+                "dataos-test",
+                "cancelled by bob: freeze",
+                null,
+                null,
+                true,
+                List.of())));
     UpgradeView ended = UpgradeFold.fold(scenario.upgradeId, started).orElseThrow();
 
     assertThat(running.versions())

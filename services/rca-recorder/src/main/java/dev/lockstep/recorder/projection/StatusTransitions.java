@@ -59,7 +59,12 @@ public final class StatusTransitions {
     if (data instanceof PlanRejected) {
       return current == null || current.active() ? UpgradeStatus.REJECTED : current;
     }
-    if (data instanceof UpgradeCancelled) {
+    if (data instanceof UpgradeCancelled cancelled) {
+      if (cancelled.wasRunning()) {
+        // a running upgrade stops before its next step, fails as cancelled and is rolled back:
+        // it has not ended yet
+        return current == null ? UpgradeStatus.RUNNING : current;
+      }
       return current == null || current.active() ? UpgradeStatus.CANCELLED : current;
     }
     if (data instanceof UpgradeStarted
@@ -85,7 +90,12 @@ public final class StatusTransitions {
           || current == UpgradeStatus.ROLLBACK_FAILED) {
         return current;
       }
-      return failed.cancelled() ? UpgradeStatus.CANCELLED : UpgradeStatus.FAILED;
+      if (failed.cancelled() && failed.history().isEmpty()) {
+        // cancelled before it changed anything: there is nothing to roll back, it has ended
+        return UpgradeStatus.CANCELLED;
+      }
+      // its rollback follows (ROLLING_BACK, then ROLLED_BACK): not an end yet
+      return UpgradeStatus.FAILED;
     }
     if (data instanceof RollbackFailed) {
       return UpgradeStatus.FAILED;
