@@ -142,7 +142,16 @@ public final class PlannerState {
       rec.failureHistory = f.history();
       rec.failureReason = f.reason();
     } else if (data instanceof RollbackCompleted c) {
-      record(c.upgradeId()).rollbackEnded = true;
+      UpgradeRecord rec = record(c.upgradeId());
+      rec.rollbackEnded = true;
+      if (rec.plan != null) {
+        // the platform runs again the release the rolled-back upgrade came from (unknown: none)
+        if (rec.plan.toRelease() != null) {
+          platformRelease.put(c.platform(), rec.plan.toRelease());
+        } else {
+          platformRelease.remove(c.platform());
+        }
+      }
     } else if (data instanceof RollbackFailed f) {
       record(f.upgradeId()).rollbackEnded = true;
     }

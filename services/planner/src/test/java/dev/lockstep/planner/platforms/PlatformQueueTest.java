@@ -15,6 +15,7 @@ import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanRejected;
+import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.RollbackRequested;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApprovalGranted;
@@ -420,6 +421,8 @@ class PlatformQueueTest {
 
   @Test
   void aCompletedUpgradeCanBeRolledBackOnRequest() {
+    upgrade("u-0", "1.0.0");
+    send(new UpgradeCompleted("u-0", P, List.of()));
     upgrade("u-1", "1.1.0");
     ObjectState before =
         new ObjectState(
@@ -458,6 +461,12 @@ class PlatformQueueTest {
               assertThat(created.plan().waves().get(0).steps().get(0).restore())
                   .containsExactly(before);
             });
+    String rollbackId = out.get(0).dataAs(PlanCreated.class).plan().upgradeId();
+    assertThat(core.platform(P).release()).isEqualTo("1.1.0");
+    send(new RollbackCompleted(rollbackId, "u-1", P, List.of()));
+    assertThat(core.platform(P).release())
+        .as("the platform runs again the release the upgrade came from")
+        .isEqualTo("1.0.0");
   }
 
   @Test
