@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
-import dev.lockstep.events.upcast.GateRequestedV1ToV2;
+import dev.lockstep.events.upcast.OptionalFieldAdded;
 import dev.lockstep.events.upcast.ReleaseFormatV1ToV2;
 import dev.lockstep.events.upcast.StepStartedV1ToV2;
 import dev.lockstep.events.v1.ApprovalRequested;
@@ -211,13 +211,19 @@ public final class EventCatalog {
         "planner",
         readersOfPlans,
         "A validated approval of a step, by a person with the approver role.");
+    // v2 adds release: the release the platform runs, as its workloads declare it.
     b.type(
-        "inventory.observed",
-        exec,
-        InventoryObserved.class,
-        "executor",
-        readersOfExecution,
-        "What runs on a platform: components, versions, workloads.");
+            new EventType(
+                EventType.PREFIX + "inventory.observed",
+                exec,
+                2,
+                1,
+                InventoryObserved.class,
+                "executor",
+                readersOfExecution,
+                "What runs on a platform: components, versions, workloads, and the release when"
+                    + " its workloads declare one."))
+        .upcaster(new OptionalFieldAdded("dev.lockstep.inventory.observed", 1));
     b.type(
         "upgrade.started",
         exec,
@@ -264,7 +270,7 @@ public final class EventCatalog {
                 readersOfExecution,
                 "The executor asks the validator to evaluate a gate, or to capture the baseline a"
                     + " data-integrity gate compares with."))
-        .upcaster(new GateRequestedV1ToV2());
+        .upcaster(new OptionalFieldAdded("dev.lockstep.gate.requested", 1));
     b.type(
         "approval.requested",
         exec,

@@ -187,7 +187,11 @@ class EndToEndIT {
       assertThat(postmortem.out())
           .contains("rolled-back")
           .contains("workbench-health")
-          .contains(rollbackId);
+          .contains(rollbackId)
+          // the release it came from, as the sample's workloads declare it
+          .contains("1.0.3 -> 2.0.0")
+          // the teams' feed entries are deliveries too
+          .contains("| feed |");
       Instant rolledBack =
           events.stream()
               .filter(e -> e.data() instanceof RollbackCompleted)

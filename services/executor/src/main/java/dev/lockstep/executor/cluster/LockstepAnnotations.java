@@ -21,6 +21,12 @@ public final class LockstepAnnotations {
   /** The component the object belongs to. */
   public static final String COMPONENT = "lockstep.dev/component";
 
+  /**
+   * The release the platform runs, as its owner declares it on every workload; when all agree it is
+   * the inventory's release.
+   */
+  public static final String RELEASE = "lockstep.dev/release";
+
   /** The component's layer, when known. */
   public static final String LAYER = "lockstep.dev/layer";
 

@@ -115,6 +115,9 @@ final class Marking {
     if (version != null) {
       marks.put(LockstepAnnotations.VERSION, version);
     }
+    if (context.release() != null) {
+      marks.put(LockstepAnnotations.RELEASE, context.release());
+    }
     return marks;
   }
 

@@ -2,6 +2,7 @@ package dev.lockstep.executor.cluster;
 
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
+import jakarta.annotation.Nullable;
 import java.util.List;
 
 /**
@@ -15,15 +16,28 @@ import java.util.List;
  *     before it first acted; they are what the step reports, even when it runs again after a crash
  *     that came after a delete. Empty when its intent recorded none (a v1 event): then the
  *     before-state stamped on each object, or the object as it is, is reported
+ * @param release the release the step's plan brings the platform to, stamped on what it changes
+ *     ({@code lockstep.dev/release}); null when the plan names none
  */
 public record StepContext(
     String platform,
     String upgradeId,
     PlanStep step,
     List<ObjectState> priorBefore,
-    List<ObjectState> startedBefore) {
+    List<ObjectState> startedBefore,
+    @Nullable String release) {
   public StepContext {
     priorBefore = List.copyOf(priorBefore);
     startedBefore = List.copyOf(startedBefore);
+  }
+
+  /** A step of a plan that names no release. */
+  public StepContext(
+      String platform,
+      String upgradeId,
+      PlanStep step,
+      List<ObjectState> priorBefore,
+      List<ObjectState> startedBefore) {
+    this(platform, upgradeId, step, priorBefore, startedBefore, null);
   }
 }

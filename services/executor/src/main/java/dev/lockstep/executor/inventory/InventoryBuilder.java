@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * Turns the workloads seen on a platform into its inventory: workloads are grouped into components
  * by the {@code lockstep.dev/component} annotation (else the {@code app.kubernetes.io/name} label,
  * else their name); a component's version is its {@code lockstep.dev/version} annotation (else the
- * {@code app.kubernetes.io/version} label, else the image tag).
+ * {@code app.kubernetes.io/version} label, else the image tag); the platform's release is the one
+ * every workload declares.
  */
 public final class InventoryBuilder {
   private InventoryBuilder() {}
@@ -48,7 +49,23 @@ public final class InventoryBuilder {
                   requiresOf(annotations.get(LockstepAnnotations.REQUIRES)),
                   items.stream().map(Seen::workload).toList()));
         });
-    return new InventoryObserved(platform, observedAt, components);
+    return new InventoryObserved(platform, observedAt, components, releaseOf(seen));
+  }
+
+  /**
+   * The release every workload declares ({@code lockstep.dev/release}); null when one declares none
+   * or they disagree (a platform part-way through a change, or one whose owner declares nothing).
+   */
+  static String releaseOf(List<Seen> seen) {
+    String release = null;
+    for (Seen item : seen) {
+      String declared = item.workload().annotations().get(LockstepAnnotations.RELEASE);
+      if (declared == null || (release != null && !release.equals(declared))) {
+        return null;
+      }
+      release = declared;
+    }
+    return release;
   }
 
   static String componentOf(Seen item) {

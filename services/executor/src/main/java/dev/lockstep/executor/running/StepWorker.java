@@ -2,6 +2,7 @@ package dev.lockstep.executor.running;
 
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ObjectState;
+import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
@@ -236,7 +237,12 @@ final class StepWorker {
   private static StepContext context(
       Session session, Decision.RunStep run, List<ObjectState> startedBefore) {
     return new StepContext(
-        session.platform, session.upgradeId, run.step(), run.priorBefore(), startedBefore);
+        session.platform,
+        session.upgradeId,
+        run.step(),
+        run.priorBefore(),
+        startedBefore,
+        session.saga.plan().map(Plan::toRelease).orElse(null));
   }
 
   private void schedulePoll(Session session, Decision.RunStep run, Applied applied, boolean first) {

@@ -68,4 +68,32 @@ class InventoryGroupingTest {
     assertThat(inventory.components().get(1).version()).as("from the image tag").isEqualTo("1.9.0");
     assertThat(inventory.components().get(2).version()).as("from the label").isEqualTo("3.0.0");
   }
+
+  /** The platform's release is the one every workload declares, and no other. */
+  @Test
+  void theReleaseIsTheOneEveryWorkloadDeclares() {
+    Instant now = Instant.parse("2026-11-22T10:00:00Z");
+    Map<String, String> release103 = Map.of("lockstep.dev/release", "1.0.3");
+    InventoryBuilder.Seen metis = seen("metis", "r/metis:2.3.1", release103, Map.of());
+    InventoryBuilder.Seen poros = seen("poros", "r/poros:1.9.0", release103, Map.of());
+
+    assertThat(InventoryBuilder.build("p", List.of(metis, poros), now).release())
+        .isEqualTo("1.0.3");
+    assertThat(
+            InventoryBuilder.build(
+                    "p",
+                    List.of(
+                        metis,
+                        seen("ui", "r/ui:3", Map.of("lockstep.dev/release", "2.0.0"), Map.of())),
+                    now)
+                .release())
+        .as("part-way through a change")
+        .isNull();
+    assertThat(
+            InventoryBuilder.build(
+                    "p", List.of(metis, seen("ui", "r/ui:3", Map.of(), Map.of())), now)
+                .release())
+        .as("one declares none")
+        .isNull();
+  }
 }

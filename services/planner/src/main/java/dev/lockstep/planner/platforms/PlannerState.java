@@ -52,6 +52,10 @@ public final class PlannerState {
   private final Map<String, LinkedHashMap<String, RunningComponent>> inventory = new HashMap<>();
   private final Map<String, Map<String, String>> requiresAt = new HashMap<>();
   private final Map<String, String> platformRelease = new HashMap<>();
+
+  /** The release each platform's workloads declare, for a platform no upgrade has ended on yet. */
+  private final Map<String, String> observedRelease = new HashMap<>();
+
   private final Map<String, UpgradeRecord> upgrades = new LinkedHashMap<>();
 
   /**
@@ -209,6 +213,11 @@ public final class PlannerState {
       requiresAt.putIfAbsent(RollbackRequest.at(c.name(), c.version()), c.requires());
     }
     inventory.put(o.platform(), components);
+    if (o.release() != null) {
+      observedRelease.put(o.platform(), o.release());
+    } else {
+      observedRelease.remove(o.platform());
+    }
   }
 
   private void stepSucceeded(String platform, StepSucceeded s) {
@@ -338,9 +347,13 @@ public final class PlannerState {
     return List.copyOf(inventory.getOrDefault(platform, new LinkedHashMap<>()).values());
   }
 
-  /** The release the platform last completed, if known. */
+  /**
+   * The release the platform runs: the one its last ended upgrade (or rollback) reached, else the
+   * one its workloads declare, if known.
+   */
   public Optional<String> platformRelease(String platform) {
-    return Optional.ofNullable(platformRelease.get(platform));
+    String known = platformRelease.get(platform);
+    return Optional.ofNullable(known != null ? known : observedRelease.get(platform));
   }
 
   /** The requirements of a component at a version, where a release or inventory said them. */

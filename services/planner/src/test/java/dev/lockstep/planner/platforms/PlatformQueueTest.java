@@ -256,6 +256,35 @@ class PlatformQueueTest {
     assertThat(send(new StepApprovalGranted("rb-u-1", P, "s-0-1", "april", "again"))).isEmpty();
   }
 
+  /** Before any upgrade ended on it, a platform runs the release its workloads declare. */
+  @Test
+  void theReleaseTheWorkloadsDeclareIsWhereTheFirstUpgradeComesFrom() {
+    send(
+        new InventoryObserved(
+            P,
+            NOW,
+            List.of(
+                new InventoryComponent(
+                    "metis",
+                    "core-kernel",
+                    "1.0.0",
+                    Map.of(),
+                    List.of(
+                        new ObservedWorkload(
+                            "Deployment",
+                            "core",
+                            "metis",
+                            Map.of("metis", "m:1.0.0"),
+                            1,
+                            1,
+                            Map.of("lockstep.dev/release", "1.0.3"))))),
+            "1.0.3"));
+
+    assertThat(core.platform(P).release()).isEqualTo("1.0.3");
+    assertThat(upgrade("u-1", "1.1.0").get(0).dataAs(PlanCreated.class).plan().fromRelease())
+        .isEqualTo("1.0.3");
+  }
+
   /** A running upgrade is paused and resumed once each; a queued one cannot be paused. */
   @Test
   void aRunningUpgradeIsPausedAndResumedAndAQueuedOneIsNot() {
