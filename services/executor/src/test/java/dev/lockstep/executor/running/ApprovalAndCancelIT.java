@@ -6,6 +6,7 @@ import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
@@ -58,6 +59,17 @@ class ApprovalAndCancelIT {
     fixture.close();
   }
 
+  /** Wave 0: metis to 2.0.0, then the gates. */
+  private Wave metisWave(PlannedGate... gates) {
+    return new Wave(
+        0,
+        "core",
+        List.of(
+            TestingPlans.setImage(
+                "s-0-1", "metis", metis, "registry.example.com/metis:2.0.0", "1.0.0", "2.0.0")),
+        List.of(gates));
+  }
+
   private Plan planWithApproval(String upgradeId) {
     return TestingPlans.plan(
         upgradeId,
@@ -65,18 +77,7 @@ class ApprovalAndCancelIT {
         PlanMode.UPGRADE,
         null,
         List.of(
-            new Wave(
-                0,
-                "core",
-                List.of(
-                    TestingPlans.setImage(
-                        "s-0-1",
-                        "metis",
-                        metis,
-                        "registry.example.com/metis:2.0.0",
-                        "1.0.0",
-                        "2.0.0")),
-                List.of(TestingPlans.gate("health"))),
+            metisWave(TestingPlans.gate("health")),
             new Wave(
                 1,
                 "user-space",
@@ -129,18 +130,7 @@ class ApprovalAndCancelIT {
             PlanMode.UPGRADE,
             null,
             List.of(
-                new Wave(
-                    0,
-                    "core",
-                    List.of(
-                        TestingPlans.setImage(
-                            "s-0-1",
-                            "metis",
-                            metis,
-                            "registry.example.com/metis:2.0.0",
-                            "1.0.0",
-                            "2.0.0")),
-                    List.of(TestingPlans.approvalGate("sign-off", null))),
+                metisWave(TestingPlans.approvalGate("sign-off", null)),
                 new Wave(
                     1,
                     "user-space",

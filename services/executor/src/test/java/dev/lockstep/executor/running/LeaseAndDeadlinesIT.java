@@ -7,6 +7,7 @@ import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.PlanMode;
+import dev.lockstep.events.v1.PlannedGate;
 import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
@@ -71,13 +72,17 @@ class LeaseAndDeadlinesIT {
   }
 
   private Wave setImageWave(String... gates) {
+    return setImageWave(List.of(gates).stream().map(TestingPlans::gate).toList());
+  }
+
+  private Wave setImageWave(List<PlannedGate> gates) {
     return new Wave(
         0,
         "core",
         List.of(
             TestingPlans.setImage(
                 "s-0-1", "metis", metis, "registry.example.com/metis:2.0.0", "1.0.0", "2.0.0")),
-        List.of(gates).stream().map(TestingPlans::gate).toList());
+        gates);
   }
 
   private Lease lease() {
@@ -215,27 +220,7 @@ class LeaseAndDeadlinesIT {
   void anApprovalGateNotApprovedWithinItsTimeoutFailsTheUpgrade() {
     fixture.startExecutor();
     String upgradeId = "up-" + UUID.randomUUID();
-    fixture.publishPlan(
-        TestingPlans.plan(
-            upgradeId,
-            platform,
-            PlanMode.UPGRADE,
-            null,
-            List.of(
-                new Wave(
-                    0,
-                    "core",
-                    List.of(
-                        TestingPlans.setImage(
-                            "s-0-1",
-                            "metis",
-                            metis,
-                            "registry.example.com/metis:2.0.0",
-                            "1.0.0",
-                            "2.0.0")),
-                    List.of(TestingPlans.approvalGate("sign-off", "1s"))))),
-        "alice",
-        null);
+    publishPlan(upgradeId, setImageWave(List.of(TestingPlans.approvalGate("sign-off", "1s"))));
 
     UpgradeFailed failed = lockstep.await(upgradeId, UpgradeFailed.class);
     assertThat(failed.failedGateId()).isEqualTo("w0-sign-off");
