@@ -140,11 +140,11 @@ public final class PlannerCore {
       return out;
     }
     if (data instanceof UpgradePauseRequested p) {
-      pause(out, event, p);
+      Pauses.pause(state, event, p).ifPresent(x -> emit(out, event, p.platform(), x));
       return out;
     }
     if (data instanceof UpgradeResumeRequested r) {
-      resume(out, event, r);
+      Pauses.resume(state, event, r).ifPresent(x -> emit(out, event, r.platform(), x));
       return out;
     }
     if (data instanceof StepApprovalGranted a) {
@@ -480,70 +480,6 @@ public final class PlannerCore {
                     "upgradeId",
                     "upgrade " + c.upgradeId() + " is " + x.status() + " and cannot be cancelled")),
             c.requestedBy()));
-  }
-
-  /** A running upgrade is paused once; anything else is refused with the reason. */
-  private void pause(List<EventEnvelope> out, EventEnvelope event, UpgradePauseRequested p) {
-    Optional<UpgradeRecord> target =
-        running(out, event, p.upgradeId(), p.platform(), p.requestedBy());
-    if (target.isEmpty() || target.get().paused) {
-      return;
-    }
-    emit(
-        out,
-        event,
-        p.platform(),
-        new UpgradePaused(p.upgradeId(), p.platform(), p.requestedBy(), p.reason()));
-  }
-
-  /** A paused upgrade is resumed; one that runs is left as it is; anything else is refused. */
-  private void resume(List<EventEnvelope> out, EventEnvelope event, UpgradeResumeRequested r) {
-    Optional<UpgradeRecord> target =
-        running(out, event, r.upgradeId(), r.platform(), r.requestedBy());
-    if (target.isEmpty() || !target.get().paused) {
-      return;
-    }
-    emit(
-        out,
-        event,
-        r.platform(),
-        new UpgradeResumed(r.upgradeId(), r.platform(), r.requestedBy(), r.reason()));
-  }
-
-  /**
-   * The running (planned, not ended) upgrade a pause or resume names; empty, with {@code
-   * plan.rejected} written, when it is unknown on the platform or not running.
-   */
-  private Optional<UpgradeRecord> running(
-      List<EventEnvelope> out, EventEnvelope event, String upgradeId, String platform, String by) {
-    Optional<UpgradeRecord> target = state.upgrade(upgradeId);
-    ErrorDetail error = null;
-    if (target.isEmpty() || !platform.equals(target.get().platform)) {
-      error =
-          new ErrorDetail(
-              Codes.NOT_FOUND,
-              "upgradeId",
-              "upgrade " + upgradeId + " is not known on platform " + platform);
-    } else if (!target.get().active()) {
-      error =
-          new ErrorDetail(
-              Codes.CONFLICT,
-              "upgradeId",
-              "upgrade "
-                  + upgradeId
-                  + " is "
-                  + target.get().status()
-                  + ": only a running upgrade can be paused or resumed");
-    }
-    if (error == null) {
-      return target;
-    }
-    emit(
-        out,
-        event,
-        platform,
-        new PlanRejected(upgradeId, platform, event.type(), event.id(), List.of(error), by));
-    return Optional.empty();
   }
 
   private void reject(
