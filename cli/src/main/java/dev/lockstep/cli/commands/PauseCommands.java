@@ -19,7 +19,10 @@ import picocli.CommandLine.Parameters;
 public final class PauseCommands {
   private PauseCommands() {}
 
-  /** What the two commands share: an upgrade id, a reason, one call to the planner. */
+  /**
+   * What {@code cancel}, {@code pause} and {@code resume} share: an upgrade id, a reason, one call
+   * to the planner's {@code /api/v1/upgrades/{id}/<verb>}.
+   */
   abstract static class UpgradeVerb extends ServiceCommand {
     @Parameters(index = "0", paramLabel = "UPGRADE", description = "the upgrade id")
     String upgradeId;

@@ -41,10 +41,6 @@ import java.util.Set;
  * back too (the dependency closure); a major-version rollback waits for an approval step first.
  */
 public final class RollbackPlanner {
-  /** The kinds whose volumes a snapshot restore can put back. */
-  private static final Set<String> WORKLOADS =
-      Set.of(WorkloadRef.STATEFUL_SET, WorkloadRef.DEPLOYMENT, WorkloadRef.DAEMON_SET);
-
   private static final Set<StepAction> DELIVERIES =
       Set.of(StepAction.SET_IMAGE, StepAction.APPLY, StepAction.PATCH_RESOURCE);
 
@@ -514,7 +510,7 @@ public final class RollbackPlanner {
     }
     if (running != null) {
       for (ObjectRef o : running.objects()) {
-        if (WORKLOADS.contains(o.kind())) {
+        if (WorkloadRef.KINDS.contains(o.kind())) {
           return new WorkloadRef(o.kind(), o.namespace(), o.name(), null);
         }
       }

@@ -225,17 +225,10 @@ public class PlannerController {
           "id",
           "upgrade " + id + " is " + target.status() + " and cannot be cancelled");
     }
-    String reason = null;
-    if (body != null && !body.isBlank()) {
-      List<ErrorDetail> errors = new ArrayList<>();
-      reason =
-          RequestBodies.optionalText(RequestBodies.json(body, Set.of("reason")), "reason", errors);
-      RequestBodies.failOn(errors);
-    }
     publish(
         target.platform(),
         id,
-        new UpgradeCancelRequested(id, target.platform(), who.getName(), reason));
+        new UpgradeCancelRequested(id, target.platform(), who.getName(), reason(body)));
     return accepted(Map.of("upgradeId", id, "status", "cancel-requested"));
   }
 
@@ -291,7 +284,7 @@ public class PlannerController {
     return target;
   }
 
-  /** The optional {@code {"reason": ...}} of a command's body. */
+  /** The optional {@code {"reason": ...}} of a command's body (cancel, pause, resume). */
   private static String reason(String body) {
     if (body == null || body.isBlank()) {
       return null;

@@ -95,13 +95,6 @@ public final class PlannerReadModel implements AutoCloseable {
     return core.catalogued(ref);
   }
 
-  /** How many partitions a topic has, once known. */
-  public int partitionCount(String topic) {
-    synchronized (progress) {
-      return (int) positions.keySet().stream().filter(p -> p.topic().equals(topic)).count();
-    }
-  }
-
   /**
    * Waits until the model holds every event that was on its topics now (up to {@link
    * #FRESHNESS_BUDGET}); returns whether it does.
