@@ -165,15 +165,18 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
 
   /** Rebuilds the state from the topics; returns the partition count of the requests topic. */
   private synchronized int rebuild() {
-    core.reset();
-    StateRebuild.Result folded =
-        StateRebuild.replay(
-            settings.common(),
-            group,
-            List.of(Topics.REQUESTS, Topics.EXECUTION),
-            List.of(Topics.PLANS),
-            codec,
-            core::fold);
+    StateRebuild.Result[] read = new StateRebuild.Result[1];
+    core.rebuild(
+        fold ->
+            read[0] =
+                StateRebuild.replay(
+                    settings.common(),
+                    group,
+                    List.of(Topics.REQUESTS, Topics.EXECUTION),
+                    List.of(Topics.PLANS),
+                    codec,
+                    fold));
+    StateRebuild.Result folded = read[0];
     LOG.info("planner state rebuilt from {} events", folded.events());
     return folded.requestPartitions();
   }

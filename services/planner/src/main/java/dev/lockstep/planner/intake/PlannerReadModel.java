@@ -158,11 +158,12 @@ public final class PlannerReadModel implements AutoCloseable {
         List<TopicPartition> partitions = partitions(consumer);
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        core.reset();
         synchronized (progress) {
+          // first: a read that waits for the model then waits for this reading too
           positions.clear();
           partitions.forEach(p -> positions.put(p, 0L));
         }
+        core.reset();
         while (!closed) {
           fold(consumer, consumer.poll(POLL));
         }

@@ -39,6 +39,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -97,13 +98,30 @@ public final class PlannerCore {
 
   /** Folds an event read back at start: no decisions. */
   public synchronized void fold(EventEnvelope event) {
+    fold(state, event);
+  }
+
+  /**
+   * Replaces the state with one folded from {@code replay} (which feeds every event it reads to the
+   * consumer it is given), built aside: until it is complete, queries and decisions see the former
+   * state, never a half-read one. Nothing is decided.
+   */
+  public void rebuild(Consumer<Consumer<EventEnvelope>> replay) {
+    PlannerState rebuilt = new PlannerState();
+    replay.accept(event -> fold(rebuilt, event));
+    synchronized (this) {
+      state = rebuilt;
+    }
+  }
+
+  private static void fold(PlannerState into, EventEnvelope event) {
     if (event.data() instanceof ReleasePublished p) {
       if (releaseErrors(p.release()).isEmpty()) {
-        state.addRelease(p.release());
+        into.addRelease(p.release());
       }
       return;
     }
-    state.apply(event);
+    into.apply(event);
   }
 
   /** Decides on one live event; returns the events to publish (already folded into the state). */
