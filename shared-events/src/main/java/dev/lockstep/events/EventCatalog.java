@@ -169,13 +169,19 @@ public final class EventCatalog {
                 readersOfRequests,
                 "A release manifest enters the catalogue."))
         .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "release.published"));
+    // v2 adds the plan's expected duration and each step's retries (issues #14 and #16).
     b.type(
-        "plan.created",
-        plans,
-        PlanCreated.class,
-        "planner",
-        readersOfPlans,
-        "The planner's plan for an upgrade or a rollback: waves, steps, gates, risk, window.");
+            new EventType(
+                EventType.PREFIX + "plan.created",
+                plans,
+                2,
+                1,
+                PlanCreated.class,
+                "planner",
+                readersOfPlans,
+                "The planner's plan for an upgrade or a rollback: waves, steps, gates, risk,"
+                    + " window, expected duration."))
+        .upcaster(new OptionalFieldAdded("dev.lockstep.plan.created", 1));
     b.type(
         "plan.rejected",
         plans,

@@ -216,7 +216,8 @@ final class SampleEvents {
             null,
             null,
             null,
-            null);
+            null,
+            1);
     PlanStep setMetis =
         new PlanStep(
             "s-1-3",
@@ -281,7 +282,8 @@ final class SampleEvents {
         Duration.ofMinutes(2),
         new Window(T0, T0.plus(Duration.ofHours(2))),
         null,
-        "Faster metadata sync.");
+        "Faster metadata sync.",
+        Duration.ofMinutes(9));
   }
 
   static ObjectState metisBefore() {

@@ -19,6 +19,8 @@ import java.util.List;
  * @param window the maintenance window, if any
  * @param rollbackOf for a rollback, the upgrade it rolls back
  * @param releaseNotes the release notes shown to stakeholders
+ * @param expectedDuration how long the plan is expected to take when nothing fails, the planner's
+ *     estimate from its steps and gates (ISO-8601; added in {@code plan.created} v2, null in v1)
  */
 public record Plan(
     String upgradeId,
@@ -32,9 +34,58 @@ public record Plan(
     Duration expectedDowntime,
     @Nullable Window window,
     @Nullable String rollbackOf,
-    @Nullable String releaseNotes) {
+    @Nullable String releaseNotes,
+    @Nullable Duration expectedDuration) {
   public Plan {
     versions = List.copyOf(versions);
     waves = List.copyOf(waves);
+  }
+
+  /** A plan without an expected duration (as {@code plan.created} v1 carried it). */
+  public Plan(
+      String upgradeId,
+      String platform,
+      PlanMode mode,
+      @Nullable String fromRelease,
+      @Nullable String toRelease,
+      List<VersionChange> versions,
+      List<Wave> waves,
+      Risk risk,
+      Duration expectedDowntime,
+      @Nullable Window window,
+      @Nullable String rollbackOf,
+      @Nullable String releaseNotes) {
+    this(
+        upgradeId,
+        platform,
+        mode,
+        fromRelease,
+        toRelease,
+        versions,
+        waves,
+        risk,
+        expectedDowntime,
+        window,
+        rollbackOf,
+        releaseNotes,
+        null);
+  }
+
+  /** The same plan with an expected duration. */
+  public Plan withExpectedDuration(@Nullable Duration duration) {
+    return new Plan(
+        upgradeId,
+        platform,
+        mode,
+        fromRelease,
+        toRelease,
+        versions,
+        waves,
+        risk,
+        expectedDowntime,
+        window,
+        rollbackOf,
+        releaseNotes,
+        duration);
   }
 }

@@ -28,6 +28,9 @@ import java.util.Map;
  * @param objects the bundle or rendered chart to apply (apply)
  * @param customResource the resource and patch (patch-resource)
  * @param restore the recorded before-states to put back (rollback steps)
+ * @param retries how many times the executor runs the step again when it fails before the upgrade
+ *     fails (the component's {@code retries} in the manifest); null or 0: never (added in {@code
+ *     plan.created} v2)
  * @param message what an approver is asked (approve)
  */
 public record PlanStep(
@@ -45,4 +48,47 @@ public record PlanStep(
     @Nullable List<Map<String, Object>> objects,
     @Nullable CustomResource customResource,
     @Nullable List<ObjectState> restore,
-    @Nullable String message) {}
+    @Nullable String message,
+    @Nullable Integer retries) {
+
+  /** A step that is never retried (a plan of {@code plan.created} v1). */
+  public PlanStep(
+      String id,
+      String component,
+      StepAction action,
+      @Nullable String from,
+      @Nullable String to,
+      @Nullable WorkloadRef workload,
+      @Nullable String image,
+      @Nullable List<ObjectRef> targets,
+      @Nullable Migration migration,
+      @Nullable Backup backup,
+      @Nullable String snapshot,
+      @Nullable List<Map<String, Object>> objects,
+      @Nullable CustomResource customResource,
+      @Nullable List<ObjectState> restore,
+      @Nullable String message) {
+    this(
+        id,
+        component,
+        action,
+        from,
+        to,
+        workload,
+        image,
+        targets,
+        migration,
+        backup,
+        snapshot,
+        objects,
+        customResource,
+        restore,
+        message,
+        null);
+  }
+
+  /** How many times the step may run again after a failure: 0 when the plan says nothing. */
+  public int retriesOrZero() {
+    return retries == null ? 0 : Math.max(0, retries);
+  }
+}
