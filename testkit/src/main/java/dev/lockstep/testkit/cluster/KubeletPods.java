@@ -137,7 +137,7 @@ final class KubeletPods {
     Set<String> crashing =
         outcome == SimulatedPod.Outcome.KEEP_RUNNING
             ? spec.getContainers().stream()
-                .filter(container -> faults.isFaulty(container.getImage()))
+                .filter(container -> faults.isFaulty(container.getImage(), state.templateHash))
                 .map(Container::getName)
                 .collect(Collectors.toSet())
             : Set.of();

@@ -47,6 +47,8 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
       Set.of(
           "pods", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs");
   private static final Pattern GIT_VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(\\..*)?");
+  private static final Pattern POD_LOG =
+      Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(?:\\?(.*))?");
 
   /** Kinds of common built-in resources, for requests whose body names no kind (DELETE, PATCH). */
   private static final Map<String, String> BUILT_IN_KINDS =
@@ -84,6 +86,7 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
 
   private final OperationLog log;
   private final Clock clock;
+  private final PodLogs podLogs;
   private final Map<String, String> kinds = new ConcurrentHashMap<>(BUILT_IN_KINDS);
   private volatile String gitVersion = SimulatedCluster.DEFAULT_KUBERNETES_VERSION;
 
@@ -100,6 +103,12 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
   RecordingCrudDispatcher(OperationLog log, Clock clock) {
     this.log = Objects.requireNonNull(log, "log");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.podLogs = new PodLogs(clock);
+  }
+
+  /** The containers' logs this server serves. */
+  PodLogs podLogs() {
+    return podLogs;
   }
 
   String kubernetesVersion() {
@@ -121,6 +130,12 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
       if (path.equals("/version") || path.startsWith("/version?")) {
         return versionResponse();
       }
+    }
+    Matcher podLog = POD_LOG.matcher(request.getPath());
+    if (method.equals("GET") && podLog.matches()) {
+      String namespace = podLog.group(1);
+      String pod = podLog.group(2);
+      return podLogs.answer(namespace, pod, storedPod(namespace, pod), podLog.group(3));
     }
     if (!MUTATING_METHODS.contains(method)) {
       return super.dispatch(request);
@@ -177,6 +192,7 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
       if (Objects.equals(existing, newState)) {
         return;
       }
+      podLogs.stored(ApiPath.parse(path).resource(), newState);
       AttributeSet newAttributes =
           newState == null ? null : attributesOf(pathAttributes, resource, newState);
       if (newState == null && existing != null) {
@@ -197,6 +213,20 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
         }
       }
     }
+  }
+
+  /** The pod as stored, or null. */
+  private String storedPod(String namespace, String name) {
+    AttributeSet query =
+        attributeExtractor.fromPath("/api/v1/namespaces/" + namespace + "/pods/" + name);
+    synchronized (map) {
+      for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
+        if (entry.getKey().matches(query)) {
+          return entry.getValue();
+        }
+      }
+    }
+    return null;
   }
 
   /** Closes every open watch. */

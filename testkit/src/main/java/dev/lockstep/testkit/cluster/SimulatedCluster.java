@@ -168,6 +168,14 @@ public final class SimulatedCluster implements AutoCloseable {
     return kubelet;
   }
 
+  /**
+   * The containers' logs the API server serves ({@code GET .../pods/{name}/log}), and the busy
+   * rules that make a workload's pods write lines; usable before {@link #start()}.
+   */
+  public PodLogs logs() {
+    return dispatcher.podLogs();
+  }
+
   /** The log of every change made to the cluster. */
   public OperationLog operations() {
     return operations;

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -135,6 +136,16 @@ public final class SimulatedKubelet {
     return this;
   }
 
+  /**
+   * Makes the first {@code rollouts} rollouts of this image fail (their pods crash-loop, as with
+   * {@link #markFaulty}) and every later one succeed: a rollout is a pod template, so pods that a
+   * failing rollout re-creates keep failing, and a restarted rollout (a new template) is the next.
+   */
+  public SimulatedKubelet failFirstRollouts(String image, int rollouts) {
+    faults.failFirstRollouts(image, rollouts);
+    return this;
+  }
+
   /** Undoes {@link #markFaulty} for pods created from now on. */
   public SimulatedKubelet markHealthy(String image) {
     faults.markHealthy(image);
@@ -152,7 +163,17 @@ public final class SimulatedKubelet {
     return this;
   }
 
-  /** Forgets every faulty image and Job failure rule. */
+  /**
+   * Runs {@code work} when the pod of a Job that {@code which} matches starts, once per Job, on the
+   * kubelet's thread and before the Job can finish: what the Job's container does, such as a
+   * migration that changes a database. Work that throws makes the Job fail.
+   */
+  public SimulatedKubelet onJob(Predicate<? super Job> which, Consumer<? super Job> work) {
+    faults.onJob(which, work);
+    return this;
+  }
+
+  /** Forgets every faulty image, Job failure rule and {@link #onJob} work. */
   public SimulatedKubelet clearFaults() {
     faults.clear();
     return this;

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * creationTime} and {@code boundVolumeSnapshotContentName}. A snapshot whose source claim does not
  * exist, or that a {@linkplain #failSnapshots rule} matches, gets {@code status.error} instead and
  * never becomes ready.
+ *
+ * <p>Volumes hold nothing in the simulated cluster; a test or the local mode gives a claim contents
+ * with {@link #volumeData}: they are kept when a snapshot of the claim is cut, and put back when a
+ * claim of that name is created from the snapshot ({@code spec.dataSource}), as a CSI driver
+ * provisions a volume from a snapshot.
  *
  * <p>Its writes carry the actor {@value #ACTOR}, so the {@link OperationLog} counts them as the
  * simulator's.
@@ -64,9 +70,21 @@ public final class SimulatedSnapshotController implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final List<Predicate<? super GenericKubernetesResource>> failing =
       new CopyOnWriteArrayList<>();
+  private final Map<String, VolumeData> volumes = new ConcurrentHashMap<>();
   private volatile Duration readyDelay = DEFAULT_READY_DELAY;
   private KubernetesClient client;
   private SharedIndexInformer<GenericKubernetesResource> informer;
+  private SharedIndexInformer<PersistentVolumeClaim> claims;
+
+  /** What a claim's volume holds, which a snapshot keeps and a restore puts back. */
+  public interface VolumeData {
+    /** A snapshot of the claim is being cut: keep what the volume holds now under its name. */
+    void snapshot(String snapshot);
+
+    /** The claim was created again from a snapshot: make the volume hold what it kept. */
+    void restore(String snapshot);
+  }
+
   private volatile boolean running;
   private boolean closed;
 
@@ -102,6 +120,16 @@ public final class SimulatedSnapshotController implements AutoCloseable {
   public SimulatedSnapshotController failSnapshots(
       Predicate<? super GenericKubernetesResource> which) {
     failing.add(Objects.requireNonNull(which, "which"));
+    return this;
+  }
+
+  /**
+   * Gives the volume of claim {@code namespace/claim} contents: {@code data} keeps them when a
+   * snapshot of the claim is cut (before the snapshot is ready; an exception fails the snapshot)
+   * and puts them back when the claim is created from a snapshot.
+   */
+  public SimulatedSnapshotController volumeData(String namespace, String claim, VolumeData data) {
+    volumes.put(namespace + "/" + claim, Objects.requireNonNull(data, "data"));
     return this;
   }
 
@@ -147,7 +175,53 @@ public final class SimulatedSnapshotController implements AutoCloseable {
                   }
                 },
                 0);
+    claims =
+        client
+            .persistentVolumeClaims()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(PersistentVolumeClaim claim) {
+                    created(claim);
+                  }
+
+                  @Override
+                  public void onUpdate(PersistentVolumeClaim before, PersistentVolumeClaim after) {
+                    // A claim's data source is set when it is created.
+                  }
+
+                  @Override
+                  public void onDelete(PersistentVolumeClaim claim, boolean finalStateUnknown) {
+                    // The volume's contents stay with the snapshots that kept them.
+                  }
+                },
+                0);
     return this;
+  }
+
+  /** A claim created from a snapshot gets what the snapshot kept, if its volume has contents. */
+  private void created(PersistentVolumeClaim claim) {
+    var source = claim.getSpec() == null ? null : claim.getSpec().getDataSource();
+    VolumeData data =
+        volumes.get(claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName());
+    if (!running || data == null || source == null || !"VolumeSnapshot".equals(source.getKind())) {
+      return;
+    }
+    schedule(
+        () -> {
+          try {
+            data.restore(source.getName());
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Restoring claim {}/{} from {} failed: {}",
+                claim.getMetadata().getNamespace(),
+                claim.getMetadata().getName(),
+                source.getName(),
+                e.toString());
+          }
+        },
+        Duration.ZERO);
   }
 
   /** Stops watching and closes its client. */
@@ -158,11 +232,13 @@ public final class SimulatedSnapshotController implements AutoCloseable {
     }
     closed = true;
     running = false;
-    if (informer != null) {
-      try {
-        informer.stop();
-      } catch (RuntimeException e) {
-        LOG.debug("Stopping the snapshot informer failed: {}", e.toString());
+    for (SharedIndexInformer<?> watch : java.util.Arrays.asList(informer, claims)) {
+      if (watch != null) {
+        try {
+          watch.stop();
+        } catch (RuntimeException e) {
+          LOG.debug("Stopping a snapshot controller informer failed: {}", e.toString());
+        }
       }
     }
     executor.shutdownNow();
@@ -256,6 +332,14 @@ public final class SimulatedSnapshotController implements AutoCloseable {
                 + "\" not found";
       } else {
         size = requestedStorage(claim);
+        VolumeData data = volumes.get(namespace + "/" + claimName);
+        if (data != null) {
+          try {
+            data.snapshot(snapshot.getMetadata().getName());
+          } catch (RuntimeException e) {
+            failure = "the CSI driver failed to copy the volume: " + e.getMessage();
+          }
+        }
       }
     }
     if (failure != null) {

@@ -437,6 +437,30 @@ class SimulatedKubeletTest {
   }
 
   @Test
+  void aJobsWorkIsDoneBeforeItSucceedsOnceAndWorkThatThrowsFailsIt() {
+    List<String> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+    cluster
+        .kubelet()
+        .onJob(
+            job -> job.getMetadata().getName().startsWith("migrate"),
+            job -> {
+              done.add(job.getMetadata().getName());
+              if (job.getMetadata().getName().equals("migrate-broken")) {
+                throw new IllegalStateException("the schema is locked");
+              }
+            });
+    service.resource(job("migrate", "registry.example.com/migrate:2.0.0")).create();
+    service.resource(job("migrate-broken", "registry.example.com/migrate:2.0.0")).create();
+    service.resource(job("other", "registry.example.com/migrate:2.0.0")).create();
+
+    Job succeeded = awaitJob("migrate", j -> jobCondition(j, "Complete").isPresent());
+    assertThat(succeeded.getStatus().getSucceeded()).isEqualTo(1);
+    awaitJob("migrate-broken", j -> jobCondition(j, "Failed").isPresent());
+    awaitJob("other", j -> jobCondition(j, "Complete").isPresent());
+    assertThat(done).containsExactlyInAnyOrder("migrate", "migrate-broken");
+  }
+
+  @Test
   void operationLogCountsExactlyTheMutationsOfTheCodeUnderTest() {
     service.resource(deployment("web", 3, GOOD_IMAGE)).create();
     awaitDeployment("web", SimulatedKubeletTest::rolledOut);

@@ -114,16 +114,73 @@ class SimulatedSnapshotControllerTest {
     assertThat(status(awaitStatus("fine-1"))).containsEntry("readyToUse", true);
   }
 
+  @Test
+  void aSnapshotKeepsWhatTheVolumeHeldAndAClaimCreatedFromItGetsItBack() {
+    // the volume's contents: a list of rows, kept per snapshot
+    java.util.List<String> rows = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Map<String, java.util.List<String>> kept = new java.util.concurrent.ConcurrentHashMap<>();
+    rows.addAll(java.util.List.of("a", "b", "c"));
+    snapshots
+        .volumeData(
+            NAMESPACE,
+            "data-postgres-0",
+            new SimulatedSnapshotController.VolumeData() {
+              @Override
+              public void snapshot(String snapshot) {
+                kept.put(snapshot, java.util.List.copyOf(rows));
+              }
+
+              @Override
+              public void restore(String snapshot) {
+                rows.clear();
+                rows.addAll(kept.get(snapshot));
+              }
+            })
+        .start();
+    createClaim("data-postgres-0", "10Gi");
+    createSnapshot("before", "data-postgres-0");
+    assertThat(status(awaitStatus("before"))).containsEntry("readyToUse", true);
+    assertThat(kept).containsEntry("before", java.util.List.of("a", "b", "c"));
+
+    rows.remove("b");
+    service.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-postgres-0").delete();
+    service
+        .persistentVolumeClaims()
+        .inNamespace(NAMESPACE)
+        .resource(
+            claim("data-postgres-0")
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withNewDataSource()
+                .withApiGroup("snapshot.storage.k8s.io")
+                .withKind("VolumeSnapshot")
+                .withName("before")
+                .endDataSource()
+                .endSpec()
+                .build())
+        .create();
+
+    dev.lockstep.testkit.Eventually.until(
+        "the claim holds the snapshot's rows",
+        java.time.Duration.ofSeconds(10),
+        () -> rows.size() == 3);
+    assertThat(rows).containsExactly("a", "b", "c");
+  }
+
+  private static PersistentVolumeClaimBuilder claim(String name) {
+    return new PersistentVolumeClaimBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NAMESPACE)
+        .endMetadata();
+  }
+
   private void createClaim(String name, String size) {
     service
         .persistentVolumeClaims()
         .inNamespace(NAMESPACE)
         .resource(
-            new PersistentVolumeClaimBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(NAMESPACE)
-                .endMetadata()
+            claim(name)
                 .withNewSpec()
                 .withAccessModes("ReadWriteOnce")
                 .withNewResources()
