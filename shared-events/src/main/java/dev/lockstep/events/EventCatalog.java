@@ -8,6 +8,7 @@ import dev.lockstep.events.upcast.OptionalFieldAdded;
 import dev.lockstep.events.upcast.ReleaseFormatV1ToV2;
 import dev.lockstep.events.upcast.StepStartedV1ToV2;
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.AvailabilityObserved;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GateMeasured;
 import dev.lockstep.events.v1.GatePassed;
@@ -24,6 +25,7 @@ import dev.lockstep.events.v1.RollbackRequested;
 import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
@@ -33,9 +35,11 @@ import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradePauseRequested;
 import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumeRequested;
 import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -112,17 +116,19 @@ public final class EventCatalog {
     List<String> readersOfExecution = List.of("planner", "validator", "notifier", "rca-recorder");
     List<String> readersOfGates = List.of("executor", "notifier", "rca-recorder");
     List<String> readersOfNotifications = List.of("rca-recorder");
+    // v3 (and release.published v3): a component of the release may say its retries (issue #16).
     b.type(
             new EventType(
                 EventType.PREFIX + "upgrade.requested",
                 req,
-                2,
+                3,
                 1,
                 UpgradeRequested.class,
                 "platform service",
                 readersOfRequests,
                 "A platform service or a person asks for an upgrade to a release."))
-        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "upgrade.requested"));
+        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "upgrade.requested"))
+        .upcaster(new OptionalFieldAdded(EventType.PREFIX + "upgrade.requested", 2));
     b.type(
         "rollback.requested",
         req,
@@ -162,13 +168,14 @@ public final class EventCatalog {
             new EventType(
                 EventType.PREFIX + "release.published",
                 req,
-                2,
+                3,
                 1,
                 ReleasePublished.class,
                 "platform service",
                 readersOfRequests,
                 "A release manifest enters the catalogue."))
-        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "release.published"));
+        .upcaster(new ReleaseFormatV1ToV2(EventType.PREFIX + "release.published"))
+        .upcaster(new OptionalFieldAdded(EventType.PREFIX + "release.published", 2));
     // v2 adds the plan's expected duration and each step's retries (issues #14 and #16).
     b.type(
             new EventType(
@@ -211,6 +218,14 @@ public final class EventCatalog {
         readersOfPlans,
         "A validated resume: the paused upgrade carries on from where it stopped.");
     b.type(
+        "upgrade.rescheduled",
+        plans,
+        UpgradeRescheduled.class,
+        "planner",
+        readersOfPlans,
+        "An upgrade held by its closed window gets the platform's next recurring window; it"
+            + " carries on when the new window opens.");
+    b.type(
         "step.approved",
         plans,
         StepApproved.class,
@@ -237,6 +252,14 @@ public final class EventCatalog {
         "executor",
         readersOfExecution,
         "The executor starts a plan.");
+    b.type(
+        "upgrade.window-closed",
+        exec,
+        UpgradeWindowClosed.class,
+        "executor",
+        readersOfExecution,
+        "The next wave would start after the window's notAfter: it is not started and the"
+            + " upgrade is held until the platform's window policy decides.");
     // v2 adds the before-states read before acting (issue #4: a crash after a delete lost them).
     b.type(
             new EventType(
@@ -264,6 +287,14 @@ public final class EventCatalog {
         "executor",
         readersOfExecution,
         "A step failed, with the reason.");
+    b.type(
+        "step.retried",
+        exec,
+        StepRetried.class,
+        "executor",
+        readersOfExecution,
+        "A step failed and has retries left: the executor runs it again (the attempt now starting,"
+            + " of how many allowed, and why the last one failed).");
     // v2 adds baselineOf: a rollback's gates compare with the baseline of the upgrade it undoes.
     b.type(
             new EventType(
@@ -320,6 +351,14 @@ public final class EventCatalog {
         "validator",
         readersOfGates,
         "One measurement of a gate.");
+    b.type(
+        "availability.observed",
+        gates,
+        AvailabilityObserved.class,
+        "prober",
+        List.of("rca-recorder"),
+        "What each component's health endpoint answered under a steady probe while an upgrade"
+            + " ran: requests, failures, time unavailable.");
     b.type(
         "gate.passed",
         gates,

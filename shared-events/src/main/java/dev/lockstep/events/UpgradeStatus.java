@@ -14,6 +14,11 @@ public enum UpgradeStatus implements WireEnum {
   SCHEDULED("scheduled", false),
   /** The executor is running its steps. */
   RUNNING("running", false),
+  /**
+   * Held before its next wave: paused by a person, or its window closed and it waits for the next
+   * one (or for a resume).
+   */
+  PAUSED("paused", false),
   /** A wave's gates are being evaluated. */
   WAITING_GATE("waiting-gate", false),
   /** A step waits for a person's approval. */
@@ -64,6 +69,7 @@ public enum UpgradeStatus implements WireEnum {
     return this == QUEUED
         || this == SCHEDULED
         || this == RUNNING
+        || this == PAUSED
         || this == WAITING_GATE
         || this == WAITING_APPROVAL;
   }

@@ -21,6 +21,10 @@ import java.util.Map;
  * @param manifests a bundle of Kubernetes objects, applied by create-or-replace
  * @param helm a Helm chart rendered into manifests
  * @param customResource an operator-managed resource patched and waited on
+ * @param retries how many times a failed step of this component is run again before the upgrade
+ *     fails (0 to 10); null: never
+ * @param quiet what the drain waits on once the drained pods are gone: listed components' logs
+ *     silent for a period, within a deadline; null: nothing more
  */
 public record Component(
     String name,
@@ -35,12 +39,89 @@ public record Component(
     @Omittable List<Gate> gates,
     @Nullable List<Map<String, Object>> manifests,
     @Nullable HelmChart helm,
-    @Nullable CustomResource customResource) {
+    @Nullable CustomResource customResource,
+    @Nullable Integer retries,
+    @Nullable Quiet quiet) {
+
+  /** The most retries a component may ask for. */
+  public static final int MAX_RETRIES = 10;
 
   public Component {
     requires = requires == null ? Map.of() : Map.copyOf(requires);
     drain = drain == null ? List.of() : List.copyOf(drain);
     gates = gates == null ? List.of() : List.copyOf(gates);
+  }
+
+  /** A component whose failed steps are never retried. */
+  public Component(
+      String name,
+      String layer,
+      String version,
+      Map<String, String> requires,
+      @Nullable WorkloadRef workload,
+      @Nullable String image,
+      List<ObjectRef> drain,
+      @Nullable Migration migration,
+      @Nullable Backup backup,
+      List<Gate> gates,
+      @Nullable List<Map<String, Object>> manifests,
+      @Nullable HelmChart helm,
+      @Nullable CustomResource customResource) {
+    this(
+        name,
+        layer,
+        version,
+        requires,
+        workload,
+        image,
+        drain,
+        migration,
+        backup,
+        gates,
+        manifests,
+        helm,
+        customResource,
+        null,
+        null);
+  }
+
+  /** A component whose drain waits for no quiet. */
+  public Component(
+      String name,
+      String layer,
+      String version,
+      Map<String, String> requires,
+      @Nullable WorkloadRef workload,
+      @Nullable String image,
+      List<ObjectRef> drain,
+      @Nullable Migration migration,
+      @Nullable Backup backup,
+      List<Gate> gates,
+      @Nullable List<Map<String, Object>> manifests,
+      @Nullable HelmChart helm,
+      @Nullable CustomResource customResource,
+      @Nullable Integer retries) {
+    this(
+        name,
+        layer,
+        version,
+        requires,
+        workload,
+        image,
+        drain,
+        migration,
+        backup,
+        gates,
+        manifests,
+        helm,
+        customResource,
+        retries,
+        null);
+  }
+
+  /** How many times a failed step of this component runs again: 0 when the manifest says none. */
+  public int retriesOrZero() {
+    return retries == null ? 0 : Math.max(0, retries);
   }
 
   /** How the component is delivered. */

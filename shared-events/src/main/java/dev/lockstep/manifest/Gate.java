@@ -34,6 +34,9 @@ public record Gate(
     @Nullable Integer consecutiveErrorLimit,
     @Nullable String timeout) {
 
+  /** The time between measurements when a gate does not say. */
+  public static final java.time.Duration DEFAULT_INTERVAL = java.time.Duration.ofSeconds(10);
+
   /** The kind of this gate: {@code kubernetes}, {@code http}, {@code prometheus}, ... */
   @JsonIgnore
   public String kind() {

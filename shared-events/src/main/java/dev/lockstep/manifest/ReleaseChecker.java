@@ -15,6 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.lockstep.events.Json;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,12 +51,15 @@ final class ReleaseChecker extends ManifestNodes {
           "gates",
           "manifests",
           "helm",
-          "customResource");
+          "customResource",
+          "retries",
+          "quiet");
   private static final Set<String> WORKLOAD = Set.of("kind", "namespace", "name", "container");
   private static final Set<String> MIGRATION = Set.of("image", "args", "timeout");
   private static final Set<String> BACKUP = Set.of("volumeSnapshotClass");
   private static final Set<String> HELM = Set.of("chart", "version", "values", "namespace");
   private static final Set<String> MANIFEST_FILE = Set.of("file");
+  private static final Set<String> QUIET = Set.of("components", "period", "deadline");
   private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
   private static final Set<String> NOT_SETTABLE = Set.of("apiVersion", "kind", "metadata");
   private static final Set<String> CUSTOM_RESOURCE =
@@ -167,6 +171,79 @@ final class ReleaseChecker extends ManifestNodes {
     clusterScopedCustomKinds = clusterScopedCustomKinds(components);
     for (int i = 0; i < components.size(); i++) {
       component(components.get(i), "spec.components[" + i + "]", layers, seen.keySet());
+    }
+    Set<String> withWorkload = new HashSet<>();
+    for (JsonNode c : components) {
+      if (c.path("name").isTextual() && c.path("workload").isObject()) {
+        withWorkload.add(c.get("name").asText());
+      }
+    }
+    for (int i = 0; i < components.size(); i++) {
+      quiet(components.get(i), "spec.components[" + i + "]", seen.keySet(), withWorkload);
+    }
+  }
+
+  /**
+   * A drain's {@code quiet}: known components that have a workload whose pods' logs can be read, a
+   * positive period, and a deadline no shorter than the period.
+   */
+  private void quiet(JsonNode c, String path, Set<String> names, Set<String> withWorkload) {
+    JsonNode quiet = c.path("quiet");
+    String p = path + ".quiet";
+    if (quiet.isMissingNode() || quiet.isNull() || !object(quiet, p)) {
+      return;
+    }
+    String who =
+        c.path("name").isTextual() ? "component '" + c.get("name").asText() + "'" : full(path);
+    unknown(quiet, p, QUIET);
+    JsonNode components = quiet.get("components");
+    if (require(components, p + ".components") && array(components, p + ".components")) {
+      if (components.isEmpty()) {
+        error(INVALID_MANIFEST, p + ".components", who + " waits for quiet on no component");
+      }
+      for (int i = 0; i < components.size(); i++) {
+        JsonNode listed = components.get(i);
+        String at = p + ".components[" + i + "]";
+        if (!listed.isTextual()) {
+          error(INVALID_MANIFEST, at, "a component to wait on is written by its name");
+        } else if (!names.contains(listed.asText())) {
+          error(
+              UNKNOWN_DEPENDENCY,
+              at,
+              who + " waits on '" + listed.asText() + "', which the release does not contain");
+        } else if (!withWorkload.contains(listed.asText())) {
+          error(
+              INVALID_MANIFEST,
+              at,
+              who
+                  + " waits on '"
+                  + listed.asText()
+                  + "', which has no workload whose pods' logs could be read");
+        }
+      }
+    }
+    string(quiet, p, "period", true);
+    duration(quiet, p, "period");
+    duration(quiet, p, "deadline");
+    Duration period = GoDuration.parse(quiet.path("period").asText(null)).orElse(null);
+    Duration deadline =
+        GoDuration.parse(quiet.path("deadline").asText(Quiet.DEFAULT_DEADLINE)).orElse(null);
+    if (period != null && period.isZero()) {
+      error(
+          INVALID_MANIFEST,
+          p + ".period",
+          "the quiet period of " + who + " must be longer than 0s");
+    }
+    if (period != null && deadline != null && deadline.compareTo(period) < 0) {
+      error(
+          INVALID_MANIFEST,
+          p + ".deadline",
+          "the quiet deadline "
+              + quiet.path("deadline").asText(Quiet.DEFAULT_DEADLINE)
+              + " of "
+              + who
+              + " is shorter than its quiet period "
+              + quiet.get("period").asText());
     }
   }
 
@@ -322,6 +399,22 @@ final class ReleaseChecker extends ManifestNodes {
       }
     }
     gates(c.get("gates"), path + ".gates");
+    JsonNode retries = c.get("retries");
+    if (retries != null
+        && !retries.isNull()
+        && (!retries.isIntegralNumber()
+            || !retries.canConvertToInt()
+            || retries.asInt() < 0
+            || retries.asInt() > Component.MAX_RETRIES)) {
+      error(
+          INVALID_MANIFEST,
+          path + ".retries",
+          who
+              + " has retries "
+              + retries
+              + "; retries must be a whole number from 0 to "
+              + Component.MAX_RETRIES);
+    }
   }
 
   private void delivery(JsonNode c, String path, String who) {

@@ -1,6 +1,7 @@
 package dev.lockstep.events;
 
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.AvailabilityObserved;
 import dev.lockstep.events.v1.ChannelRef;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GateMeasured;
@@ -21,6 +22,7 @@ import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
+import dev.lockstep.events.v1.QuietWait;
 import dev.lockstep.events.v1.ReleasePublished;
 import dev.lockstep.events.v1.Risk;
 import dev.lockstep.events.v1.RollbackCompleted;
@@ -31,6 +33,7 @@ import dev.lockstep.events.v1.StepApprovalGranted;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelRequested;
@@ -40,9 +43,11 @@ import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradePauseRequested;
 import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumeRequested;
 import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
 import dev.lockstep.events.v1.Window;
@@ -51,6 +56,7 @@ import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.Migration;
 import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.manifest.Quiet;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseMetadata;
 import dev.lockstep.manifest.ReleaseSpec;
@@ -135,7 +141,9 @@ final class SampleEvents {
             List.of(health),
             null,
             null,
-            null);
+            null,
+            2,
+            new Quiet(List.of("postgres"), "10s", "2m"));
     return new Release(
         Release.API_VERSION,
         Release.KIND,
@@ -199,7 +207,15 @@ final class SampleEvents {
             null,
             null,
             null,
-            null);
+            null,
+            null,
+            new QuietWait(
+                List.of(
+                    new QuietWait.Source(
+                        "postgres",
+                        new WorkloadRef("StatefulSet", "data", "postgres", "postgres"))),
+                "10s",
+                "2m"));
     PlanStep migrate =
         new PlanStep(
             "s-1-2",
@@ -341,6 +357,10 @@ final class SampleEvents {
         new UpgradeCancelled(UPGRADE, PLATFORM, "alice", "freeze for quarter close", true),
         new UpgradePaused(UPGRADE, PLATFORM, "alice", "traffic peak"),
         new UpgradeResumed(UPGRADE, PLATFORM, "alice", "peak over"),
+        new UpgradeRescheduled(
+            UPGRADE,
+            PLATFORM,
+            new Window(T0.plus(Duration.ofDays(2)), T0.plus(Duration.ofDays(2).plusHours(4)))),
         new StepApproved(ROLLBACK, PLATFORM, "s-0-1", "bob", "major rollback approved"),
         new InventoryObserved(
             PLATFORM,
@@ -361,6 +381,7 @@ final class SampleEvents {
                             2,
                             Map.of("lockstep.dev/version", "2.3.1")))))),
         new UpgradeStarted(UPGRADE, PLATFORM, PlanMode.UPGRADE, null, 2, 6),
+        new UpgradeWindowClosed(UPGRADE, PLATFORM, 1, T0.plus(Duration.ofHours(2))),
         new StepStarted(
             UPGRADE, "s-1-3", 1, "metis", StepAction.SET_IMAGE, 1, List.of(metisBefore())),
         new StepSucceeded(
@@ -381,6 +402,16 @@ final class SampleEvents {
             StepAction.SET_IMAGE,
             "rollout of Deployment core/metis exceeded its progress deadline (600s)",
             List.of(metisBefore())),
+        new StepRetried(
+            UPGRADE,
+            PLATFORM,
+            "s-1-3",
+            1,
+            "metis",
+            StepAction.SET_IMAGE,
+            2,
+            3,
+            "rollout of Deployment core/metis exceeded its progress deadline (600s)"),
         new GateRequested(
             UPGRADE,
             PLATFORM,
@@ -425,6 +456,20 @@ final class SampleEvents {
             "s-0-2"),
         new GateMeasured(
             UPGRADE, "w1-error-rate", "error-rate", "prometheus", measurements().get(1)),
+        new AvailabilityObserved(
+            UPGRADE,
+            PLATFORM,
+            "lockstep local",
+            T0,
+            T0.plus(Duration.ofMinutes(9)),
+            List.of(
+                new AvailabilityObserved.ComponentAvailability(
+                    "metis",
+                    "http://metis.core:8080/health",
+                    10_800,
+                    2_410,
+                    Duration.ofSeconds(121),
+                    Duration.ofSeconds(118)))),
         new GatePassed(
             UPGRADE,
             "w0-error-rate",

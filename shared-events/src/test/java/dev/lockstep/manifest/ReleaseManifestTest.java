@@ -100,6 +100,44 @@ class ReleaseManifestTest {
   }
 
   @Test
+  void retriesAreAWholeNumberFromZeroToTenAndEveryBadOneIsReported() {
+    String yaml =
+        """
+        apiVersion: lockstep.dev/v1
+        kind: Release
+        metadata: { name: dataos, version: 1.0.0 }
+        spec:
+          layers: [core]
+          components:
+            - { name: ok, layer: core, version: 1.0.0, retries: 3,
+                image: "r/ok:1", workload: { kind: Deployment, namespace: core, name: ok } }
+            - { name: many, layer: core, version: 1.0.0, retries: 11,
+                image: "r/m:1", workload: { kind: Deployment, namespace: core, name: many } }
+            - { name: negative, layer: core, version: 1.0.0, retries: -1,
+                image: "r/n:1", workload: { kind: Deployment, namespace: core, name: negative } }
+            - { name: text, layer: core, version: 1.0.0, retries: twice,
+                image: "r/t:1", workload: { kind: Deployment, namespace: core, name: text } }
+            - { name: half, layer: core, version: 1.0.0, retries: 1.5,
+                image: "r/h:1", workload: { kind: Deployment, namespace: core, name: half } }
+        """;
+
+    ReleaseParser.Result result = ReleaseParser.parseYaml(yaml);
+
+    assertThat(result.errors())
+        .extracting(ErrorDetail::code, ErrorDetail::path)
+        .containsExactlyInAnyOrder(
+            tuple("invalid-manifest", "spec.components[1].retries"),
+            tuple("invalid-manifest", "spec.components[2].retries"),
+            tuple("invalid-manifest", "spec.components[3].retries"),
+            tuple("invalid-manifest", "spec.components[4].retries"));
+    assertThat(result.errors().get(0).message())
+        .isEqualTo("component 'many' has retries 11; retries must be a whole number from 0 to 10");
+    Release release =
+        ReleaseParser.parseYaml(yaml.substring(0, yaml.indexOf("    - { name: many"))).release();
+    assertThat(release.component("ok").orElseThrow().retriesOrZero()).isEqualTo(3);
+  }
+
+  @Test
   void yamlThatDoesNotParseSaysWhere() {
     ReleaseParser.Result result = ReleaseParser.parseYaml("spec: [unclosed\n  layers: x");
 

@@ -31,6 +31,9 @@ import java.util.Map;
  * @param retries how many times the executor runs the step again when it fails before the upgrade
  *     fails (the component's {@code retries} in the manifest); null or 0: never (added in {@code
  *     plan.created} v2)
+ * @param quiet a drain's wait until listed components' logs fall silent (the component's {@code
+ *     quiet} in the manifest); null: the drain waits only for its pods to go (added in {@code
+ *     plan.created} v2)
  * @param message what an approver is asked (approve)
  */
 public record PlanStep(
@@ -49,7 +52,46 @@ public record PlanStep(
     @Nullable CustomResource customResource,
     @Nullable List<ObjectState> restore,
     @Nullable String message,
-    @Nullable Integer retries) {
+    @Nullable Integer retries,
+    @Nullable QuietWait quiet) {
+
+  /** A step that waits for no quiet beyond its drained pods being gone. */
+  public PlanStep(
+      String id,
+      String component,
+      StepAction action,
+      @Nullable String from,
+      @Nullable String to,
+      @Nullable WorkloadRef workload,
+      @Nullable String image,
+      @Nullable List<ObjectRef> targets,
+      @Nullable Migration migration,
+      @Nullable Backup backup,
+      @Nullable String snapshot,
+      @Nullable List<Map<String, Object>> objects,
+      @Nullable CustomResource customResource,
+      @Nullable List<ObjectState> restore,
+      @Nullable String message,
+      @Nullable Integer retries) {
+    this(
+        id,
+        component,
+        action,
+        from,
+        to,
+        workload,
+        image,
+        targets,
+        migration,
+        backup,
+        snapshot,
+        objects,
+        customResource,
+        restore,
+        message,
+        retries,
+        null);
+  }
 
   /** A step that is never retried (a plan of {@code plan.created} v1). */
   public PlanStep(
@@ -84,6 +126,7 @@ public record PlanStep(
         customResource,
         restore,
         message,
+        null,
         null);
   }
 

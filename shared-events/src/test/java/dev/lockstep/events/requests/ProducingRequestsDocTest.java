@@ -46,7 +46,7 @@ class ProducingRequestsDocTest {
     assertThat(kcat).contains("-t lockstep.requests");
     assertThat(key.group(1)).isEqualTo(event.platform()).isEqualTo(request.platform());
     assertThat(event.subject()).isEqualTo(request.upgradeId());
-    assertThat(event.version()).isEqualTo(2);
+    assertThat(event.version()).isEqualTo(3);
     Component postgres = request.release().component("postgres").orElseThrow();
     assertThat(postgres.drain()).isEmpty();
     assertThat(postgres.gates()).isEmpty();

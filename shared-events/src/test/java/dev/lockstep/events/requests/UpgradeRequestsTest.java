@@ -72,7 +72,7 @@ class UpgradeRequestsTest {
     assertThat(record.key()).isEqualTo("dataos-prod");
     assertThat(header(record, "ce_type")).isEqualTo("dev.lockstep.upgrade.requested");
     assertThat(header(record, "ce_dataschema"))
-        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v2");
+        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v3");
     assertThat(header(record, "ce_subject")).isEqualTo("up-ci-42");
     assertThat(header(record, "ce_traceparent")).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
     assertThat(read).isEqualTo(request.event());
