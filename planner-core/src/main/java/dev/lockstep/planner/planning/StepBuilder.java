@@ -2,6 +2,7 @@ package dev.lockstep.planner.planning;
 
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.PlanStep;
+import dev.lockstep.events.v1.QuietWait;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.manifest.Backup;
 import dev.lockstep.manifest.CustomResource;
@@ -28,6 +29,8 @@ public final class StepBuilder {
   private CustomResource customResource;
   private List<ObjectState> restore;
   private String message;
+  private QuietWait quiet;
+  private Integer retries;
 
   /** A step with its id, component, action and versions. */
   public StepBuilder(String id, String component, StepAction action, String from, String to) {
@@ -88,6 +91,17 @@ public final class StepBuilder {
     return this;
   }
 
+  public StepBuilder quiet(QuietWait value) {
+    quiet = value;
+    return this;
+  }
+
+  /** How many times the executor runs the step again when it fails; none when null or 0. */
+  public StepBuilder retries(Integer value) {
+    retries = value == null || value <= 0 ? null : value;
+    return this;
+  }
+
   /** The step. */
   public PlanStep build() {
     return new PlanStep(
@@ -105,6 +119,8 @@ public final class StepBuilder {
         objects,
         customResource,
         restore,
-        message);
+        message,
+        retries,
+        quiet);
   }
 }

@@ -5,6 +5,7 @@ import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
+import dev.lockstep.events.v1.QuietWait;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
@@ -14,6 +15,7 @@ import dev.lockstep.manifest.Delivery;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.manifest.ObjectRef;
+import dev.lockstep.manifest.Quiet;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.Codes;
@@ -133,7 +135,7 @@ public final class UpgradePlanner {
             request.window(),
             null,
             release.metadata().notes());
-    return new PlanningResult.Planned(plan);
+    return new PlanningResult.Planned(plan.withExpectedDuration(ExpectedDuration.of(plan)));
   }
 
   /** Adds one component's steps; returns how long the component is expected to be down. */
@@ -157,22 +159,26 @@ public final class UpgradePlanner {
     if (from != null && c.stateful()) {
       steps.add(
           step(wave, steps.size(), c.name(), StepAction.BACKUP, from, to)
+              .retries(c.retries())
               .workload(c.workload())
               .backup(c.backup())
               .build());
       risk.stateful(c.name());
     }
     Duration downtime = Duration.ZERO;
-    if (!c.drain().isEmpty()) {
+    if (!c.drain().isEmpty() || c.quiet() != null) {
       steps.add(
           step(wave, steps.size(), c.name(), StepAction.DRAIN, from, to)
+              .retries(c.retries())
               .targets(c.drain())
+              .quiet(quietWait(c.quiet(), request.release()))
               .build());
-      downtime = DRAIN_DOWNTIME;
+      downtime = c.drain().isEmpty() ? downtime : DRAIN_DOWNTIME;
     }
     if (c.migration() != null) {
       steps.add(
           step(wave, steps.size(), c.name(), StepAction.MIGRATE, from, to)
+              .retries(c.retries())
               .workload(c.workload())
               .migration(c.migration())
               .build());
@@ -207,14 +213,33 @@ public final class UpgradePlanner {
               step(wave, steps.size(), c.name(), StepAction.PATCH_RESOURCE, from, to)
                   .customResource(c.customResource());
         };
-    steps.add(change.build());
+    steps.add(change.retries(c.retries()).build());
     if (!c.drain().isEmpty()) {
       steps.add(
           step(wave, steps.size(), c.name(), StepAction.RESTORE_REPLICAS, from, to)
+              .retries(c.retries())
               .targets(c.drain())
               .build());
     }
     return downtime;
+  }
+
+  /** A drain's wait for quiet, each listed component with its workload, or null for none. */
+  private static QuietWait quietWait(Quiet quiet, Release release) {
+    if (quiet == null) {
+      return null;
+    }
+    List<QuietWait.Source> sources = new ArrayList<>();
+    for (String name : quiet.components()) {
+      release
+          .component(name)
+          .map(Component::workload)
+          .ifPresent(workload -> sources.add(new QuietWait.Source(name, workload)));
+    }
+    return new QuietWait(
+        sources,
+        quiet.period(),
+        quiet.deadline() == null ? Quiet.DEFAULT_DEADLINE : quiet.deadline());
   }
 
   /**

@@ -19,6 +19,7 @@ import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.model.Versions;
 import dev.lockstep.planner.ordering.RollbackOrdering;
+import dev.lockstep.planner.planning.ExpectedDuration;
 import dev.lockstep.planner.planning.StepBuilder;
 import dev.lockstep.planner.risk.RiskAssessment;
 import java.time.Duration;
@@ -143,7 +144,7 @@ public final class RollbackPlanner {
             null,
             request.rollbackOf(),
             null);
-    return new PlanningResult.Planned(plan);
+    return new PlanningResult.Planned(plan.withExpectedDuration(ExpectedDuration.of(plan)));
   }
 
   /**
@@ -308,7 +309,8 @@ public final class RollbackPlanner {
       }
       steps.add(putBack(wave, steps, name, first.action(), reached, back, before, delivery));
     }
-    if (drained != null) {
+    // a drain that only waited for quiet scaled nothing, so there is nothing to put back
+    if (drained != null && !drained.before().isEmpty()) {
       steps.add(
           step(wave, steps, name, StepAction.RESTORE_REPLICAS, reached, back)
               .targets(drained.before().stream().map(RollbackPlanner::ref).toList())

@@ -65,6 +65,7 @@ import java.util.UUID;
 public class PlannerController {
   private static final String YAML = "application/yaml";
   private static final String[] ALL = {Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER};
+  private static final Set<String> RETRYABLE = Set.of("failed", "rolled-back", "cancelled");
   private static final Set<String> UPGRADE_FIELDS =
       Set.of("platform", "release", "releaseRef", "upgradeId", "reason", "window");
   private static final Set<String> PREVIEW_FIELDS =
@@ -186,7 +187,7 @@ public class PlannerController {
     if (result instanceof PlanningResult.Rejected rejected) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, rejected.errors());
     }
-    return json(HttpStatus.OK, result.planOrThrow());
+    return json(HttpStatus.OK, queries.withLearnedDuration(platform, result.planOrThrow()));
   }
 
   /** Asks for the rollback of an upgrade. */
@@ -219,11 +220,7 @@ public class PlannerController {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
     if (!Set.of("queued", "scheduled", "paused").contains(target.status())) {
-      throw ApiException.of(
-          HttpStatus.CONFLICT,
-          Codes.CONFLICT,
-          "id",
-          "upgrade " + id + " is " + target.status() + " and cannot be cancelled");
+      throw conflict("upgrade " + id + " is " + target.status() + " and cannot be cancelled");
     }
     publish(
         target.platform(),
@@ -263,6 +260,53 @@ public class PlannerController {
   }
 
   /**
+   * Requests the release of an upgrade that ended without completing (failed, rolled back or
+   * cancelled) again, on the same platform, as a new upgrade: 202 with the new id; 409 while it has
+   * not ended, once it completed, or for a rollback; 404 when unknown. The new request queues
+   * behind whatever runs on the platform (the rollback of the failed upgrade, say).
+   */
+  @Post("/upgrades/{id}/retry")
+  @Secured(Roles.SUBMITTER)
+  public HttpResponse<String> retry(
+      @PathVariable String id,
+      @Body @io.micronaut.core.annotation.Nullable String body,
+      Authentication who) {
+    PlatformView.UpgradeSummary target = known(id);
+    PlatformAccess.require(who, target.platform());
+    String given = reason(body);
+    if (!"upgrade".equals(target.mode()) || !RETRYABLE.contains(target.status())) {
+      throw conflict(
+          "upgrade "
+              + id
+              + " is "
+              + ("upgrade".equals(target.mode()) ? target.status() : "a rollback")
+              + ": only an upgrade that ended failed, rolled back or cancelled can be retried");
+    }
+    UpgradeRequested original =
+        queries
+            .request(id)
+            .orElseThrow(
+                () ->
+                    conflict(
+                        "the request of upgrade "
+                            + id
+                            + " is not known, so neither is its release"));
+    String retryId = "up-" + UUID.randomUUID();
+    publish(
+        target.platform(),
+        retryId,
+        new UpgradeRequested(
+            retryId,
+            target.platform(),
+            original.release(),
+            original.releaseRef(),
+            who.getName(),
+            "retry of " + id + (given == null || given.isBlank() ? "" : ": " + given),
+            null));
+    return accepted(Map.of("upgradeId", retryId, "retryOf", id, "status", "queued"));
+  }
+
+  /**
    * The upgrade a pause or resume names, which must run ({@code scheduled}) or be paused: 404 when
    * unknown, 409 otherwise. Asking for what already holds is accepted and changes nothing.
    */
@@ -271,10 +315,7 @@ public class PlannerController {
     PlatformView.UpgradeSummary target = known(id);
     PlatformAccess.require(who, target.platform());
     if (!List.of(statuses).contains(target.status())) {
-      throw ApiException.of(
-          HttpStatus.CONFLICT,
-          Codes.CONFLICT,
-          "id",
+      throw conflict(
           "upgrade "
               + id
               + " is "
@@ -284,7 +325,12 @@ public class PlannerController {
     return target;
   }
 
-  /** The optional {@code {"reason": ...}} of a command's body (cancel, pause, resume). */
+  /** A 409 about the upgrade the path names ({@code id}). */
+  private static ApiException conflict(String message) {
+    return ApiException.of(HttpStatus.CONFLICT, Codes.CONFLICT, "id", message);
+  }
+
+  /** The optional {@code {"reason": ...}} of a command's body (cancel, pause, resume, retry). */
   private static String reason(String body) {
     if (body == null || body.isBlank()) {
       return null;
@@ -336,6 +382,29 @@ public class PlannerController {
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     return json(HttpStatus.OK, queries.platform(platform));
+  }
+
+  /**
+   * What the executor last observed on a platform: its components with their workloads, images,
+   * replicas and annotations ({@code inventory.observed}); {@code lockstep inventory export} writes
+   * it as a cluster file.
+   */
+  @Get("/platforms/{platform}/inventory")
+  @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
+  public HttpResponse<String> inventory(@PathVariable String platform, Authentication who) {
+    PlatformAccess.require(who, platform);
+    allowedNamespaces(platform);
+    return json(
+        HttpStatus.OK,
+        queries
+            .observedInventory(platform)
+            .orElseThrow(
+                () ->
+                    ApiException.of(
+                        HttpStatus.NOT_FOUND,
+                        Codes.NOT_FOUND,
+                        "platform",
+                        "the executor has not observed platform " + platform + " yet")));
   }
 
   /** Newer catalogued releases the platform can reach. */

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * The answers to a pause or a resume: a running upgrade is paused once and a paused one resumed
- * once ({@code upgrade.paused}, {@code upgrade.resumed}); asking for what already holds writes
+ * once ({@code upgrade.paused}, {@code upgrade.resumed}; a resume also lifts the hold of a closed
+ * window, and the upgrade then runs on without a window); asking for what already holds writes
  * nothing; an upgrade that is unknown on the platform or not running gets {@code plan.rejected}.
  */
 final class Pauses {
@@ -40,7 +41,8 @@ final class Pauses {
     if (refused.isPresent()) {
       return Optional.of(refused.get());
     }
-    if (!state.upgrade(r.upgradeId()).orElseThrow().paused) {
+    UpgradeRecord held = state.upgrade(r.upgradeId()).orElseThrow();
+    if (!held.paused && !held.heldByWindow) {
       return Optional.empty();
     }
     return Optional.of(

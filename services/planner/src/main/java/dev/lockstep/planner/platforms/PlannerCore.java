@@ -6,6 +6,7 @@ import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.Json;
+import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.events.v1.ReleasePublished;
@@ -19,6 +20,7 @@ import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradePauseRequested;
 import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumeRequested;
 import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.manifest.Release;
@@ -28,6 +30,7 @@ import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.bundles.ChartRenderer;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
+import dev.lockstep.planner.planning.ExpectedDuration;
 import dev.lockstep.planner.planning.UpgradePlanner;
 import dev.lockstep.planner.planning.UpgradeRequest;
 import dev.lockstep.planner.rollback.RollbackPlanner;
@@ -211,6 +214,8 @@ public final class PlannerCore {
       Optional<UpgradeRecord> active = state.active(platform);
       if (active.isPresent()) {
         UpgradeRecord a = active.get();
+        ClosedWindows.answer(a, policy, clock.instant())
+            .ifPresent(answer -> emit(out, cause, platform, answer));
         for (UpgradeRecord q : state.queue(platform)) {
           if (a.upgradeId.equals(q.rollbackTarget) && !a.cancelEmitted) {
             emit(
@@ -330,7 +335,7 @@ public final class PlannerCore {
                 release,
                 state.inventory(platform),
                 state.platformRelease(platform).orElse(null),
-                head.request.window(),
+                windowOf(head),
                 policy.namespaces(platform).orElseThrow(),
                 "release",
                 rendered,
@@ -338,10 +343,26 @@ public final class PlannerCore {
                 policy.gateReach(platform)),
             clock);
     if (result instanceof PlanningResult.Planned planned) {
-      answer(out, head, new PlanCreated(planned.plan(), head.requestedBy, head.reason));
+      answer(out, head, new PlanCreated(learned(planned.plan()), head.requestedBy, head.reason));
     } else {
       reject(out, cause, head, type, ((PlanningResult.Rejected) result).errors());
     }
+  }
+
+  /** The plan with its expected duration from how long the platform's earlier steps took. */
+  private Plan learned(Plan plan) {
+    return plan.withExpectedDuration(
+        ExpectedDuration.of(plan, state.typicalSteps(plan.platform())));
+  }
+
+  /**
+   * The window a request is planned in: its own, or else the platform's next recurring window (none
+   * when the platform has none).
+   */
+  private dev.lockstep.events.v1.Window windowOf(UpgradeRecord head) {
+    return head.request.window() != null
+        ? head.request.window()
+        : policy.nextWindow(head.platform, clock.instant()).orElse(null);
   }
 
   private void requestedRollback(List<EventEnvelope> out, EventEnvelope cause, UpgradeRecord head) {
@@ -426,7 +447,7 @@ public final class PlannerCore {
     RollbackRequest rr = RollbackInputs.of(state, id, of, history);
     PlanningResult result = RollbackPlanner.plan(rr);
     if (result instanceof PlanningResult.Planned planned) {
-      PlanCreated created = new PlanCreated(planned.plan(), requestedBy, reason);
+      PlanCreated created = new PlanCreated(learned(planned.plan()), requestedBy, reason);
       if (request != null) {
         answer(out, request, created);
       } else {
@@ -571,6 +592,9 @@ public final class PlannerCore {
       return p.upgradeId();
     }
     if (payload instanceof UpgradeResumed r) {
+      return r.upgradeId();
+    }
+    if (payload instanceof UpgradeRescheduled r) {
       return r.upgradeId();
     }
     return null;

@@ -72,6 +72,12 @@ public final class PlannerQueries {
                 state.queue(platform).stream().map(PlatformView.UpgradeSummary::of).toList()));
   }
 
+  /** What the executor last observed on a platform: its components with their workloads. */
+  public Optional<dev.lockstep.events.v1.InventoryObserved> observedInventory(String platform) {
+    freshness.run();
+    return core.read(state -> state.lastObserved(platform));
+  }
+
   /** An upgrade by id. */
   public Optional<PlatformView.UpgradeSummary> upgrade(String id) {
     freshness.run();
@@ -80,10 +86,32 @@ public final class PlannerQueries {
             state.upgrade(id).filter(u -> u.platform != null).map(PlatformView.UpgradeSummary::of));
   }
 
+  /**
+   * The request an upgrade was made from (its release, or a reference to the catalogue), if this
+   * planner saw it.
+   */
+  public Optional<dev.lockstep.events.v1.UpgradeRequested> request(String id) {
+    freshness.run();
+    return core.read(state -> state.upgrade(id).map(u -> u.request));
+  }
+
   /** The releases in the catalogue. */
   public List<Release> releases() {
     freshness.run();
     return core.read(PlannerState::releases);
+  }
+
+  /**
+   * A plan for {@code platform} with its expected duration from how long the platform's earlier
+   * steps took, as the plan made when the request's turn comes will have it.
+   */
+  public dev.lockstep.events.v1.Plan withLearnedDuration(
+      String platform, dev.lockstep.events.v1.Plan plan) {
+    return core.read(
+        state ->
+            plan.withExpectedDuration(
+                dev.lockstep.planner.planning.ExpectedDuration.of(
+                    plan, state.typicalSteps(platform))));
   }
 
   /** The inventory of a platform (or {@code current}) and what a plan is made against. */
@@ -99,7 +127,8 @@ public final class PlannerQueries {
                 release,
                 current != null ? current : state.inventory(platform),
                 state.platformRelease(platform).orElse(null),
-                window,
+                // as the plan will be: without a window of its own, the platform's next one
+                window != null ? window : policy.nextWindow(platform, clock.instant()).orElse(null),
                 policy.namespaces(platform).orElse(Set.of()),
                 "release",
                 rendered,

@@ -13,14 +13,18 @@ import dev.lockstep.events.v1.RollbackFailed;
 import dev.lockstep.events.v1.RollbackRequested;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApproved;
+import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumed;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.ObjectRef;
@@ -66,6 +70,11 @@ public final class PlannerState {
   private final Map<String, Map<String, List<String>>> lastApplied = new HashMap<>();
 
   private long sequence;
+
+  private final StepHistory stepHistory = new StepHistory();
+
+  /** Platform to what the executor last observed on it, workloads and images included. */
+  private final Map<String, InventoryObserved> lastObserved = new HashMap<>();
 
   /** Folds one event of any of the planner's topics. */
   public void apply(EventEnvelope event) {
@@ -127,12 +136,28 @@ public final class PlannerState {
       record(p.upgradeId()).paused = true;
     } else if (data instanceof UpgradeResumed r) {
       record(r.upgradeId()).paused = false;
+      record(r.upgradeId()).heldByWindow = false;
+    } else if (data instanceof UpgradeWindowClosed w) {
+      UpgradeRecord rec = record(w.upgradeId());
+      if (!w.notAfter().equals(rec.windowClosedAt)) {
+        // the same window closing again (a redelivery) is answered once
+        rec.heldByWindow = true;
+        rec.windowClosedAt = w.notAfter();
+        rec.waveNotStarted = w.wave();
+      }
+    } else if (data instanceof UpgradeRescheduled r) {
+      record(r.upgradeId()).heldByWindow = false;
     } else if (data instanceof StepApproved a) {
       record(a.upgradeId()).approvedSteps.add(a.stepId());
     } else if (data instanceof InventoryObserved o) {
       observe(o);
+    } else if (data instanceof StepStarted s) {
+      stepHistory.started(s, event.time());
+    } else if (data instanceof StepFailed f) {
+      stepHistory.failed(f.upgradeId(), f.stepId());
     } else if (data instanceof StepSucceeded s) {
       stepSucceeded(event.platform(), s);
+      stepHistory.succeeded(event.platform(), s, event.time());
     } else if (data instanceof UpgradeCompleted c) {
       UpgradeRecord rec = record(c.upgradeId());
       rec.completed = true;
@@ -213,6 +238,7 @@ public final class PlannerState {
       requiresAt.putIfAbsent(RollbackRequest.at(c.name(), c.version()), c.requires());
     }
     inventory.put(o.platform(), components);
+    lastObserved.put(o.platform(), o);
     if (o.release() != null) {
       observedRelease.put(o.platform(), o.release());
     } else {
@@ -284,6 +310,17 @@ public final class PlannerState {
         .map(VersionChange::layer)
         .findFirst()
         .orElse(null);
+  }
+
+  /** What the executor last observed on a platform, when it has. */
+  public Optional<InventoryObserved> lastObserved(String platform) {
+    return Optional.ofNullable(lastObserved.get(platform));
+  }
+
+  /** What each step of a plan on {@code platform} is expected to take, from its earlier steps. */
+  public java.util.function.Function<dev.lockstep.events.v1.PlanStep, java.time.Duration>
+      typicalSteps(String platform) {
+    return stepHistory.typical(platform);
   }
 
   private UpgradeRecord record(String id) {

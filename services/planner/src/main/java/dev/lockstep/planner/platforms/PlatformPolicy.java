@@ -1,6 +1,11 @@
 package dev.lockstep.planner.platforms;
 
+import dev.lockstep.events.v1.Window;
 import dev.lockstep.planner.validation.GateReach;
+import dev.lockstep.planner.windows.RecurringWindow;
+import dev.lockstep.planner.windows.WindowPolicy;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +23,18 @@ import java.util.Set;
  *
  * <p>And who may approve its steps ({@code lockstep.platforms.<id>.approvers}): an approval that
  * arrives on Kafka from another producer than the planner's API is obeyed only from one of them.
+ *
+ * <p>And its maintenance windows ({@code lockstep.platforms.<id>.windows}: recurring windows such
+ * as {@code "Tue,Thu 22:00-02:00 Europe/Berlin"}) and what happens when one closes on a running
+ * upgrade ({@code window-policy}: {@code pause}, the default, or {@code rollback}). An invalid spec
+ * stops the planner at start, with every problem named.
  */
 public class PlatformPolicy {
   private Map<String, Map<String, List<String>>> platforms = new HashMap<>();
   private final Map<String, GateReach.Policy> gates = new HashMap<>();
   private final Map<String, List<String>> approvers = new HashMap<>();
+  private final Map<String, WindowPolicy> windowPolicies = new HashMap<>();
+  private final Map<String, List<RecurringWindow>> recurringWindows = new HashMap<>();
 
   /** The platforms, as configured. */
   public Map<String, Map<String, List<String>>> getPlatforms() {
@@ -82,8 +94,75 @@ public class PlatformPolicy {
               policy.approvers(platform, strings(m.get("approvers")));
             }
           });
+      policy.readWindows(tree);
     }
     return policy;
+  }
+
+  /** Reads every platform's windows and window policy; throws with every problem at once. */
+  private void readWindows(Map<String, Object> tree) {
+    List<String> problems = new ArrayList<>();
+    tree.forEach(
+        (platform, settings) -> {
+          if (!(settings instanceof Map<?, ?> m)) {
+            return;
+          }
+          String prefix = "lockstep.platforms." + platform + ".";
+          if (m.get("window-policy") != null) {
+            try {
+              windowPolicies.put(platform, WindowPolicy.of(String.valueOf(m.get("window-policy"))));
+            } catch (IllegalArgumentException e) {
+              problems.add(prefix + "window-policy: " + e.getMessage());
+            }
+          }
+          List<RecurringWindow> windows = new ArrayList<>();
+          List<String> specs = windowSpecs(m.get("windows"));
+          for (int i = 0; i < specs.size(); i++) {
+            try {
+              windows.add(RecurringWindow.parse(specs.get(i)));
+            } catch (IllegalArgumentException e) {
+              problems.add(prefix + "windows[" + i + "]: " + e.getMessage());
+            }
+          }
+          if (!windows.isEmpty()) {
+            recurringWindows.put(platform, List.copyOf(windows));
+          }
+        });
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "invalid maintenance windows: " + String.join("; ", problems));
+    }
+  }
+
+  /** Window specs from configuration: a list, or one string (one spec). */
+  private static List<String> windowSpecs(Object value) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(String::valueOf).toList();
+    }
+    return value == null ? List.of() : List.of(String.valueOf(value));
+  }
+
+  /** Sets a platform's window policy and recurring windows (for tests); returns this policy. */
+  public PlatformPolicy windows(
+      String platform, WindowPolicy windowPolicy, List<RecurringWindow> windows) {
+    windowPolicies.put(platform, windowPolicy);
+    recurringWindows.put(platform, List.copyOf(windows));
+    return this;
+  }
+
+  /**
+   * What happens when a platform's window closes on a running upgrade; {@code pause} by default.
+   */
+  public WindowPolicy windowPolicy(String platform) {
+    return platform == null
+        ? WindowPolicy.PAUSE
+        : windowPolicies.getOrDefault(platform, WindowPolicy.PAUSE);
+  }
+
+  /** The platform's next recurring window that has not ended; empty when it has none. */
+  public Optional<Window> nextWindow(String platform, Instant now) {
+    return RecurringWindow.nextOf(
+        platform == null ? List.of() : recurringWindows.getOrDefault(platform, List.of()), now);
   }
 
   /**

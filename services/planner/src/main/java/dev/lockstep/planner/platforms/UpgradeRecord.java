@@ -33,6 +33,12 @@ public final class UpgradeRecord {
   boolean failed;
   boolean rollbackEnded;
   boolean paused;
+
+  /** Held because its window closed, and not rescheduled, resumed or cancelled since. */
+  boolean heldByWindow;
+
+  java.time.Instant windowClosedAt;
+  int waveNotStarted;
   List<StepOutcome> failureHistory = List.of();
   String failureReason;
   final Map<String, StepOutcome> outcomes = new LinkedHashMap<>();
@@ -100,7 +106,7 @@ public final class UpgradeRecord {
       return "rolled-back";
     }
     if (plan != null) {
-      return paused ? "paused" : "scheduled";
+      return paused || heldByWindow ? "paused" : "scheduled";
     }
     return "queued";
   }

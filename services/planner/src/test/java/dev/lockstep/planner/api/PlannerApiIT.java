@@ -3,12 +3,17 @@ package dev.lockstep.planner.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Json;
 import dev.lockstep.events.Topics;
+import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.planner.TestingPlanner;
 import dev.lockstep.planner.platforms.PlannerCore;
+import dev.lockstep.planner.platforms.PlannerQueries;
+import dev.lockstep.runtime.kafka.EventPublisher;
 import dev.lockstep.runtime.security.Roles;
 import dev.lockstep.runtime.security.TokenIssuer;
 import io.micronaut.context.ApplicationContext;
@@ -17,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +69,8 @@ class PlannerApiIT {
                 "narrow-" + PLATFORM,
                 List.of("core"),
                 "preview-" + PLATFORM,
+                List.of("core", "data"),
+                "retry-" + PLATFORM,
                 List.of("core", "data")));
     server = context.getBean(EmbeddedServer.class).start();
     TokenIssuer tokens = context.getBean(TokenIssuer.class);
@@ -324,6 +332,70 @@ class PlannerApiIT {
             es -> TestingPlanner.find(es, "dev.lockstep.upgrade.cancelled", upgradeId).isPresent(),
             Duration.ofSeconds(60));
     assertThat(TestingPlanner.find(after, "dev.lockstep.upgrade.cancelled", upgradeId)).isPresent();
+  }
+
+  @Test
+  void anUpgradeThatFailedIsRetriedAsANewUpgradeOfTheSameRelease() throws Exception {
+    String platform = "retry-" + PLATFORM;
+    HttpResponse<String> accepted =
+        call(
+            "POST",
+            "/api/v1/upgrades",
+            submitter,
+            "application/json",
+            "{\"platform\":\"" + platform + "\",\"release\":" + RELEASE_JSON + "}");
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String upgradeId = Json.mapper().readTree(accepted.body()).get("upgradeId").asText();
+    TestingPlanner.plans(
+        platform,
+        es -> TestingPlanner.find(es, "dev.lockstep.plan.created", upgradeId).isPresent(),
+        Duration.ofSeconds(60));
+    String retry = "/api/v1/upgrades/" + upgradeId + "/retry";
+
+    HttpResponse<String> running = call("POST", retry, submitter, null, null);
+    assertThat(running.statusCode()).as(running.body()).isEqualTo(409);
+    assertThat(errors(running).get(0).get("message").asText()).contains("scheduled");
+    assertThat(
+            call("POST", "/api/v1/upgrades/up-unknown/retry", submitter, null, null).statusCode())
+        .isEqualTo(404);
+    assertThat(call("POST", retry, null, null, null).statusCode()).isEqualTo(401);
+    assertThat(call("POST", retry, viewer, null, null).statusCode()).isEqualTo(403);
+
+    context
+        .getBean(EventPublisher.class)
+        .publishAndWait(
+            EventEnvelope.create(
+                EventCatalog.standard(),
+                "executor",
+                platform,
+                upgradeId,
+                new UpgradeFailed(
+                    upgradeId, platform, "step s-1-1 failed", "s-1-1", null, false, List.of()),
+                null,
+                Clock.systemUTC()));
+    HttpResponse<String> retried = running;
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(deadline) && retried.statusCode() == 409) {
+      TestingPlanner.pause();
+      retried =
+          call("POST", retry, submitter, "application/json", "{\"reason\":\"flaky registry\"}");
+    }
+    assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+    JsonNode answer = Json.mapper().readTree(retried.body());
+    String retryId = answer.get("upgradeId").asText();
+    assertThat(retryId).isNotEqualTo(upgradeId);
+    assertThat(answer.get("retryOf").asText()).isEqualTo(upgradeId);
+
+    PlannerQueries queries = context.getBean(PlannerQueries.class);
+    deadline = Instant.now().plusSeconds(30);
+    while (Instant.now().isBefore(deadline) && queries.request(retryId).isEmpty()) {
+      TestingPlanner.pause();
+    }
+    UpgradeRequested again = queries.request(retryId).orElseThrow();
+    assertThat(again.platform()).isEqualTo(platform);
+    assertThat(again.release().metadata().version()).isEqualTo("2.4.0");
+    assertThat(again.requestedBy()).isEqualTo("sam");
+    assertThat(again.reason()).isEqualTo("retry of " + upgradeId + ": flaky registry");
   }
 
   @Test

@@ -10,6 +10,7 @@ import static dev.lockstep.planner.TestingReleases.stateful;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.events.ErrorDetail;
+import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
@@ -97,6 +98,9 @@ class WorkedExampleTest {
             "layers touched: 3 (cloud-kernel, core-kernel, user-space)",
             "expected downtime: PT5M");
     assertThat(plan.risk().score()).isEqualTo(85);
+    // postgres 2 min | zeta 1 min | metis 4.5 min beside poros 1 min | app 1 min, and 1 s per
+    // wave for its gates (one measurement each)
+    assertThat(plan.expectedDuration()).isEqualTo(java.time.Duration.parse("PT8M34S"));
   }
 
   @Test
@@ -127,7 +131,26 @@ class WorkedExampleTest {
                 "s-0-2", "postgres", StepAction.SET_IMAGE, "15.3.0", "15.4.0", List.of(), null),
             new StepOutcome(
                 "s-1-1", "zeta", StepAction.SET_IMAGE, "1.0.0", "2.0.0", List.of(), null),
-            new StepOutcome("s-2-1", "metis", StepAction.DRAIN, "2.3.1", "2.4.0", List.of(), null),
+            new StepOutcome(
+                "s-2-1",
+                "metis",
+                StepAction.DRAIN,
+                "2.3.1",
+                "2.4.0",
+                List.of(
+                    new ObjectState(
+                        "apps/v1",
+                        "StatefulSet",
+                        "core",
+                        "metis-operator",
+                        true,
+                        "9",
+                        null,
+                        2,
+                        null,
+                        null,
+                        null)),
+                null),
             new StepOutcome(
                 "s-2-2", "metis", StepAction.MIGRATE, "2.3.1", "2.4.0", List.of(), null),
             new StepOutcome(
