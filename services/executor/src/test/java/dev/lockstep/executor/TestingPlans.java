@@ -5,11 +5,13 @@ import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.events.v1.PlanStep;
 import dev.lockstep.events.v1.PlannedGate;
+import dev.lockstep.events.v1.QuietWait;
 import dev.lockstep.events.v1.Risk;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepOutcome;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.events.v1.Wave;
+import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Backup;
 import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.Gate;
@@ -87,6 +89,14 @@ public final class TestingPlans {
 
   /** A drain step. */
   public static PlanStep drain(String id, String component, List<ObjectRef> targets) {
+    return quietDrain(id, component, targets, null);
+  }
+
+  /**
+   * A drain step that then waits until the listed components' logs are quiet (null: it does not).
+   */
+  public static PlanStep quietDrain(
+      String id, String component, List<ObjectRef> targets, QuietWait quiet) {
     return new PlanStep(
         id,
         component,
@@ -102,7 +112,9 @@ public final class TestingPlans {
         null,
         null,
         null,
-        null);
+        null,
+        null,
+        quiet);
   }
 
   /** A restore-replicas step that puts back what the drain took. */
@@ -364,6 +376,28 @@ public final class TestingPlans {
         "roll " + component + " back across a major version?");
   }
 
+  /** The step with the retries its component's manifest gives it. */
+  public static PlanStep withRetries(PlanStep s, int retries) {
+    return new PlanStep(
+        s.id(),
+        s.component(),
+        s.action(),
+        s.from(),
+        s.to(),
+        s.workload(),
+        s.image(),
+        s.targets(),
+        s.migration(),
+        s.backup(),
+        s.snapshot(),
+        s.objects(),
+        s.customResource(),
+        s.restore(),
+        s.message(),
+        retries,
+        s.quiet());
+  }
+
   /** A plan of the given waves. */
   public static Plan plan(
       String upgradeId, String platform, PlanMode mode, String rollbackOf, List<Wave> waves) {
@@ -544,5 +578,23 @@ public final class TestingPlans {
         PlanMode.ROLLBACK,
         upgradeId,
         List.of(new Wave(0, "all", steps, List.of())));
+  }
+
+  /** The plan with the given maintenance window. */
+  public static Plan withWindow(Plan plan, Window window) {
+    return new Plan(
+        plan.upgradeId(),
+        plan.platform(),
+        plan.mode(),
+        plan.fromRelease(),
+        plan.toRelease(),
+        plan.versions(),
+        plan.waves(),
+        plan.risk(),
+        plan.expectedDowntime(),
+        window,
+        plan.rollbackOf(),
+        plan.releaseNotes(),
+        plan.expectedDuration());
   }
 }

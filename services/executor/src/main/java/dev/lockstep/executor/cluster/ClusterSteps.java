@@ -92,6 +92,9 @@ public final class ClusterSteps {
     if (step.customResource() != null) {
       namespaces.add(step.customResource().namespace());
     }
+    if (step.quiet() != null) {
+      step.quiet().components().forEach(c -> namespaces.add(c.workload().namespace()));
+    }
     return namespaces;
   }
 

@@ -68,8 +68,12 @@ final class RolloutWaits {
     };
   }
 
-  /** Done when no pod of the workload is left, and then the quiet period has passed. */
-  Applied.Check podsGone(ObjectRef ref, Instant now) {
+  /**
+   * Done when no pod of the workload is left, and then, when asked, the configured quiet period has
+   * passed (a drain that waits for its components' logs to fall silent does not ask).
+   */
+  Applied.Check podsGone(ObjectRef ref, Instant now, boolean thenQuietPeriod) {
+    Duration quietPeriod = thenQuietPeriod ? timings.drainQuietPeriod() : Duration.ZERO;
     Instant deadline = now.plus(timings.rolloutTimeout());
     Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
     Instant[] goneAt = new Instant[1];
@@ -100,7 +104,7 @@ final class RolloutWaits {
         }
         goneAt[0] = at;
       }
-      return at.isBefore(goneAt[0].plus(timings.drainQuietPeriod()))
+      return at.isBefore(goneAt[0].plus(quietPeriod))
           ? Progress.waiting("quiet period after draining " + describe(ref))
           : Progress.done();
     };

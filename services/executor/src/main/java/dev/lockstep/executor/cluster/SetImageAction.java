@@ -8,8 +8,12 @@ import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +22,9 @@ import java.util.Map;
  * rollout; for a rollback step, the images and replicas of {@code restore}.
  */
 final class SetImageAction implements ClusterAction {
+  /** On the pod template: the retry whose restarted rollout it is. */
+  static final String RETRY_ANNOTATION = "lockstep.dev/retry";
+
   private final KubernetesClient client;
   private final Marking marking;
   private final RolloutWaits waits;
@@ -72,7 +79,54 @@ final class SetImageAction implements ClusterAction {
                 setContainerImage(object, workload.container(), step.image());
               }
             });
-    return new Applied(marked.outcome(), List.of(marked.before()), null, waits.rollout(ref, now));
+    Applied.Outcome outcome = marked.outcome();
+    if (restore == null && context.retry() > 0 && restartRollout(ref, context.retry())) {
+      outcome = Applied.Outcome.CHANGED;
+    }
+    return new Applied(outcome, List.of(marked.before()), null, waits.rollout(ref, now));
+  }
+
+  /**
+   * A retried step's new rollout of the same image, as {@code kubectl rollout restart} makes one:
+   * the pod template is annotated with the retry, once per retry (a run again after a crash finds
+   * it written). True when it was written now.
+   */
+  private boolean restartRollout(ObjectRef ref, int retry) {
+    Resource<GenericKubernetesResource> resource = Resources.of(client, ref, null);
+    String value = String.valueOf(retry);
+    for (int attempt = 1; ; attempt++) {
+      GenericKubernetesResource current = resource.get();
+      if (current == null) {
+        throw new StepFailure(describe(ref) + " does not exist");
+      }
+      Map<String, Object> template = ObjectMaps.map(ObjectMaps.spec(current).get("template"));
+      if (template == null) {
+        throw new StepFailure(describe(ref) + " has no pod template");
+      }
+      Map<String, Object> metadata = ObjectMaps.map(template.get("metadata"));
+      if (metadata == null) {
+        metadata = new LinkedHashMap<>();
+        template.put("metadata", metadata);
+      }
+      Map<String, Object> annotations = ObjectMaps.map(metadata.get("annotations"));
+      if (annotations == null) {
+        annotations = new LinkedHashMap<>();
+        metadata.put("annotations", annotations);
+      }
+      if (value.equals(annotations.get(RETRY_ANNOTATION))) {
+        return false;
+      }
+      annotations.put(RETRY_ANNOTATION, value);
+      try {
+        Resources.in(client, ref).resource(current).update();
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT
+            || attempt >= Marking.CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static void setContainerImage(

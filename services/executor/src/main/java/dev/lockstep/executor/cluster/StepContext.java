@@ -18,6 +18,8 @@ import java.util.List;
  *     before-state stamped on each object, or the object as it is, is reported
  * @param release the release the step's plan brings the platform to, stamped on what it changes
  *     ({@code lockstep.dev/release}); null when the plan names none
+ * @param retry how many times the step was retried before this run ({@code step.retried}); 0 for
+ *     its first try. A retried set-image restarts its rollout.
  */
 public record StepContext(
     String platform,
@@ -25,10 +27,22 @@ public record StepContext(
     PlanStep step,
     List<ObjectState> priorBefore,
     List<ObjectState> startedBefore,
-    @Nullable String release) {
+    @Nullable String release,
+    int retry) {
   public StepContext {
     priorBefore = List.copyOf(priorBefore);
     startedBefore = List.copyOf(startedBefore);
+  }
+
+  /** A step's first try. */
+  public StepContext(
+      String platform,
+      String upgradeId,
+      PlanStep step,
+      List<ObjectState> priorBefore,
+      List<ObjectState> startedBefore,
+      @Nullable String release) {
+    this(platform, upgradeId, step, priorBefore, startedBefore, release, 0);
   }
 
   /** A step of a plan that names no release. */

@@ -21,6 +21,7 @@ public class ExecutorSettings {
   private Duration gateVerdictTimeout = Duration.ofMinutes(15);
   private Duration gateVerdictGrace = Duration.ofMinutes(1);
   private Duration approvalTimeout = Duration.ofHours(24);
+  private Duration stepRetryPause = Duration.ofSeconds(2);
   private String instanceId;
 
   /** The consumer group of the executor (all instances share it: it decides ownership). */
@@ -160,6 +161,18 @@ public class ExecutorSettings {
 
   public void setApprovalTimeout(Duration approvalTimeout) {
     this.approvalTimeout = approvalTimeout;
+  }
+
+  /**
+   * The pause between a failed attempt of a step that has retries left ({@code step.retried}) and
+   * its next attempt.
+   */
+  public Duration getStepRetryPause() {
+    return stepRetryPause;
+  }
+
+  public void setStepRetryPause(Duration stepRetryPause) {
+    this.stepRetryPause = stepRetryPause;
   }
 
   /**

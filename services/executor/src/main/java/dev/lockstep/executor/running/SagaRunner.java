@@ -12,6 +12,7 @@ import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.executor.inventory.InventoryReader;
 import dev.lockstep.executor.platform.PlatformSettings;
 import dev.lockstep.executor.platform.Platforms;
@@ -286,7 +287,7 @@ public class SagaRunner implements AutoCloseable {
     try {
       while (active(session)) {
         boolean progressed = false;
-        for (Decision decision : session.saga.next()) {
+        for (Decision decision : session.saga.next(clock.instant())) {
           progressed |= carryOut(session, decision);
         }
         if (!progressed) {
@@ -331,10 +332,23 @@ public class SagaRunner implements AutoCloseable {
   private boolean carryOut(Session session, Decision decision) {
     Plan plan = session.saga.plan().orElseThrow();
     String upgradeId = session.upgradeId;
+    if (decision instanceof Decision.AwaitWindow await) {
+      awaitWindow(session, await.notBefore());
+      return false;
+    }
+    if (decision instanceof Decision.CloseWindow closed) {
+      LOG.info(
+          "upgrade {}: wave {} would start after its window closed at {}; held",
+          upgradeId,
+          closed.wave(),
+          closed.notAfter());
+      publisher.publish(
+          session,
+          new UpgradeWindowClosed(upgradeId, plan.platform(), closed.wave(), closed.notAfter()),
+          "w" + closed.wave() + "/" + closed.notAfter());
+      return true;
+    }
     if (decision instanceof Decision.Start) {
-      if (waitsForWindow(session, plan)) {
-        return false;
-      }
       int stepCount = plan.waves().stream().mapToInt(w -> w.steps().size()).sum();
       publisher.publish(
           session,
@@ -610,30 +624,29 @@ public class SagaRunner implements AutoCloseable {
   }
 
   /**
-   * True while the plan's maintenance window has not opened: a timer resumes the saga when it does.
-   * After a restart the fold reaches the same start decision and waits again.
+   * Arms a timer that resumes the saga when its maintenance window opens (before the upgrade
+   * starts, or before its next wave once it was rescheduled), once per opening time. After a
+   * restart the fold reaches the same wait and arms it again.
    */
-  private boolean waitsForWindow(Session session, Plan plan) {
-    Instant notBefore = plan.window() == null ? null : plan.window().notBefore();
-    Instant now = clock.instant();
-    if (notBefore == null || !now.isBefore(notBefore)) {
-      return false;
+  private void awaitWindow(Session session, Instant notBefore) {
+    if (notBefore.equals(session.windowTimer)) {
+      return;
     }
-    if (!session.waitingForWindow) {
-      session.waitingForWindow = true;
-      LOG.info("upgrade {} waits for its maintenance window at {}", session.upgradeId, notBefore);
-      threads.schedule(
-          () -> {
-            synchronized (session) {
-              session.waitingForWindow = false;
-              if (active(session)) {
-                advance(session);
-              }
+    session.windowTimer = notBefore;
+    LOG.info("upgrade {} waits for its maintenance window at {}", session.upgradeId, notBefore);
+    Duration delay = Duration.between(clock.instant(), notBefore);
+    threads.schedule(
+        () -> {
+          synchronized (session) {
+            if (notBefore.equals(session.windowTimer)) {
+              session.windowTimer = null;
             }
-          },
-          Duration.between(now, notBefore));
-    }
-    return true;
+            if (active(session)) {
+              advance(session);
+            }
+          }
+        },
+        delay.isNegative() ? Duration.ZERO : delay);
   }
 
   /** True while the instance runs, owns the session's platform, and the session is current. */

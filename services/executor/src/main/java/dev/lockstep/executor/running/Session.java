@@ -3,6 +3,7 @@ package dev.lockstep.executor.running;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.executor.saga.UpgradeSaga;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +20,10 @@ final class Session {
   final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   final Set<String> armed = new HashSet<>();
   EventEnvelope cause;
-  boolean waitingForWindow;
+
+  /** The opening of the window a timer waits for, if one does. */
+  Instant windowTimer;
+
   Duration retryPause;
 
   Session(String upgradeId, String platform) {

@@ -4,6 +4,7 @@ import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.executor.cluster.Applied;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -27,9 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one step, intent first: on a worker it reads the before-states, publishes {@code
  * step.started} and only then acts on the cluster; a timer polls the wait that follows, and the
- * result ({@code step.succeeded} or {@code step.failed}) is published and the saga advanced. Before
- * every write and publish it checks that the platform is still this instance's, and gives up if
- * not.
+ * result ({@code step.succeeded} or {@code step.failed}; {@code step.retried} and a new attempt
+ * after a pause for a failure that the step's retries allow) is published and the saga advanced.
+ * Before every write and publish it checks that the platform is still this instance's, and gives up
+ * if not.
  */
 final class StepWorker {
   private static final Logger LOG = LoggerFactory.getLogger(StepWorker.class);
@@ -150,7 +153,8 @@ final class StepWorker {
     }
     act(
         session,
-        new Decision.RunStep(step, run.wave(), run.attempt(), run.priorBefore(), before),
+        new Decision.RunStep(
+            step, run.wave(), run.attempt(), run.priorBefore(), before, run.retry()),
         1);
   }
 
@@ -242,7 +246,8 @@ final class StepWorker {
         run.step(),
         run.priorBefore(),
         startedBefore,
-        session.saga.plan().map(Plan::toRelease).orElse(null));
+        session.saga.plan().map(Plan::toRelease).orElse(null),
+        run.retry());
   }
 
   private void schedulePoll(Session session, Decision.RunStep run, Applied applied, boolean first) {
@@ -300,6 +305,12 @@ final class StepWorker {
       if (!active.test(session)) {
         return;
       }
+      Optional<StepRetried> retry =
+          result instanceof StepFailed failure ? session.saga.retryOf(failure) : Optional.empty();
+      if (retry.isPresent()) {
+        retryLater(session, run, retry.get());
+        return;
+      }
       try {
         publisher.publish(session, result, run.step().id() + "/" + run.attempt());
       } catch (Stopped stopped) {
@@ -317,6 +328,51 @@ final class StepWorker {
       }
       session.inFlight.remove(run.step().id());
       advance.accept(session);
+    }
+  }
+
+  /**
+   * Publishes {@code step.retried} in place of a failure that the step's retries allow, and runs
+   * the step again after the configured pause (the step stays in flight meanwhile, so nothing else
+   * starts it). Called with the session's lock held.
+   */
+  private void retryLater(Session session, Decision.RunStep run, StepRetried retry) {
+    String stepId = run.step().id();
+    try {
+      publisher.publish(session, retry, stepId + "/retry/" + retry.attempt());
+    } catch (Stopped stopped) {
+      ownership.abandon();
+      LOG.info("the retry of step {} is not published: {}", stepId, stopped.getMessage());
+      return;
+    } catch (RuntimeException e) {
+      LOG.warn("could not publish the retry of step {}, trying again: {}", stepId, e.toString());
+      threads.schedule(() -> retryAgain(session, run, retry), settings.getPollInterval());
+      return;
+    }
+    LOG.info(
+        "step {} failed ({}); attempt {} of {} in {}",
+        stepId,
+        retry.reason(),
+        retry.attempt(),
+        retry.attempts(),
+        settings.getStepRetryPause());
+    threads.schedule(
+        () -> {
+          synchronized (session) {
+            session.inFlight.remove(stepId);
+            if (active.test(session)) {
+              advance.accept(session);
+            }
+          }
+        },
+        settings.getStepRetryPause());
+  }
+
+  private void retryAgain(Session session, Decision.RunStep run, StepRetried retry) {
+    synchronized (session) {
+      if (active.test(session)) {
+        retryLater(session, run, retry);
+      }
     }
   }
 

@@ -30,17 +30,31 @@ public sealed interface Decision {
    *     a step run again after a crash (they are not read again: the step may have changed or
    *     deleted the objects since); null for a step that has not started, whose before-states are
    *     read from the cluster before its intent is published
+   * @param retry how many times the step failed and was retried ({@code step.retried}) before this
+   *     run: 0 for its first try; a retried rollout is restarted, as {@code kubectl rollout
+   *     restart} does
    */
   record RunStep(
       PlanStep step,
       int wave,
       int attempt,
       List<ObjectState> priorBefore,
-      @Nullable List<ObjectState> startedBefore)
+      @Nullable List<ObjectState> startedBefore,
+      int retry)
       implements Decision {
     public RunStep {
       priorBefore = List.copyOf(priorBefore);
       startedBefore = startedBefore == null ? null : List.copyOf(startedBefore);
+    }
+
+    /** A step's first try (never retried). */
+    public RunStep(
+        PlanStep step,
+        int wave,
+        int attempt,
+        List<ObjectState> priorBefore,
+        @Nullable List<ObjectState> startedBefore) {
+      this(step, wave, attempt, priorBefore, startedBefore, 0);
     }
   }
 
@@ -89,6 +103,24 @@ public sealed interface Decision {
       GatePurpose purpose,
       @Nullable String baselineOf)
       implements Decision {}
+
+  /**
+   * Wait for the upgrade's window to open: a timer carries on at {@code notBefore}. Nothing is
+   * published; after a restart the fold reaches the same wait.
+   *
+   * @param notBefore when the window opens
+   */
+  record AwaitWindow(Instant notBefore) implements Decision {}
+
+  /**
+   * Publish {@code upgrade.window-closed}: the next wave would start after the window's {@code
+   * notAfter}, so it is not started and the upgrade is held until it is rescheduled, resumed or
+   * cancelled.
+   *
+   * @param wave the wave that is not started
+   * @param notAfter the end of the window that closed
+   */
+  record CloseWindow(int wave, Instant notAfter) implements Decision {}
 
   /**
    * Publish the event that ends the plan.

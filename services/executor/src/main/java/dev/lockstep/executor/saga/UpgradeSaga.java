@@ -19,15 +19,20 @@ import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepFailed;
 import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradePaused;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.events.v1.Wave;
+import dev.lockstep.events.v1.Window;
+import jakarta.annotation.Nullable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +68,8 @@ public final class UpgradeSaga {
   private String cancelReason;
   private boolean cancelled;
   private boolean paused;
+  private Window window;
+  private boolean heldByWindow;
 
   /** A saga for the given upgrade id, with no events yet. */
   public UpgradeSaga(String upgradeId) {
@@ -98,6 +105,22 @@ public final class UpgradeSaga {
     return paused;
   }
 
+  /**
+   * Whether the plan is held because its window closed ({@code upgrade.window-closed} with no
+   * {@code upgrade.rescheduled} or {@code upgrade.resumed} after it).
+   */
+  public boolean heldByWindow() {
+    return heldByWindow;
+  }
+
+  /**
+   * The window the upgrade runs in now: the plan's, or the latest {@code upgrade.rescheduled}'s;
+   * none once a person resumed an upgrade its window held.
+   */
+  public Optional<Window> window() {
+    return Optional.ofNullable(window);
+  }
+
   /** Whether the plan is known and has not ended. */
   public boolean active() {
     return plan != null && !finished;
@@ -124,6 +147,7 @@ public final class UpgradeSaga {
         return false;
       }
       plan = created.plan();
+      window = plan.window();
       for (Wave wave : plan.waves()) {
         for (PlanStep step : wave.steps()) {
           steps.put(step.id(), new StepRecord(step, wave.index()));
@@ -164,6 +188,12 @@ public final class UpgradeSaga {
         record.reason = s.reason();
         changeOrder.add(s.stepId());
       }
+    } else if (data instanceof StepRetried s) {
+      // The step stays started: the next decisions run it again.
+      StepRecord record = steps.get(s.stepId());
+      if (record != null) {
+        record.retried = Math.max(record.retried, s.attempt() - 1);
+      }
     } else if (data instanceof GateRequested g) {
       gatesRequested.add(g.gateId());
       gateAsks.merge(g.gateId(), new Ask(g, 1, event.time()), Ask::again);
@@ -180,6 +210,16 @@ public final class UpgradeSaga {
       paused = true;
     } else if (data instanceof UpgradeResumed) {
       paused = false;
+      if (heldByWindow) {
+        // a person lifts the hold of a closed window: the upgrade runs on without one
+        heldByWindow = false;
+        window = null;
+      }
+    } else if (data instanceof UpgradeWindowClosed) {
+      heldByWindow = true;
+    } else if (data instanceof UpgradeRescheduled r) {
+      heldByWindow = false;
+      window = r.window();
     } else if (data instanceof StepApproved a) {
       approved.add(a.stepId());
     } else if (data instanceof UpgradeCancelled c) {
@@ -253,6 +293,44 @@ public final class UpgradeSaga {
     return !steps.containsKey(id) && approvalAsks.containsKey(id);
   }
 
+  /**
+   * What takes the place of a step's failure when its plan allows another attempt ({@link
+   * PlanStep#retries}) and nothing else has failed the upgrade yet: the {@code step.retried} to
+   * publish, after which the next decisions run the step again. Empty when the failure stands. The
+   * attempts used are counted from the {@code step.retried} events folded, so a restarted executor
+   * counts the same.
+   */
+  public Optional<StepRetried> retryOf(StepFailed failure) {
+    StepRecord record = steps.get(failure.stepId());
+    boolean failing =
+        failedGateId != null
+            || cancelled
+            || steps.values().stream().anyMatch(r -> r.status == StepStatus.FAILED);
+    if (record == null
+        || record.status.terminal()
+        || failing
+        || record.step.action() == StepAction.APPROVE) {
+      return Optional.empty();
+    }
+    int allowed = record.step.retriesOrZero() + 1;
+    int next = record.retried + 2;
+    if (next > allowed) {
+      return Optional.empty();
+    }
+    PlanStep step = record.step;
+    return Optional.of(
+        new StepRetried(
+            upgradeId,
+            plan.platform(),
+            step.id(),
+            record.wave,
+            step.component(),
+            step.action(),
+            next,
+            allowed,
+            failure.reason()));
+  }
+
   /** The wave of a step of the plan. */
   public int waveOf(String stepId) {
     return steps.get(stepId).wave;
@@ -275,14 +353,32 @@ public final class UpgradeSaga {
     }
   }
 
-  /** What to do next, given every event folded so far. */
+  /** What to do next, given every event folded so far, leaving the window out. */
   public List<Decision> next() {
+    return next(null);
+  }
+
+  /**
+   * What to do next, given every event folded so far and the time: an upgrade starts, and each of
+   * its waves starts, only within its window ({@link Decision.AwaitWindow} before it opens, {@link
+   * Decision.CloseWindow} once it has closed). A rollback ignores windows.
+   *
+   * @param now the time now; null to leave the window out
+   */
+  public List<Decision> next(@Nullable Instant now) {
     if (plan == null || finished) {
       return List.of();
     }
     if (!started) {
       // A plan cancelled before it started ends at once, with nothing to roll back.
-      return List.of(cancelled ? new Decision.Finish(failure(null)) : new Decision.Start());
+      if (cancelled) {
+        return List.of(new Decision.Finish(failure(null)));
+      }
+      Instant opens = window == null || now == null ? null : window.notBefore();
+      return List.of(
+          opens != null && now.isBefore(opens)
+              ? new Decision.AwaitWindow(opens)
+              : new Decision.Start());
     }
     Optional<StepRecord> failedStep =
         steps.values().stream().filter(r -> r.status == StepStatus.FAILED).findFirst();
@@ -298,14 +394,18 @@ public final class UpgradeSaga {
       }
       return List.of(new Decision.Finish(failure(failedStep.orElse(null))));
     }
-    if (paused) {
-      // A pause starts nothing new; the steps whose intent is recorded finish.
+    if (paused || heldByWindow) {
+      // A pause, or a closed window, starts nothing new; the steps whose intent is recorded finish.
       return steps.values().stream()
           .filter(r -> r.status == StepStatus.STARTED && r.step.action() != StepAction.APPROVE)
           .map(r -> (Decision) runStep(r))
           .toList();
     }
     for (Wave wave : plan.waves()) {
+      Decision outsideWindow = outsideWindow(wave, now);
+      if (outsideWindow != null) {
+        return List.of(outsideWindow);
+      }
       List<Decision> baselines = baselinesToCapture(wave);
       if (baselines != null) {
         return baselines;
@@ -369,6 +469,31 @@ public final class UpgradeSaga {
       }
     }
     return List.of(new Decision.Finish(success()));
+  }
+
+  /**
+   * For a wave of an upgrade that has not started (no step started, no gate asked for), the wait
+   * for its window to open, or the end of the window that closed before it; null when it may start.
+   */
+  private Decision outsideWindow(Wave wave, Instant now) {
+    if (now == null || window == null || plan.mode() == PlanMode.ROLLBACK) {
+      return null;
+    }
+    boolean waveStarted =
+        wave.steps().stream().anyMatch(s -> steps.get(s.id()).status != StepStatus.PENDING)
+            || wave.gates().stream()
+                .map(g -> gateId(wave.index(), g))
+                .anyMatch(id -> gatesRequested.contains(id) || approvalAsks.containsKey(id));
+    if (waveStarted) {
+      return null;
+    }
+    if (window.notBefore() != null && now.isBefore(window.notBefore())) {
+      return new Decision.AwaitWindow(window.notBefore());
+    }
+    if (window.notAfter() != null && !now.isBefore(window.notAfter())) {
+      return new Decision.CloseWindow(wave.index(), window.notAfter());
+    }
+    return null;
   }
 
   /**
@@ -463,7 +588,7 @@ public final class UpgradeSaga {
       }
     }
     return new Decision.RunStep(
-        record.step, record.wave, record.attempts + 1, prior, record.startedBefore);
+        record.step, record.wave, record.attempts + 1, prior, record.startedBefore, record.retried);
   }
 
   private EventPayload success() {
@@ -508,6 +633,10 @@ public final class UpgradeSaga {
       return e.upgradeId();
     } else if (data instanceof UpgradeResumed e) {
       return e.upgradeId();
+    } else if (data instanceof UpgradeWindowClosed e) {
+      return e.upgradeId();
+    } else if (data instanceof UpgradeRescheduled e) {
+      return e.upgradeId();
     } else if (data instanceof UpgradeStarted e) {
       return e.upgradeId();
     } else if (data instanceof StepStarted e) {
@@ -515,6 +644,8 @@ public final class UpgradeSaga {
     } else if (data instanceof StepSucceeded e) {
       return e.upgradeId();
     } else if (data instanceof StepFailed e) {
+      return e.upgradeId();
+    } else if (data instanceof StepRetried e) {
       return e.upgradeId();
     } else if (data instanceof GateRequested e) {
       return e.upgradeId();
@@ -545,6 +676,7 @@ public final class UpgradeSaga {
     final int wave;
     StepStatus status = StepStatus.PENDING;
     int attempts;
+    int retried;
     List<ObjectState> startedBefore;
     List<ObjectState> before = List.of();
     String snapshot;
