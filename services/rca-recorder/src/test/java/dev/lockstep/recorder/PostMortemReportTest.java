@@ -2,13 +2,20 @@ package dev.lockstep.recorder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockstep.events.EventCatalog;
+import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.v1.StepAction;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.recorder.projection.UpgradeFold;
 import dev.lockstep.recorder.projection.UpgradeView;
 import dev.lockstep.recorder.report.PostMortem;
 import dev.lockstep.recorder.report.Timeline;
 import dev.lockstep.recorder.store.NoteStore.Note;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -107,5 +114,40 @@ class PostMortemReportTest {
     assertThat(report.markdown())
         .contains("Nothing failed.")
         .contains("**Time to detect** (change to failed verdict): -");
+  }
+
+  @Test
+  void aRetriedStepIsALineOfTheTimelineWithItsAttemptAndReason() {
+    List<EventEnvelope> story = new ArrayList<>(scenario.events());
+    story.add(
+        EventEnvelope.create(
+            EventCatalog.standard(),
+            "executor",
+            "dataos-test",
+            scenario.upgradeId,
+            new StepRetried(
+                scenario.upgradeId,
+                "dataos-test",
+                "s-1-1",
+                1,
+                "metis",
+                StepAction.SET_IMAGE,
+                2,
+                3,
+                "rollout of Deployment core/metis exceeded its progress deadline"),
+            null,
+            Clock.fixed(START.plusSeconds(8), ZoneOffset.UTC)));
+
+    Timeline withRetry = Timeline.of(scenario.upgradeId, story);
+    String md = PostMortem.of(view, withRetry, List.of()).markdown();
+
+    assertThat(md)
+        .contains(
+            "| s-1-1 retried (attempt 2 of 3): rollout of Deployment core/metis exceeded its"
+                + " progress deadline | "
+                + START.plusSeconds(8)
+                + " | "
+                + START.plusSeconds(8)
+                + " | 0s | retried |");
   }
 }

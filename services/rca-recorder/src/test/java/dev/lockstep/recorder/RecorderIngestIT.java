@@ -206,7 +206,7 @@ class RecorderIngestIT {
     JsonNode first = events.get(0);
     assertThat(first.get("type").asText()).isEqualTo("dev.lockstep.upgrade.requested");
     assertThat(first.get("dataschema").asText())
-        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v2");
+        .isEqualTo("urn:lockstep:schema:dev.lockstep.upgrade.requested:v3");
     assertThat(first.get("source").asText()).isEqualTo("urn:lockstep:platform-service");
     assertThat(first.get("subject").asText()).isEqualTo(scenario.upgradeId);
     assertThat(first.get("time").asText()).isEqualTo(scenario.at(0).toString());

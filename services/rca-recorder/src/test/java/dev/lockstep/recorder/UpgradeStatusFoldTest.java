@@ -15,14 +15,22 @@ import dev.lockstep.events.v1.RollbackFailed;
 import dev.lockstep.events.v1.StepAction;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepOutcome;
+import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
+import dev.lockstep.events.v1.UpgradeRescheduled;
+import dev.lockstep.events.v1.UpgradeResumed;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
+import dev.lockstep.events.v1.Window;
 import dev.lockstep.recorder.projection.StatusTransitions;
 import dev.lockstep.recorder.projection.UpgradeFold;
 import dev.lockstep.recorder.projection.UpgradeView;
 import dev.lockstep.recorder.projection.VersionState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -148,6 +156,50 @@ class UpgradeStatusFoldTest {
         .isEqualTo(UpgradeStatus.SCHEDULED);
     assertThat(StatusTransitions.next(scenario.upgradeId, UpgradeStatus.QUEUED, events.get(1)))
         .isEqualTo(UpgradeStatus.QUEUED);
+  }
+
+  @Test
+  void anUpgradeHeldByAPauseOrItsClosedWindowIsPausedUntilItRunsAgain() {
+    String up = scenario.upgradeId;
+    Instant closed = START.plusSeconds(5);
+    EventEnvelope held = event(5, new UpgradeWindowClosed(up, "dataos-test", 1, closed));
+    EventEnvelope inFlightDone =
+        event(
+            6,
+            new StepSucceeded(
+                up,
+                "s-0-1",
+                0,
+                "postgres",
+                StepAction.SET_IMAGE,
+                "15.3.0",
+                "15.4.0",
+                List.of(),
+                null));
+    Instant opens = START.plus(Duration.ofDays(2));
+    EventEnvelope rescheduled =
+        event(
+            7,
+            new UpgradeRescheduled(
+                up, "dataos-test", new Window(opens, opens.plus(Duration.ofHours(4)))));
+    EventEnvelope nextWave =
+        event(8, new StepStarted(up, "s-1-0", 1, "poros", StepAction.SET_IMAGE, 1));
+
+    UpgradeStatus paused = StatusTransitions.next(up, UpgradeStatus.RUNNING, held);
+    assertThat(paused).isEqualTo(UpgradeStatus.PAUSED);
+    assertThat(StatusTransitions.next(up, paused, inFlightDone)).isEqualTo(UpgradeStatus.PAUSED);
+    UpgradeStatus scheduled = StatusTransitions.next(up, paused, rescheduled);
+    assertThat(scheduled).isEqualTo(UpgradeStatus.SCHEDULED);
+    assertThat(StatusTransitions.next(up, scheduled, nextWave)).isEqualTo(UpgradeStatus.RUNNING);
+
+    EventEnvelope pausedByAlice =
+        event(9, new UpgradePaused(up, "dataos-test", "alice", "traffic peak"));
+    EventEnvelope resumed = event(10, new UpgradeResumed(up, "dataos-test", "alice", null));
+    UpgradeStatus byPerson = StatusTransitions.next(up, UpgradeStatus.WAITING_GATE, pausedByAlice);
+    assertThat(byPerson).isEqualTo(UpgradeStatus.PAUSED);
+    assertThat(StatusTransitions.next(up, byPerson, resumed)).isEqualTo(UpgradeStatus.RUNNING);
+    assertThat(StatusTransitions.next(up, UpgradeStatus.ROLLED_BACK, held))
+        .isEqualTo(UpgradeStatus.ROLLED_BACK);
   }
 
   @Test

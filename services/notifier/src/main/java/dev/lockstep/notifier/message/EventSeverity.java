@@ -8,8 +8,10 @@ import java.util.Set;
 /**
  * Which events become notices, and how severe each is. Critical: an upgrade or a rollback failed.
  * Warning: something did not go as planned or someone must act (a rejected plan, a failed step or
- * gate, a cancel, an approval, a rollback). Info: plans, windows and progress. Raw measurements and
- * inventory observations are telemetry, not news, and make no notice.
+ * gate, a cancel, an approval, a rollback, a window that closed on a running upgrade). Info: plans,
+ * windows (a rescheduled one too), pauses and progress. Raw measurements and inventory observations
+ * are telemetry, not news, and make no notice; so is a step retried (its final failure, if it
+ * comes, is a notice, and the post-mortem lists every retry).
  */
 public final class EventSeverity {
   /** The notifier's own type for an advance notice of a scheduled upgrade. */
@@ -22,6 +24,7 @@ public final class EventSeverity {
           "gate.requested",
           "step.started",
           "step.succeeded",
+          "step.retried",
           "gate.passed",
           "notification.delivered",
           "notification.failed");
@@ -36,6 +39,7 @@ public final class EventSeverity {
           Map.entry("approval.requested", Severity.WARNING),
           Map.entry("upgrade.cancelled", Severity.WARNING),
           Map.entry("upgrade.cancel-requested", Severity.WARNING),
+          Map.entry("upgrade.window-closed", Severity.WARNING),
           Map.entry("rollback.requested", Severity.WARNING),
           Map.entry("rollback.completed", Severity.WARNING));
 

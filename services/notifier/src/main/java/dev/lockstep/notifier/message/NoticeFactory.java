@@ -16,6 +16,8 @@ import dev.lockstep.events.v1.UpgradeCancelRequested;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradeRescheduled;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.events.v1.VersionChange;
 import dev.lockstep.notifier.subscription.Severity;
 import jakarta.annotation.Nullable;
@@ -83,7 +85,9 @@ public final class NoticeFactory {
             versions,
             plan == null ? null : plan.releaseNotes(),
             plan == null ? null : plan.risk(),
-            plan == null ? null : plan.window(),
+            data instanceof UpgradeRescheduled rescheduled
+                ? rescheduled.window()
+                : plan == null ? null : plan.window(),
             plan == null ? null : plan.expectedDowntime(),
             null,
             links(upgradeId, type),
@@ -180,6 +184,19 @@ public final class NoticeFactory {
     }
     if (data instanceof PlanCreated created) {
       return created.reason();
+    }
+    if (data instanceof UpgradeWindowClosed closed) {
+      return "wave "
+          + closed.wave()
+          + " was not started: the maintenance window closed at "
+          + closed.notAfter()
+          + "; the upgrade is held";
+    }
+    if (data instanceof UpgradeRescheduled rescheduled) {
+      return "held by its closed window; carries on in the window from "
+          + rescheduled.window().notBefore()
+          + " to "
+          + rescheduled.window().notAfter();
     }
     return null;
   }

@@ -8,6 +8,9 @@ import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradeRescheduled;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
+import dev.lockstep.events.v1.Window;
 import dev.lockstep.notifier.TestingNotifier;
 import dev.lockstep.notifier.channel.GrafanaSender;
 import dev.lockstep.notifier.channel.Outgoing;
@@ -108,6 +111,40 @@ class MessageTemplatesTest {
                 .get()
                 .severity())
         .isEqualTo(Severity.WARNING);
+  }
+
+  @Test
+  void aClosedWindowIsAWarningAndTheRescheduledNoticeShowsTheNewWindow() {
+    Instant closed = WINDOW.plus(Duration.ofHours(2));
+    Notice held =
+        factory
+            .fromEvent(event(new UpgradeWindowClosed("u-1", "dataos-prod", 1, closed)), plan, null)
+            .get();
+    assertThat(held.severity()).isEqualTo(Severity.WARNING);
+    Message heldMessage = templates.render(held);
+    assertThat(heldMessage.subject())
+        .isEqualTo("[dataos-prod] Window closed: upgrade to 2.4.0 held");
+    assertThat(heldMessage.text())
+        .contains("starts no further wave")
+        .contains("wave 1 was not started: the maintenance window closed at " + closed);
+
+    Instant opens = WINDOW.plus(Duration.ofDays(2));
+    Notice rescheduled =
+        factory
+            .fromEvent(
+                event(
+                    new UpgradeRescheduled(
+                        "u-1", "dataos-prod", new Window(opens, opens.plus(Duration.ofHours(4))))),
+                plan,
+                null)
+            .get();
+    assertThat(rescheduled.severity()).isEqualTo(Severity.INFO);
+    Message message = templates.render(rescheduled);
+    assertThat(message.subject())
+        .isEqualTo("[dataos-prod] Rescheduled: upgrade to 2.4.0, window opens " + opens);
+    assertThat(message.text())
+        .contains("Window: " + opens + " to " + opens.plus(Duration.ofHours(4)))
+        .doesNotContain("Window: " + WINDOW);
   }
 
   @Test

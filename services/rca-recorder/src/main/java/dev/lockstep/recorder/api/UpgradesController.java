@@ -8,6 +8,7 @@ import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.recorder.projection.Projector;
 import dev.lockstep.recorder.projection.UpgradeView;
 import dev.lockstep.recorder.projection.ViewJson;
+import dev.lockstep.recorder.report.Availability;
 import dev.lockstep.recorder.report.PostMortem;
 import dev.lockstep.recorder.report.Timeline;
 import dev.lockstep.recorder.store.NoteStore;
@@ -141,7 +142,9 @@ public class UpgradesController {
       html = accept != null && accept.contains(MediaType.TEXT_HTML);
     }
     UpgradeView view = view(id, who);
-    PostMortem report = PostMortem.of(view, Timeline.of(id, envelopes(story(id))), notes.of(id));
+    List<EventEnvelope> story = envelopes(story(id));
+    PostMortem report =
+        PostMortem.of(view, Timeline.of(id, story), notes.of(id), Availability.of(view, story));
     return html
         ? HttpResponse.ok(report.html()).contentType(MediaType.TEXT_HTML + ";charset=utf-8")
         : HttpResponse.ok(report.markdown()).contentType(MARKDOWN + ";charset=utf-8");

@@ -16,8 +16,12 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
+import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
+import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import jakarta.annotation.Nullable;
 
 /**
@@ -66,6 +70,24 @@ public final class StatusTransitions {
         return current == null ? UpgradeStatus.RUNNING : current;
       }
       return current == null || current.active() ? UpgradeStatus.CANCELLED : current;
+    }
+    if (data instanceof UpgradePaused || data instanceof UpgradeWindowClosed) {
+      // held before its next wave, by a person or by its closed window
+      return current == null || current.active() ? UpgradeStatus.PAUSED : current;
+    }
+    if (data instanceof UpgradeResumed) {
+      return current == UpgradeStatus.PAUSED ? UpgradeStatus.RUNNING : current;
+    }
+    if (data instanceof UpgradeRescheduled rescheduled) {
+      boolean later =
+          rescheduled.window().notBefore() != null
+              && rescheduled.window().notBefore().isAfter(event.time());
+      return current == UpgradeStatus.PAUSED && later ? UpgradeStatus.SCHEDULED : current;
+    }
+    if (current == UpgradeStatus.PAUSED
+        && (data instanceof StepSucceeded || data instanceof GatePassed)) {
+      // what was in flight when it was held finishes; it stays held
+      return current;
     }
     if (data instanceof UpgradeStarted
         || data instanceof StepStarted

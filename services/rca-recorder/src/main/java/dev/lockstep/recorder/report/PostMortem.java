@@ -28,6 +28,7 @@ import java.util.List;
  * @param timeToDetect from the change to the failed verdict
  * @param timeToRollBack from the verdict to the platform restored
  * @param notes what people added
+ * @param availability what a prober saw of the components while it ran, when one did
  */
 public record PostMortem(
     UpgradeView view,
@@ -36,10 +37,17 @@ public record PostMortem(
     @Nullable StepRow failedStep,
     @Nullable Duration timeToDetect,
     @Nullable Duration timeToRollBack,
-    List<Note> notes) {
+    List<Note> notes,
+    @Nullable Availability availability) {
 
-  /** The post-mortem of an upgrade. */
+  /** The post-mortem of an upgrade that nothing probed. */
   public static PostMortem of(UpgradeView view, Timeline timeline, List<Note> notes) {
+    return of(view, timeline, notes, null);
+  }
+
+  /** The post-mortem of an upgrade, with what a prober saw of it when something probed it. */
+  public static PostMortem of(
+      UpgradeView view, Timeline timeline, List<Note> notes, @Nullable Availability availability) {
     GateRow failedGate = null;
     for (GateRow gate : view.gates()) {
       if (!"failed".equals(gate.state()) || !gate.upgradeId().equals(view.upgradeId())) {
@@ -75,7 +83,7 @@ public record PostMortem(
     Duration rollBack =
         verdict != null && restored != null ? Duration.between(verdict, restored) : null;
     return new PostMortem(
-        view, timeline, failedGate, failedStep, detect, rollBack, List.copyOf(notes));
+        view, timeline, failedGate, failedStep, detect, rollBack, List.copyOf(notes), availability);
   }
 
   /** The post-mortem in Markdown. */
@@ -141,6 +149,16 @@ public record PostMortem(
     md.append("- **Time to roll back** (verdict to platform restored): ")
         .append(human(timeToRollBack))
         .append("\n\n");
+    if (availability != null) {
+      md.append("## Availability observed\n\n").append(availabilityIntro()).append("\n\n");
+      md.append(
+          "| component | requests | failed | unavailable | longest outage | the plan expected |\n"
+              + "|---|---|---|---|---|---|\n");
+      for (String[] row : availabilityRows()) {
+        md.append(cells(row));
+      }
+      md.append('\n');
+    }
     md.append("## Who was told what, and when\n\n");
     if (view.notifications().isEmpty()) {
       md.append("No notification was recorded.\n");
@@ -242,7 +260,19 @@ public record PostMortem(
         .append(esc(human(timeToDetect)))
         .append("</li>\n<li><strong>Time to roll back</strong> (verdict to platform restored): ")
         .append(esc(human(timeToRollBack)))
-        .append("</li>\n</ul>\n<h2>Who was told what, and when</h2>\n");
+        .append("</li>\n</ul>\n");
+    if (availability != null) {
+      html.append("<h2>Availability observed</h2>\n<p>")
+          .append(esc(availabilityIntro()))
+          .append("</p>\n");
+      table(
+          html,
+          new String[] {
+            "component", "requests", "failed", "unavailable", "longest outage", "the plan expected"
+          },
+          availabilityRows());
+    }
+    html.append("<h2>Who was told what, and when</h2>\n");
     rows = new ArrayList<>();
     for (NotificationRow n : view.notifications()) {
       rows.add(new String[] {n.at().toString(), n.team(), n.channel(), about(n), outcome(n)});
@@ -272,6 +302,43 @@ public record PostMortem(
         .append(esc(dash(view.traceId())))
         .append("</code></p>\n</body></html>\n");
     return html.toString();
+  }
+
+  private String availabilityIntro() {
+    long unexpected = availability.rows().stream().filter(Availability.Row::unexpected).count();
+    return "Probed by "
+        + availability.prober()
+        + " from "
+        + availability.from()
+        + " to "
+        + availability.to()
+        + ". The plan expected "
+        + (availability.expectedDowntime() == null || availability.expectedDowntime().isZero()
+            ? "no downtime"
+            : human(availability.expectedDowntime()) + " of downtime, for its drained components")
+        + "; "
+        + (unexpected == 0
+            ? "no component it keeps served failed a probe."
+            : unexpected
+                + (unexpected == 1 ? " component" : " components")
+                + " it keeps served failed probes (marked UNEXPECTED).");
+  }
+
+  private List<String[]> availabilityRows() {
+    List<String[]> rows = new ArrayList<>();
+    for (Availability.Row row : availability.rows()) {
+      var seen = row.observed();
+      rows.add(
+          new String[] {
+            seen.component(),
+            Integer.toString(seen.requests()),
+            Integer.toString(seen.failures()),
+            human(seen.unavailable()),
+            human(seen.longestOutage()),
+            row.expected() + (row.unexpected() ? " (UNEXPECTED)" : "")
+          });
+    }
+    return rows;
   }
 
   private List<String[]> summary() {

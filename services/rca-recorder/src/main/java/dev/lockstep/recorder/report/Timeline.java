@@ -11,6 +11,7 @@ import dev.lockstep.events.v1.RollbackFailed;
 import dev.lockstep.events.v1.RollbackRequested;
 import dev.lockstep.events.v1.StepApproved;
 import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
@@ -48,7 +49,8 @@ public record Timeline(
    * One phase.
    *
    * @param name what it was ({@code wave 1 (core-kernel)}, {@code gate error-rate}, ...)
-   * @param kind planning, waiting, wave, gate, approval or rollback
+   * @param kind planning, waiting, wave, gate, approval, rollback, or retry (a failed step run
+   *     again: an instant, named after the step, the attempt and the failure)
    * @param upgradeId the upgrade (or rollback) it belongs to
    * @param start when it began
    * @param end when it ended, or null while it runs
@@ -127,6 +129,22 @@ public record Timeline(
         touch(waves.get(owner + "/" + succeeded.wave()), at, null);
       } else if (data instanceof StepFailed failed) {
         touch(waves.get(owner + "/" + failed.wave()), at, "failed");
+      } else if (data instanceof StepRetried retried) {
+        touch(waves.get(owner + "/" + retried.wave()), at, null);
+        phases.add(
+            phase(
+                retried.stepId()
+                    + " retried (attempt "
+                    + retried.attempt()
+                    + " of "
+                    + retried.attempts()
+                    + "): "
+                    + retried.reason(),
+                "retry",
+                owner,
+                at,
+                at,
+                "retried"));
       } else if (data instanceof GateRequested requested) {
         gates.put(
             owner + "/" + requested.gateId(), new Open("gate " + requested.gate().name(), at));

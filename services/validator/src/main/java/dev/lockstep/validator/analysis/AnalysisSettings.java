@@ -24,7 +24,7 @@ public record AnalysisSettings(
     int consecutiveErrorLimit,
     Duration timeout) {
   /** The pause between measurements when a gate names none. */
-  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_INTERVAL = dev.lockstep.manifest.Gate.DEFAULT_INTERVAL;
 
   /** Consecutive errors tolerated when a gate names no limit (Argo's default). */
   public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
