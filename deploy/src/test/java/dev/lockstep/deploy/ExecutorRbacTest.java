@@ -25,6 +25,7 @@ class ExecutorRbacTest {
           "deployments/scale",
           "statefulsets/scale",
           "pods",
+          "pods/log",
           "persistentvolumeclaims",
           "jobs",
           "volumesnapshots",

@@ -94,12 +94,20 @@ class HelmChartTest {
   void thePlatformsAndTheirNamespacesReachEveryServiceAsConfiguration() {
     List<JsonNode> docs =
         Manifests.render(
-            t -> t.set("platforms[0].id", "alpha").set("platforms[0].namespaces[0]", "alpha-db"));
+            t ->
+                t.set("platforms[0].id", "alpha")
+                    .set("platforms[0].namespaces[0]", "alpha-db")
+                    .set("platforms[0].windows[0]", "Sat 22:00-04:00 Europe/Berlin")
+                    .set("platforms[0].windowPolicy", "rollback"));
 
     String config =
         Manifests.named(docs, "ConfigMap", "lockstep-config").at("/data/lockstep.yml").asText();
 
-    assertThat(config).contains("alpha:").contains("alpha-db");
+    assertThat(config)
+        .contains("alpha:")
+        .contains("alpha-db")
+        .contains("windows: [\"Sat 22:00-04:00 Europe/Berlin\"]")
+        .contains("window-policy: rollback");
     JsonNode executor =
         Manifests.named(docs, "Deployment", "lockstep-executor")
             .at("/spec/template/spec/containers/0");
