@@ -3,10 +3,12 @@ package dev.lockstep.cli;
 import dev.lockstep.cli.commands.ApproveCommand;
 import dev.lockstep.cli.commands.AvailableCommand;
 import dev.lockstep.cli.commands.CancelCommand;
+import dev.lockstep.cli.commands.InventoryCommand;
 import dev.lockstep.cli.commands.PauseCommands;
 import dev.lockstep.cli.commands.PlanCommand;
 import dev.lockstep.cli.commands.PostmortemCommand;
 import dev.lockstep.cli.commands.ReplayCommand;
+import dev.lockstep.cli.commands.RetryCommand;
 import dev.lockstep.cli.commands.RollbackCommand;
 import dev.lockstep.cli.commands.StatusCommand;
 import dev.lockstep.cli.commands.SubmitCommand;
@@ -55,8 +57,10 @@ import picocli.CommandLine.Command;
       CancelCommand.class,
       PauseCommands.Pause.class,
       PauseCommands.Resume.class,
+      RetryCommand.class,
       RollbackCommand.class,
       AvailableCommand.class,
+      InventoryCommand.class,
       ReplayCommand.class,
       PostmortemCommand.class,
       dev.lockstep.cli.soak.SoakCommand.class

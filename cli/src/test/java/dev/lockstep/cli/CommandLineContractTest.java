@@ -34,6 +34,7 @@ class CommandLineContractTest {
           "cancel",
           "pause",
           "resume",
+          "retry",
           "rollback",
           "available",
           "replay",
@@ -158,6 +159,8 @@ class CommandLineContractTest {
     assertUsage(run("approve", "up-1"), "Missing required parameter: 'STEP'");
     assertUsage(run("rollback"), "give --platform (its newest completed upgrade) or --upgrade");
     assertUsage(run("available"), "Missing required option: '--platform");
+    assertUsage(run("inventory", "export"), "Missing required option: '--platform");
+    assertUsage(run("inventory"), "lockstep inventory export -p PLATFORM");
     assertUsage(run("replay", "up-1", "--speed", "0"), "--speed is a number above 0");
     assertUsage(run("postmortem", "up-1", "--format", "pdf"), "--format is markdown or html");
     assertUsage(run("frobnicate"), "Unmatched argument at index 0: 'frobnicate'");
@@ -224,6 +227,8 @@ class CommandLineContractTest {
             "replay", new String[] {"replay", "up-1", "--speed", "10"},
             "pause", new String[] {"pause", "up-1", "--reason", "peak"},
             "resume", new String[] {"resume", "up-1"},
+            "retry", new String[] {"retry", "up-1", "--watch", "--no-tty"},
+            "inventory export", new String[] {"inventory", "export", "-p", "dataos-prod"},
             "postmortem", new String[] {"postmortem", "up-1", "--format", "html", "-o", "json"});
     Map<String, String[]> all = new HashMap<>(commands);
     all.putAll(more);

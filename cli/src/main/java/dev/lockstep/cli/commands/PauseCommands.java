@@ -20,8 +20,8 @@ public final class PauseCommands {
   private PauseCommands() {}
 
   /**
-   * What {@code cancel}, {@code pause} and {@code resume} share: an upgrade id, a reason, one call
-   * to the planner's {@code /api/v1/upgrades/{id}/<verb>}.
+   * What {@code cancel}, {@code pause}, {@code resume} and {@code retry} share: an upgrade id, a
+   * reason, one call to the planner's {@code /api/v1/upgrades/{id}/<verb>}.
    */
   abstract static class UpgradeVerb extends ServiceCommand {
     @Parameters(index = "0", paramLabel = "UPGRADE", description = "the upgrade id")
@@ -56,6 +56,11 @@ public final class PauseCommands {
                               + upgradeId
                               + "` shows where it stands"))
               .json();
+      return answered(answer);
+    }
+
+    /** Prints the planner's answer; returns the exit code. */
+    int answered(JsonNode answer) {
       if (json()) {
         printJson(answer);
       } else {

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -23,8 +22,6 @@ import picocli.CommandLine.Spec;
  * failure into {@code error:} and {@code hint:} lines on stderr and an exit code.
  */
 public abstract class ServiceCommand implements Callable<Integer> {
-  @ParentCommand LockstepCommand root;
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -54,7 +51,7 @@ public abstract class ServiceCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       err().println("error: unexpected failure: " + e);
       err().println("hint: this is a defect of the lockstep command; please report it");
-      if (root.env().containsKey("LOCKSTEP_DEBUG")) {
+      if (root().env().containsKey("LOCKSTEP_DEBUG")) {
         e.printStackTrace(err());
       }
       err().flush();
@@ -68,14 +65,19 @@ public abstract class ServiceCommand implements Callable<Integer> {
   /** The services' client, configured from the root command's environment. */
   protected ServiceClient client() {
     if (client == null) {
-      client = new ServiceClient(root.config(), root.configFile());
+      client = new ServiceClient(root().config(), root().configFile());
     }
     return client;
   }
 
-  /** The root command. */
+  /** The root command, however deep this subcommand is ({@code lockstep inventory export}). */
   protected LockstepCommand root() {
-    return root;
+    for (CommandSpec parent = spec.parent(); parent != null; parent = parent.parent()) {
+      if (parent.userObject() instanceof LockstepCommand root) {
+        return root;
+      }
+    }
+    throw new IllegalStateException(spec.name() + " is not a subcommand of lockstep");
   }
 
   /** True for {@code --output json}. */

@@ -15,6 +15,7 @@ import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.events.v1.RollbackCompleted;
 import dev.lockstep.events.v1.RollbackFailed;
 import dev.lockstep.events.v1.StepFailed;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
 import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCancelled;
@@ -101,6 +102,17 @@ public final class EventNarrator {
           + (step.snapshot() != null ? " (snapshot " + step.snapshot() + ")" : "");
     } else if (data instanceof StepFailed step) {
       return "  FAILED  " + step.component() + ": " + step.action().wire() + ": " + step.reason();
+    } else if (data instanceof StepRetried step) {
+      return "  retry   "
+          + step.component()
+          + ": "
+          + step.action().wire()
+          + " failed ("
+          + step.reason()
+          + "); attempt "
+          + step.attempt()
+          + " of "
+          + step.attempts();
     } else if (data instanceof GateRequested gate) {
       return "gate      wave "
           + gate.wave()

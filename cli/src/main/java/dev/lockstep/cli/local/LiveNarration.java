@@ -19,14 +19,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * The local mode's narration as it happens: a thread that reads every event topic from its
  * beginning (in no group) and prints the {@link EventNarrator} line of each event of the local
- * mode's platforms; with several platforms, each line names its platform.
+ * mode's platforms; with several platforms, each line names its platform. Each of those events also
+ * goes to a listener (the scenarios' runs), in log order per platform.
  */
 final class LiveNarration implements AutoCloseable {
   private final AtomicBoolean narrating = new AtomicBoolean(true);
   private final Thread thread;
 
   private LiveNarration(
-      KafkaConsumer<String, byte[]> consumer, Set<String> platforms, Consumer<String> say) {
+      KafkaConsumer<String, byte[]> consumer,
+      Set<String> platforms,
+      Consumer<String> say,
+      Consumer<EventEnvelope> listener) {
     EventCodec codec = EventCodec.standard();
     Set<String> narrated = Set.copyOf(platforms);
     int width = narrated.stream().mapToInt(String::length).max().orElse(0);
@@ -42,6 +46,7 @@ final class LiveNarration implements AutoCloseable {
                     }
                     try {
                       EventEnvelope event = codec.fromRecord(record);
+                      listener.accept(event);
                       (narrated.size() == 1
                               ? EventNarrator.narrate(event)
                               : EventNarrator.narrate(event, width))
@@ -59,8 +64,12 @@ final class LiveNarration implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Starts narrating the events of the platforms on the broker. */
-  static LiveNarration start(String bootstrapServers, Set<String> platforms, Consumer<String> say) {
+  /** Starts narrating the events of the platforms on the broker; each also goes to the listener. */
+  static LiveNarration start(
+      String bootstrapServers,
+      Set<String> platforms,
+      Consumer<String> say,
+      Consumer<EventEnvelope> listener) {
     Properties config = new Properties();
     config.put("bootstrap.servers", bootstrapServers);
     config.put("enable.auto.commit", "false");
@@ -76,7 +85,7 @@ final class LiveNarration implements AutoCloseable {
     }
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
-    LiveNarration narration = new LiveNarration(consumer, platforms, say);
+    LiveNarration narration = new LiveNarration(consumer, platforms, say, listener);
     narration.thread.start();
     return narration;
   }

@@ -1,10 +1,8 @@
 package dev.lockstep.cli.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.cli.LockstepCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -24,10 +22,6 @@ import picocli.CommandLine.Spec;
           + " so that the other commands work against it."
     })
 public final class LocalCommand implements Callable<Integer> {
-  /** The scenario's expected end: the upgrade's final status. */
-  private static final Map<String, String> EXPECTED =
-      Map.of("failing-gate", "rolled-back", "happy", "completed");
-
   @Spec CommandSpec spec;
 
   @ParentCommand LockstepCommand parent;
@@ -35,9 +29,11 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(
       names = "--scenario",
       defaultValue = "failing-gate",
+      paramLabel = "NAME[,NAME...]",
       description =
-          "failing-gate (default: workbench 2.0.0 fails its health gate, the upgrade rolls back"
-              + " top-down) or happy (every gate passes).")
+          "failing-gate (default), happy, approval, cancel or data-integrity (the cli README says"
+              + " what each does); with --platforms, several comma-separated names are taken in"
+              + " turn by the platforms.")
   String scenario;
 
   @Option(
@@ -72,9 +68,10 @@ public final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    if (!EXPECTED.containsKey(scenario)) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "unknown scenario '" + scenario + "': use failing-gate or happy");
+    try {
+      Scenario.parseAll(scenario);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     if (replicas < 1 || replicas > LocalMode.Options.MAX_REPLICAS) {
       throw new picocli.CommandLine.ParameterException(
@@ -114,11 +111,7 @@ public final class LocalCommand implements Callable<Integer> {
             "lockstep-local-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     local.runScenario();
-    boolean asExpected = true;
-    for (String upgradeId : local.scenarioUpgrades().values()) {
-      JsonNode end = local.awaitEnd(upgradeId);
-      asExpected &= EXPECTED.get(scenario).equals(end.path("status").asText());
-    }
+    boolean asExpected = local.endedAsExpected();
     if (exitAfterScenario) {
       Runtime.getRuntime().removeShutdownHook(hook);
       local.close();

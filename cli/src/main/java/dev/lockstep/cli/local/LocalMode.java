@@ -40,13 +40,21 @@ public final class LocalMode implements AutoCloseable {
   private String bootstrapServers;
   private SimulatedCluster cluster;
   private SimulatedEndpoints endpoints;
+  private SimulatedSnapshotController snapshots;
+  private Postgres postgres;
   private SamplePlatform sample;
 
   /** The platforms in order, each with its copy of the sample (the sample itself for one). */
   private final Map<String, SamplePlatform> samples = new LinkedHashMap<>();
 
+  /** Each platform's run of its scenario. */
+  private final Map<String, ScenarioRun> runs = new LinkedHashMap<>();
+
   /** The upgrade of each platform that {@link #runScenario} submitted. */
   private final Map<String, String> scenarioUpgrades = new LinkedHashMap<>();
+
+  /** How each platform's scenario upgrade ended, once {@link #runScenario} has returned. */
+  private final Map<String, JsonNode> scenarioEnds = new LinkedHashMap<>();
 
   private LocalServices services;
   private String token;
@@ -57,7 +65,8 @@ public final class LocalMode implements AutoCloseable {
    *
    * @param checkout the built checkout (services' class paths, docs/examples)
    * @param directory where configuration, logs and the post-mortem go
-   * @param scenario {@code failing-gate} or {@code happy}
+   * @param scenario the {@link Scenario}'s name, or several comma-separated, which the platforms
+   *     take in turn
    * @param platform the sample platform's id
    * @param fixedPorts the ports of DESIGN section 2 (the local mode), or free ones (tests)
    * @param shared the infrastructure to use (tests share one broker and one server per JVM), or
@@ -169,7 +178,7 @@ public final class LocalMode implements AutoCloseable {
   private void startAll() {
     Instant begin = Instant.now();
     sample = SamplePlatform.load(options.checkout().resolve("docs/examples/sample-platform"));
-    Postgres postgres;
+    List<Scenario> scenarios = Scenario.parseAll(options.scenario());
     if (options.shared() == null) {
       say("starting a Kafka broker and PostgreSQL ...");
       KafkaBroker kafka = quietly(KafkaBroker::start);
@@ -184,26 +193,27 @@ public final class LocalMode implements AutoCloseable {
     }
     cluster = new SimulatedCluster().start();
     owned.add(cluster);
-    SimulatedSnapshotController snapshots = new SimulatedSnapshotController(cluster).start();
+    snapshots = new SimulatedSnapshotController(cluster).start();
     owned.add(snapshots);
     endpoints = new SimulatedEndpoints(cluster, options.fixedPorts() ? 8089 : 0).start();
     owned.add(endpoints);
     SimulatedOperator operator = new SimulatedOperator(cluster).start();
     owned.add(operator);
-    if (options.platforms() == 1) {
-      samples.put(options.platform(), sample);
-    } else {
-      for (int number = 1; number <= options.platforms(); number++) {
-        SamplePlatform copy = sample.copy(options.platform(), number);
-        samples.put(copy.platformId(), copy);
-      }
+    for (int number = 1; number <= options.platforms(); number++) {
+      Scenario scenario = scenarios.get((number - 1) % scenarios.size());
+      SamplePlatform variant = sample.variant(scenario.variant());
+      SamplePlatform copy =
+          options.platforms() == 1 ? variant : variant.copy(options.platform(), number);
+      String id = options.platforms() == 1 ? options.platform() : copy.platformId();
+      samples.put(id, copy);
+      runs.put(id, new ScenarioRun(scenario, id, copy, this));
     }
     for (SamplePlatform platform : samples.values()) {
       platform.seed(cluster);
     }
-    for (SamplePlatform platform : samples.values()) {
-      platform.awaitRunning(cluster, Duration.ofSeconds(30));
-      platform.applyScenario(options.scenario(), endpoints);
+    for (ScenarioRun run : runs.values()) {
+      run.sample().awaitRunning(cluster, Duration.ofSeconds(30));
+      run.scenario().prepare(run);
     }
     if (options.platforms() == 1) {
       say(
@@ -242,7 +252,10 @@ public final class LocalMode implements AutoCloseable {
             + " ...");
     String prefix = "lockstep_" + options.platform().replaceAll("[^a-z0-9]", "_");
     List<LocalServices.Platform> served = new ArrayList<>();
-    samples.forEach((id, copy) -> served.add(new LocalServices.Platform(id, copy.namespaces())));
+    runs.forEach(
+        (id, run) ->
+            served.add(
+                new LocalServices.Platform(id, run.sample().namespaces(), run.datasources())));
     services =
         LocalServices.start(
             new LocalServices.Settings(
@@ -293,7 +306,17 @@ public final class LocalMode implements AutoCloseable {
               + " for the other commands:");
       say("  " + token);
     }
-    narration = LiveNarration.start(bootstrapServers, samples.keySet(), this::say);
+    narration =
+        LiveNarration.start(
+            bootstrapServers,
+            samples.keySet(),
+            this::say,
+            event -> {
+              ScenarioRun run = runs.get(event.platform());
+              if (run != null) {
+                run.seen(event);
+              }
+            });
     say("up in " + Duration.between(begin, Instant.now()).toMillis() / 100 / 10.0 + " s");
   }
 
@@ -310,6 +333,41 @@ public final class LocalMode implements AutoCloseable {
         + LocalServices.recorderDatabase(databasePrefix)
         + "?user="
         + postgres.username();
+  }
+
+  /** The PostgreSQL server the services and the sample's data use. */
+  Postgres postgres() {
+    return postgres;
+  }
+
+  /** The simulated CSI snapshotter. */
+  SimulatedSnapshotController snapshots() {
+    return snapshots;
+  }
+
+  /** Where configuration, logs and the post-mortem go. */
+  Path directory() {
+    return options.directory();
+  }
+
+  /** A platform's run of its scenario. */
+  public ScenarioRun run(String platform) {
+    sample(platform); // an unknown platform is an error that lists the platforms
+    return runs.get(platform);
+  }
+
+  /**
+   * The environment a {@code lockstep} command needs to talk to this local mode as the local
+   * operator: the services' URLs and the operator's token; {@code configFile} is read instead of
+   * the user's {@code ~/.lockstep/config.json} (a file that does not exist: nothing).
+   */
+  public Map<String, String> cliEnvironment(Path configFile) {
+    return Map.of(
+        "LOCKSTEP_PLANNER_URL", services.url(LockstepService.PLANNER).toString(),
+        "LOCKSTEP_RECORDER_URL", services.url(LockstepService.RECORDER).toString(),
+        "LOCKSTEP_NOTIFIER_URL", services.url(LockstepService.NOTIFIER).toString(),
+        "LOCKSTEP_TOKEN", token,
+        "LOCKSTEP_CONFIG", configFile.toString());
   }
 
   /** The services. */
@@ -394,11 +452,23 @@ public final class LocalMode implements AutoCloseable {
    */
   public String runScenario() {
     awaitInventory();
+    Map<String, AvailabilityProbe> probes = new LinkedHashMap<>();
     for (String platform : platforms()) {
-      scenarioUpgrades.put(platform, submit(platform));
+      String upgradeId = submit(platform);
+      scenarioUpgrades.put(platform, upgradeId);
+      runs.get(platform).started(upgradeId);
+      probes.put(
+          platform,
+          AvailabilityProbe.start(
+              platform,
+              upgradeId,
+              runs.get(platform).sample().releaseManifest(),
+              endpoints.baseUrl()));
     }
     Map<String, JsonNode> ends = new LinkedHashMap<>();
     scenarioUpgrades.forEach((platform, id) -> ends.put(platform, awaitEnd(id)));
+    scenarioEnds.putAll(ends);
+    ends.forEach((platform, end) -> reportAvailability(platform, probes.get(platform), end));
     if (ends.size() > 1) {
       say("");
       say("how the upgrades ended:");
@@ -406,11 +476,66 @@ public final class LocalMode implements AutoCloseable {
           (platform, end) ->
               say(
                   String.format(
-                      "  %-20s %s  %s",
-                      platform, end.path("upgradeId").asText(), end.path("status").asText())));
+                      "  %-20s %-15s %s  %s%s",
+                      platform,
+                      runs.get(platform).scenario(),
+                      end.path("upgradeId").asText(),
+                      end.path("status").asText(),
+                      asExpected(platform, end) ? "" : " (expected " + expected(platform) + ")")));
     }
     printSummary(ends.get(platform()));
     return scenarioUpgrades.get(platform());
+  }
+
+  /**
+   * Publishes what the prober saw of a platform's upgrade up to its end ({@code
+   * availability.observed}, for the post-mortem) and says which components it found unavailable.
+   */
+  private void reportAvailability(String platform, AvailabilityProbe probe, JsonNode end) {
+    Instant endedAt =
+        end.hasNonNull("endedAt") ? Instant.parse(end.path("endedAt").asText()) : Instant.now();
+    var observed = probe.observed(endedAt);
+    AvailabilityProbe.publish(bootstrapServers, observed);
+    List<String> down = new ArrayList<>();
+    for (var component : observed.components()) {
+      if (component.failures() > 0) {
+        down.add(
+            component.component()
+                + " "
+                + component.unavailable().toMillis() / 1000.0
+                + " s (longest "
+                + component.longestOutage().toMillis() / 1000.0
+                + " s)");
+      }
+    }
+    int probes = observed.components().stream().mapToInt(c -> c.requests()).sum();
+    say(
+        "availability"
+            + (options.platforms() == 1 ? "" : " of " + platform)
+            + ": "
+            + probes
+            + " probes of "
+            + observed.components().size()
+            + " components; "
+            + (down.isEmpty() ? "none was unavailable" : "unavailable: " + String.join(", ", down))
+            + " (the post-mortem compares it with the plan)");
+  }
+
+  /**
+   * Whether every upgrade of {@link #runScenario} ended as its platform's scenario expects (false
+   * before it ran).
+   */
+  public boolean endedAsExpected() {
+    return !scenarioEnds.isEmpty()
+        && scenarioEnds.entrySet().stream().allMatch(e -> asExpected(e.getKey(), e.getValue()));
+  }
+
+  private boolean asExpected(String platform, JsonNode end) {
+    return expected(platform).equals(end.path("status").asText());
+  }
+
+  private String expected(String platform) {
+    return runs.get(platform).scenario().expectedStatus();
   }
 
   /** The upgrade that {@link #runScenario} submitted on each platform, by platform. */
@@ -434,12 +559,19 @@ public final class LocalMode implements AutoCloseable {
             .post(uri, "application/yaml", release(platform))
             .path("upgradeId")
             .asText();
+    Scenario scenario = runs.get(platform).scenario();
     say(
         "submitted release "
             + sample.releaseVersion()
+            + (scenario.variant() == null ? "" : " with " + scenario.variant())
             + (options.platforms() == 1 ? "" : " for " + platform)
             + " as upgrade "
-            + upgradeId);
+            + upgradeId
+            + " (scenario "
+            + scenario
+            + ": "
+            + scenario.description()
+            + ")");
     return upgradeId;
   }
 
@@ -534,7 +666,7 @@ public final class LocalMode implements AutoCloseable {
     }
   }
 
-  private synchronized void say(String line) {
+  synchronized void say(String line) {
     out.println(line);
     out.flush();
   }
@@ -564,6 +696,7 @@ public final class LocalMode implements AutoCloseable {
     if (narration != null) {
       narration.close();
     }
+    runs.values().forEach(ScenarioRun::close);
     // the reverse of the start: services first, Kafka and PostgreSQL last
     for (AutoCloseable closeable : reversed(owned)) {
       try {

@@ -68,12 +68,29 @@ public final class LocalServices implements AutoCloseable {
    *
    * @param id the platform id
    * @param namespaces the namespaces the executor may touch there
+   * @param datasources the datasources its sql gates may name (configured in the validator)
    */
-  public record Platform(String id, List<String> namespaces) {
+  public record Platform(String id, List<String> namespaces, List<Datasource> datasources) {
     public Platform {
       namespaces = List.copyOf(namespaces);
+      datasources = List.copyOf(datasources);
+    }
+
+    /** A platform whose gates name no datasource. */
+    public Platform(String id, List<String> namespaces) {
+      this(id, namespaces, List.of());
     }
   }
+
+  /**
+   * A datasource of the validator's configuration ({@code lockstep.validator.datasources.<name>}).
+   *
+   * @param name what sql gates name
+   * @param url its JDBC URL
+   * @param username the user
+   * @param password the password (empty for none)
+   */
+  public record Datasource(String name, String url, String username, String password) {}
 
   /**
    * What the services run against.

@@ -61,7 +61,8 @@ final class SampleCopies {
   /**
    * The release text with every {@code namespace:} of one of {@code namespaces} and every http gate
    * URL of the simulated endpoints ({@code http://127.0.0.1:8089/apps/...}) in the copy's
-   * namespace.
+   * namespace, and the sample data's datasource ({@value SampleData#DATASOURCE}) with the copy's
+   * suffix: each copy's data is a database of its own.
    */
   static String release(String releaseYaml, Set<String> namespaces, String suffix) {
     String names = String.join("|", namespaces.stream().map(Pattern::quote).toList());
@@ -73,6 +74,11 @@ final class SampleCopies {
         Pattern.compile(
                 "(" + Pattern.quote(SamplePlatform.ENDPOINTS_BASE_URL) + "/)(" + names + ")/")
             .matcher(text);
-    return urls.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + suffix + "/"));
+    text = urls.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + suffix + "/"));
+    Matcher datasources =
+        Pattern.compile(
+                "(datasource:\\s*)(" + Pattern.quote(SampleData.DATASOURCE) + ")(?![-.\\w])")
+            .matcher(text);
+    return datasources.replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + suffix));
   }
 }

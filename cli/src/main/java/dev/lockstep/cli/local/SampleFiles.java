@@ -2,6 +2,9 @@ package dev.lockstep.cli.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.lockstep.events.ErrorDetail;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -23,6 +26,15 @@ import java.util.Set;
 final class SampleFiles {
 
   private static final YAMLMapper YAML = new YAMLMapper();
+
+  /** YAML as people write it: no document marker, quotes only where a value needs them. */
+  private static final YAMLMapper PLAIN_YAML =
+      YAMLMapper.builder()
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+          .build();
+
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
 
   private SampleFiles() {}
@@ -38,6 +50,58 @@ final class SampleFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
+  }
+
+  /**
+   * A release text with a variant file merged into it: objects key by key; in a list, an item with
+   * the {@code name} of one there is merged into it and any other item is added; anything else is
+   * replaced. Written back as plain YAML (comments do not survive).
+   */
+  static String merge(String releaseYaml, Path variantFile) {
+    try {
+      JsonNode release = YAML.readTree(releaseYaml);
+      JsonNode variant = YAML.readTree(read(variantFile));
+      if (!(release instanceof ObjectNode target) || !variant.isObject()) {
+        throw new IllegalArgumentException(variantFile + " is not a YAML object");
+      }
+      mergeInto(target, variant);
+      return PLAIN_YAML.writeValueAsString(target);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(variantFile + " is not valid YAML: " + e.getMessage(), e);
+    }
+  }
+
+  private static void mergeInto(ObjectNode target, JsonNode variant) {
+    variant
+        .fields()
+        .forEachRemaining(
+            field -> {
+              JsonNode have = target.get(field.getKey());
+              JsonNode add = field.getValue();
+              if (have instanceof ObjectNode object && add.isObject()) {
+                mergeInto(object, add);
+              } else if (have instanceof ArrayNode list && add.isArray()) {
+                for (JsonNode item : add) {
+                  JsonNode same = named(list, item.path("name").asText(null));
+                  if (same instanceof ObjectNode object && item.isObject()) {
+                    mergeInto(object, item);
+                  } else {
+                    list.add(item);
+                  }
+                }
+              } else {
+                target.set(field.getKey(), add);
+              }
+            });
+  }
+
+  private static JsonNode named(ArrayNode list, String name) {
+    for (JsonNode item : list) {
+      if (name != null && name.equals(item.path("name").asText(null))) {
+        return item;
+      }
+    }
+    return null;
   }
 
   /** The Kubernetes objects of a multi-document YAML text, in file order; at least one. */

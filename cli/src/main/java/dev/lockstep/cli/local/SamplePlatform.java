@@ -11,22 +11,20 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The sample platform of {@code docs/examples/sample-platform} that {@code lockstep local} runs:
  * the Kubernetes objects seeded into the simulated cluster before the scenario ({@code
  * cluster.yaml}), the release it upgrades to ({@code release-2.0.0.yaml}), the notifier's team
  * subscriptions ({@code subscriptions.yml}), the platform id and the namespaces the executor may
- * touch, and the faults of each {@link Scenario}. Read from files, so that what the user reads in
- * the docs is what runs.
+ * touch, and the variant files that {@link Scenario}s apply to the release. Read from files, so
+ * that what the user reads in the docs is what runs.
  *
  * <p>Reading and checking the files is {@code SampleFiles}' work; seeding the simulated cluster and
  * waiting for its workloads is {@code SampleSeeding}'s.
@@ -66,50 +64,11 @@ public final class SamplePlatform {
   /** The gate that fails in the {@code failing-gate} scenario. */
   public static final String FAILING_GATE = "workbench-health";
 
+  /** postgres's claim, which its backup snapshots and a rollback restores. */
+  public static final String POSTGRES_CLAIM = "data-postgres-0";
+
   private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
   private static final Set<String> WORKLOAD_KINDS = Set.of("Deployment", "StatefulSet");
-
-  /** What the local mode runs on the sample platform. */
-  public enum Scenario {
-    /**
-     * The default: the new workbench image answers its health check with 503, so its gate fails
-     * after the user-space wave and the automatic rollback runs top-down.
-     */
-    FAILING_GATE("failing-gate"),
-    /** No fault: the upgrade completes. */
-    HAPPY("happy");
-
-    private final String wire;
-
-    Scenario(String wire) {
-      this.wire = wire;
-    }
-
-    /** The name on the command line: {@code failing-gate} or {@code happy}. */
-    public String wire() {
-      return wire;
-    }
-
-    /** The scenario of that name; a clear error that lists the names otherwise. */
-    public static Scenario parse(String name) {
-      for (Scenario scenario : values()) {
-        if (scenario.wire.equalsIgnoreCase(name == null ? "" : name.trim())) {
-          return scenario;
-        }
-      }
-      throw new IllegalArgumentException(
-          "unknown scenario '"
-              + name
-              + "' (expected one of "
-              + Arrays.stream(values()).map(Scenario::wire).collect(Collectors.joining(", "))
-              + ")");
-    }
-
-    @Override
-    public String toString() {
-      return wire;
-    }
-  }
 
   private final Path directory;
   private final String releaseYaml;
@@ -191,6 +150,40 @@ public final class SamplePlatform {
             suffix);
     copy.check();
     return copy;
+  }
+
+  /**
+   * This sample with a variant file of its directory applied to its release ({@code
+   * scenario-approval.yaml}), or this sample when {@code file} is null. The variant is merged into
+   * the release key by key; a list item with the {@code name} of one in the release is merged into
+   * it, any other is added (a gate to a component, say). Apply it before {@link #copy}.
+   */
+  public SamplePlatform variant(String file) {
+    if (file == null) {
+      return this;
+    }
+    Path path = directory.resolve(file);
+    String yaml = SampleFiles.merge(releaseYaml, path);
+    ReleaseParser.Result parsed = ReleaseParser.parseYaml(yaml);
+    if (!parsed.ok()) {
+      throw new IllegalArgumentException(
+          path
+              + " does not make a valid release: "
+              + parsed.errors().stream().map(SampleFiles::describe).toList());
+    }
+    SamplePlatform variant =
+        new SamplePlatform(
+            directory, yaml, parsed.release(), objects, teams, platformId, namespaceSuffix);
+    variant.check();
+    return variant;
+  }
+
+  /**
+   * The name of the datasource of the sample's data: {@value SampleData#DATASOURCE}, with a copy's
+   * suffix.
+   */
+  public String datasource() {
+    return SampleData.DATASOURCE + namespaceSuffix;
   }
 
   /** Every component of the release has a seeded workload. */
@@ -325,30 +318,6 @@ public final class SamplePlatform {
     return versions;
   }
 
-  /** The images the scenario degrades in the simulated endpoints. */
-  public Set<String> degradedImages(Scenario scenario) {
-    return switch (scenario) {
-      case HAPPY -> Set.of();
-      case FAILING_GATE ->
-          Set.of(
-              release
-                  .component(FAILING_COMPONENT)
-                  .map(Component::image)
-                  .orElseThrow(
-                      () ->
-                          new IllegalStateException(
-                              "the sample release has no image for " + FAILING_COMPONENT)));
-    };
-  }
-
-  /**
-   * Puts the scenario's faults in place: degrades its images in the endpoints (for a copy, in its
-   * own namespaces only, so that the other copies pass their gates).
-   */
-  public void applyScenario(Scenario scenario, SimulatedEndpoints endpoints) {
-    failGate(endpoints, scenario == Scenario.FAILING_GATE);
-  }
-
   /**
    * Makes the gate of the {@code failing-gate} scenario ({@value #FAILING_GATE}) fail from now on,
    * or pass again: degrades the new image of {@value #FAILING_COMPONENT} in the endpoints, or
@@ -359,34 +328,21 @@ public final class SamplePlatform {
         release
             .component(FAILING_COMPONENT)
             .orElseThrow(() -> new IllegalStateException("the sample has no " + FAILING_COMPONENT));
-    for (String image : degradedImages(Scenario.FAILING_GATE)) {
-      if (namespaceSuffix.isEmpty()) {
-        if (failing) {
-          endpoints.degrade(image);
-        } else {
-          endpoints.restore(image);
-        }
+    String image = component.image();
+    if (namespaceSuffix.isEmpty()) {
+      if (failing) {
+        endpoints.degrade(image);
       } else {
-        String namespace = component.workload().namespace();
-        if (failing) {
-          endpoints.degrade(namespace, image);
-        } else {
-          endpoints.restore(namespace, image);
-        }
+        endpoints.restore(image);
+      }
+    } else {
+      String namespace = component.workload().namespace();
+      if (failing) {
+        endpoints.degrade(namespace, image);
+      } else {
+        endpoints.restore(namespace, image);
       }
     }
-  }
-
-  /**
-   * Puts the faults of the scenario of that name in place ({@code failing-gate} or {@code happy}).
-   *
-   * @return the scenario
-   * @throws IllegalArgumentException for an unknown name
-   */
-  public Scenario applyScenario(String scenario, SimulatedEndpoints endpoints) {
-    Scenario parsed = Scenario.parse(scenario);
-    applyScenario(parsed, endpoints);
-    return parsed;
   }
 
   /**

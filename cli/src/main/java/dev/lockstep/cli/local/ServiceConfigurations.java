@@ -37,11 +37,26 @@ final class ServiceConfigurations {
 
     // The sample's http gates ask the simulated endpoints on 127.0.0.1 (any port: the port is
     // random unless fixed); a loopback address is reachable only when named as an address.
-    Map<String, Object> gates = Map.of("http-hosts", List.of("127.0.0.1"));
     Map<String, Object> plannerPlatforms = new LinkedHashMap<>();
     Map<String, Object> executorPlatforms = new LinkedHashMap<>();
     Map<String, Object> validatorPlatforms = new LinkedHashMap<>();
+    Map<String, Object> datasources = new LinkedHashMap<>();
     for (LocalServices.Platform platform : settings.allPlatforms()) {
+      Map<String, Object> gates = new LinkedHashMap<>();
+      gates.put("http-hosts", List.of("127.0.0.1"));
+      if (!platform.datasources().isEmpty()) {
+        gates.put(
+            "datasources",
+            platform.datasources().stream().map(LocalServices.Datasource::name).toList());
+      }
+      for (LocalServices.Datasource datasource : platform.datasources()) {
+        datasources.put(
+            datasource.name(),
+            Map.of(
+                "url", datasource.url(),
+                "username", datasource.username(),
+                "password", datasource.password()));
+      }
       Map<String, Object> plannerPlatform = new LinkedHashMap<>();
       plannerPlatform.put("namespaces", platform.namespaces());
       plannerPlatform.put("gates", gates);
@@ -95,7 +110,13 @@ final class ServiceConfigurations {
                 "platforms",
                 validatorPlatforms,
                 "validator",
-                Map.of("kubernetes", Map.of("master-url", settings.kubernetesUrl())))));
+                datasources.isEmpty()
+                    ? Map.of("kubernetes", Map.of("master-url", settings.kubernetesUrl()))
+                    : Map.of(
+                        "kubernetes",
+                        Map.of("master-url", settings.kubernetesUrl()),
+                        "datasources",
+                        datasources))));
     configurations.put(
         LockstepService.NOTIFIER,
         lockstep(

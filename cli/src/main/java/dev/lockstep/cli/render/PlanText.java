@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * A plan for people ({@code lockstep plan}): what moves from which version to which, the waves in
- * the order they run with their steps and gates, the risk, the expected downtime and the window.
+ * the order they run with their steps and gates, the risk, the expected downtime, the expected
+ * duration and the window.
  */
 public final class PlanText {
   private PlanText() {}
@@ -41,6 +42,12 @@ public final class PlanText {
             plan.expectedDowntime() == null || plan.expectedDowntime().isZero()
                 ? "none expected"
                 : Texts.duration(plan.expectedDowntime()) + " expected"));
+    if (plan.expectedDuration() != null) {
+      lines.add(
+          field(
+              "duration",
+              "about " + Texts.duration(plan.expectedDuration()) + " when nothing fails"));
+    }
     lines.add(field("window", window(plan)));
     if (plan.releaseNotes() != null && !plan.releaseNotes().isBlank()) {
       List<String> notes = plan.releaseNotes().strip().lines().toList();

@@ -48,7 +48,7 @@ final class PlatformDriver implements Runnable {
       Supplier<List<URI>> recorders,
       SimulatedEndpoints endpoints,
       Garbage garbage,
-      Duration deadline,
+      Duration giveUpAfter,
       BooleanSupplier stopping,
       Consumer<String> log) {}
 
@@ -121,7 +121,8 @@ final class PlatformDriver implements Runnable {
       shared.endpoints().degrade(workbenchNamespace, image);
     }
     Instant submittedAt = Instant.now();
-    Instant deadline = submittedAt.plus(shared.deadline());
+    // until its deadline is derived from its plans (Deadlines), when the soak gives up on it
+    Instant deadline = submittedAt.plus(shared.giveUpAfter());
     try {
       SoakHttp.Answer answer = submit(upgradeId, kind, n);
       if (!answer.ok() && answer.status() != 409) {
@@ -252,7 +253,7 @@ final class PlatformDriver implements Runnable {
         }
         pause(POLL.toMillis());
       }
-      notes.add("did not end by its deadline " + deadline);
+      notes.add("did not end by " + deadline + ", when the soak gave up following it");
       return new Ends.Standing(null, null, false, shared.tap().rollbacksOf(upgradeId));
     }
 

@@ -26,12 +26,15 @@ final class ReportMarkdown {
             report.seed()));
     md.append(
         String.format(
-            "Load from %s to %s; checks ended %s (%s in all). Deadline of an upgrade: %s.%n%n",
+            "Load from %s to %s; checks ended %s (%s in all). The deadline of an upgrade is"
+                + " derived from its plans: "
+                + Deadlines.RULE
+                + " The soak gives up following an upgrade after %s.%n%n",
             report.startedAt(),
             report.loadEndedAt(),
             report.endedAt(),
             human(Duration.between(report.startedAt(), report.endedAt())),
-            s.deadline()));
+            s.giveUpAfter()));
 
     md.append("## Upgrades by outcome\n\n");
     md.append("| kind | ")

@@ -95,7 +95,7 @@ final class Reports {
             settings.replicas(),
             settings.load().toMillis() / 60_000.0,
             settings.faults(),
-            settings.deadline().toString(),
+            settings.giveUpAfter().toString(),
             settings.faultMin().toSeconds() + " to " + settings.faultMax().toSeconds() + " s",
             settings.reportDirectory().toAbsolutePath().toString()),
         outcomes,

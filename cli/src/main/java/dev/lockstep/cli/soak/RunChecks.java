@@ -35,8 +35,11 @@ final class RunChecks {
                 run.platform(),
                 run.upgradeId(),
                 run.kind()
-                    + " upgrade did not end by its deadline "
+                    + " upgrade did not end (deadline "
                     + run.deadline()
+                    + ": "
+                    + run.deadlineBasis()
+                    + ")"
                     + " (recorder: "
                     + run.status()
                     + "; "
@@ -58,7 +61,13 @@ final class RunChecks {
                 id,
                 run.platform(),
                 run.upgradeId(),
-                "ended at " + run.endedAt() + ", after its deadline " + run.deadline()));
+                "ended at "
+                    + run.endedAt()
+                    + ", after its deadline "
+                    + run.deadline()
+                    + " ("
+                    + run.deadlineBasis()
+                    + ")"));
       }
       if (!run.end().equals(run.status())) {
         violations.add(

@@ -51,7 +51,9 @@ final class Soak {
    * @param load how long upgrades are started and faults injected
    * @param seed the random seed
    * @param faults whether faults are injected
-   * @param deadline how long an upgrade may take, its rollbacks included
+   * @param giveUpAfter how long the soak follows an upgrade, its rollbacks included, before it
+   *     gives up on it (it then did not end); its deadline is derived from its plans ({@link
+   *     Deadlines})
    * @param faultMin the shortest wait between two faults
    * @param faultMax the longest
    */
@@ -63,7 +65,7 @@ final class Soak {
       Duration load,
       long seed,
       boolean faults,
-      Duration deadline,
+      Duration giveUpAfter,
       Duration faultMin,
       Duration faultMax) {}
 
@@ -155,7 +157,7 @@ final class Soak {
             recorders,
             local.endpoints(),
             garbage,
-            settings.deadline(),
+            settings.giveUpAfter(),
             stopping::get,
             this::say);
     List<PlatformDriver> drivers = new ArrayList<>();
@@ -210,8 +212,8 @@ final class Soak {
       injector.close();
       faults = injector.faults();
     }
-    say("waiting for the upgrades under way to end (at most " + settings.deadline() + ") ...");
-    Instant joinBy = Instant.now().plus(settings.deadline()).plus(Duration.ofMinutes(1));
+    say("waiting for the upgrades under way to end (at most " + settings.giveUpAfter() + ") ...");
+    Instant joinBy = Instant.now().plus(settings.giveUpAfter()).plus(Duration.ofMinutes(1));
     List<String> stuck = new ArrayList<>();
     for (int i = 0; i < threads.size(); i++) {
       long left = Math.max(1, Duration.between(Instant.now(), joinBy).toMillis());
@@ -232,6 +234,8 @@ final class Soak {
     List<UpgradeRun> runs = new ArrayList<>();
     drivers.forEach(d -> runs.addAll(d.runs()));
     runs.sort(Comparator.comparing(UpgradeRun::submittedAt));
+    List<Fault> injected = faults;
+    runs.replaceAll(run -> run.withDeadline(Deadlines.of(run, eventsOf(tap, run), injected)));
     SoakChecks checks =
         new SoakChecks(
             local, postgres, tap, http, recorders, releases, garbage, faults, runs, stuck);
@@ -242,6 +246,16 @@ final class Soak {
             settings, startedAt, loadEndedAt, endedAt, runs, result, faults, tap, garbage, http);
     write(report);
     return report;
+  }
+
+  /** The events of a run and of its rollbacks. */
+  private static List<dev.lockstep.events.EventEnvelope> eventsOf(EventTap tap, UpgradeRun run) {
+    List<dev.lockstep.events.EventEnvelope> events = new ArrayList<>();
+    tap.events(run.upgradeId()).forEach(read -> events.add(read.event()));
+    for (String rollback : run.rollbacks()) {
+      tap.events(rollback).forEach(read -> events.add(read.event()));
+    }
+    return events;
   }
 
   private void write(SoakReport report) {

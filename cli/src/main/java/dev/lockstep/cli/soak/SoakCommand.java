@@ -67,10 +67,12 @@ public final class SoakCommand implements Callable<Integer> {
   boolean noFaults;
 
   @Option(
-      names = "--deadline-minutes",
-      defaultValue = "5",
-      description = "How long an upgrade may take, its rollbacks included, in minutes (default 5).")
-  double deadlineMinutes;
+      names = "--give-up-minutes",
+      defaultValue = "15",
+      description =
+          "How long the soak follows an upgrade, its rollbacks included, before it gives up on it,"
+              + " in minutes (default 15). Its deadline is derived from its plans.")
+  double giveUpMinutes;
 
   @Option(
       names = "--fault-interval",
@@ -121,7 +123,7 @@ public final class SoakCommand implements Callable<Integer> {
                     load,
                     chosen,
                     !noFaults,
-                    Duration.ofMillis(Math.round(deadlineMinutes * 60_000)),
+                    Duration.ofMillis(Math.round(giveUpMinutes * 60_000)),
                     faultMin,
                     faultMax),
                 out)

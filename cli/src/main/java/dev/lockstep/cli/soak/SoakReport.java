@@ -54,7 +54,7 @@ record SoakReport(
       int replicas,
       double minutes,
       boolean faults,
-      String deadline,
+      String giveUpAfter,
       String faultInterval,
       String reportDirectory) {}
 

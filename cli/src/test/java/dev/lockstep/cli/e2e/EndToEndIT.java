@@ -87,17 +87,25 @@ class EndToEndIT {
   private Path directory;
 
   private LocalMode start(String scenario) {
+    return start(scenario, 1);
+  }
+
+  /** A local mode with {@code platforms} copies of the sample, which take the scenarios in turn. */
+  private LocalMode start(String scenarios, int platforms) {
     String platform = "dataos-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     directory = CHECKOUT.resolve("cli/target/e2e").resolve(platform);
     return LocalMode.start(
         new LocalMode.Options(
             CHECKOUT,
             directory,
-            scenario,
+            scenarios,
             platform,
             false,
             new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
-            null),
+            null,
+            false,
+            1,
+            platforms),
         new PrintWriter(output, true));
   }
 
@@ -211,6 +219,74 @@ class EndToEndIT {
       Cli watch = cli(local, "watch", upgradeId, "--no-tty");
       assertThat(watch.code()).isEqualTo(ExitCodes.UPGRADE_NOT_COMPLETED);
       assertThat(output.toString()).contains("ROLLED BACK");
+    }
+  }
+
+  /**
+   * The scenarios approval, cancel and data-integrity at once, a platform each, through the real
+   * services and the CLI: the approval is granted with {@code lockstep approve} and the recorder
+   * names who gave it; the cancel of wave 2 with {@code lockstep cancel} rolls back what was done;
+   * the migration that loses rows fails the row-count gate with the counts in its reason, and the
+   * rollback's snapshot restore brings the rows back into PostgreSQL, which its verification finds.
+   */
+  @Test
+  void approvalCancelAndDataIntegrityScenariosEndAsTheyShould() throws Exception {
+    try (LocalMode local = start("approval,cancel,data-integrity", 3)) {
+      local.runScenario();
+      List<String> platforms = local.platforms();
+      Map<String, String> upgrades = local.scenarioUpgrades();
+      assertThat(local.endedAsExpected()).as(output.toString()).isTrue();
+
+      // approval: granted through the CLI with the local operator's token, recorded with the name
+      String approved = upgrades.get(platforms.get(0));
+      JsonNode approval = local.awaitEnd(approved);
+      assertThat(approval.path("status").asText()).isEqualTo("completed");
+      assertThat(approval.path("approvals")).hasSize(1);
+      assertThat(approval.path("approvals").get(0).path("stepId").asText())
+          .isEqualTo("w2-metis-approval");
+      assertThat(approval.path("approvals").get(0).path("approvedBy").asText())
+          .isEqualTo("local-operator");
+      assertThat(output.toString())
+          .contains("scenario  ./lockstep approve " + approved + " w2-metis-approval");
+      Cli postmortem = cli(local, "postmortem", approved);
+      assertThat(postmortem.out()).contains("approved by local-operator");
+
+      // cancel: in wave 2, so no step of a later wave started, and what was done is rolled back
+      String cancelled = upgrades.get(platforms.get(1));
+      JsonNode cancel = local.awaitEnd(cancelled);
+      assertThat(cancel.path("status").asText()).isEqualTo("rolled-back");
+      assertThat(cancel.path("versions"))
+          .as("what the upgrade changed is rolled back, the rest never started")
+          .allSatisfy(v -> assertThat(v.path("state").asText()).isIn("rolled-back", "not-started"))
+          .anySatisfy(v -> assertThat(v.path("state").asText()).isEqualTo("not-started"));
+      List<StepStarted> started =
+          data(events(local, platforms.get(1), e -> true), cancelled, StepStarted.class);
+      assertThat(started).anyMatch(s -> s.wave() == 2).noneMatch(s -> s.wave() > 2);
+      assertThat(output.toString()).contains("scenario  ./lockstep cancel " + cancelled);
+      assertThat(cli(local, "watch", cancelled, "--no-tty").code())
+          .isEqualTo(ExitCodes.UPGRADE_NOT_COMPLETED);
+
+      // data integrity: the gate fails on the row count, the snapshot restore puts the rows back
+      String lost = upgrades.get(platforms.get(2));
+      JsonNode integrity = local.awaitEnd(lost);
+      assertThat(integrity.path("status").asText()).isEqualTo("rolled-back");
+      int lostRows =
+          dev.lockstep.cli.local.SampleData.ROWS - dev.lockstep.cli.local.SampleData.LOST;
+      assertThat(integrity.path("failure").path("reason").asText())
+          .contains("metis-datasets-intact")
+          .contains(
+              "the value "
+                  + lostRows
+                  + " differs from the baseline "
+                  + dev.lockstep.cli.local.SampleData.ROWS);
+      assertThat(local.run(platforms.get(2)).data().count())
+          .as("rows of metis.datasets after the rollback")
+          .isEqualTo(dev.lockstep.cli.local.SampleData.ROWS);
+      List<EventEnvelope> integrityEvents = events(local, platforms.get(2), e -> true);
+      String rollbackId = integrity.path("rollbacks").get(0).asText();
+      assertThat(data(integrityEvents, rollbackId, GatePassed.class))
+          .as("the rollback's verification")
+          .anyMatch(g -> g.gateName().equals("metis-datasets-intact"));
     }
   }
 
@@ -402,6 +478,8 @@ class EndToEndIT {
     com.fasterxml.jackson.databind.node.ObjectNode plan =
         (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(planJson);
     plan.remove("fromRelease");
+    // learned from the platform's earlier steps, which the offline planner does not know
+    plan.remove("expectedDuration");
     return plan;
   }
 
@@ -618,12 +696,7 @@ class EndToEndIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Map<String, String> env =
-        Map.of(
-            "LOCKSTEP_PLANNER_URL", local.services().url(LockstepService.PLANNER).toString(),
-            "LOCKSTEP_RECORDER_URL", local.services().url(LockstepService.RECORDER).toString(),
-            "LOCKSTEP_NOTIFIER_URL", local.services().url(LockstepService.NOTIFIER).toString(),
-            "LOCKSTEP_TOKEN", local.token(),
-            "LOCKSTEP_CONFIG", CHECKOUT.resolve("cli/target/e2e/no-config.json").toString());
+        local.cliEnvironment(CHECKOUT.resolve("cli/target/e2e/no-config.json"));
     int code =
         new CommandLine(new LockstepCommand(env))
             .setOut(new PrintWriter(out, true))
@@ -658,6 +731,12 @@ class EndToEndIT {
 
   /** Every event of the test's platform so far, in log order per topic. */
   private static List<EventEnvelope> events(LocalMode local, Predicate<EventEnvelope> filter) {
+    return events(local, platformOf(local), filter);
+  }
+
+  /** Every event of a platform of the test so far, in log order per topic. */
+  private static List<EventEnvelope> events(
+      LocalMode local, String platform, Predicate<EventEnvelope> filter) {
     List<EventEnvelope> events = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = consumer(local)) {
       List<TopicPartition> partitions = partitions(consumer);
@@ -666,7 +745,7 @@ class EndToEndIT {
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (platformOf(local).equals(r.key())) {
+          if (platform.equals(r.key())) {
             EventEnvelope e = CODEC.fromRecord(r);
             if (filter.test(e)) {
               events.add(e);

@@ -92,8 +92,6 @@ class SampleCopiesTest {
     }
     String newImage = sample.releaseManifest().component("workbench").orElseThrow().image();
     try (SimulatedEndpoints endpoints = new SimulatedEndpoints(cluster).start()) {
-      first.applyScenario(SamplePlatform.Scenario.HAPPY, endpoints);
-      second.applyScenario(SamplePlatform.Scenario.HAPPY, endpoints);
       first.failGate(endpoints, true);
       upgrade("apps-01", newImage);
       upgrade("apps-02", newImage);

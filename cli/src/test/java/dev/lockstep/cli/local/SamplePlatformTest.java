@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lockstep.cli.local.SamplePlatform.Scenario;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.ReleaseParser;
@@ -273,11 +272,9 @@ class SamplePlatformTest {
     sample.seed(cluster);
     sample.awaitRunning(cluster, READY_TIMEOUT);
     String newImage = sample.releaseManifest().component("workbench").orElseThrow().image();
-    assertThat(sample.degradedImages(Scenario.FAILING_GATE)).containsExactly(newImage);
-    assertThat(sample.degradedImages(Scenario.HAPPY)).isEmpty();
 
     try (SimulatedEndpoints endpoints = new SimulatedEndpoints(cluster).start()) {
-      assertThat(sample.applyScenario("failing-gate", endpoints)).isEqualTo(Scenario.FAILING_GATE);
+      sample.failGate(endpoints, true);
       String workbench = endpoints.healthUrl("apps", "workbench");
       String gateway = endpoints.healthUrl("apps", "query-gateway");
       assertThat(status(workbench)).as("workbench 1.4.0 before the upgrade").isEqualTo(200);
@@ -297,7 +294,6 @@ class SamplePlatformTest {
       assertThat(ReleaseParser.parseYaml(release).errors()).isEmpty();
     }
     try (SimulatedEndpoints endpoints = new SimulatedEndpoints(cluster).start()) {
-      sample.applyScenario(Scenario.HAPPY, endpoints);
       assertThat(status(endpoints.healthUrl("apps", "workbench")))
           .as("workbench 1.5.0 in the happy scenario")
           .isEqualTo(200);
@@ -308,9 +304,42 @@ class SamplePlatformTest {
   void scenariosAreNamedAsOnTheCommandLine() {
     assertThat(Scenario.parse("failing-gate")).isEqualTo(Scenario.FAILING_GATE);
     assertThat(Scenario.parse("happy")).isEqualTo(Scenario.HAPPY);
+    assertThat(Scenario.parseAll("approval,cancel,data-integrity"))
+        .containsExactly(Scenario.APPROVAL, Scenario.CANCEL, Scenario.DATA_INTEGRITY);
     assertThatThrownBy(() -> Scenario.parse("sunny"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown scenario 'sunny' (expected one of failing-gate, happy)");
+        .hasMessage(
+            "unknown scenario 'sunny' (expected one of failing-gate, happy, approval, cancel,"
+                + " data-integrity)");
+  }
+
+  /**
+   * Each scenario's variant file makes a valid release of the sample that differs from it only in
+   * what the file adds, and copies of a variant keep it with their namespaces and datasource.
+   */
+  @Test
+  void eachVariantAddsItsGateToTheSampleReleaseAndCopiesKeepIt() {
+    for (Scenario scenario : Scenario.values()) {
+      SamplePlatform variant = sample.variant(scenario.variant());
+      Release release = variant.releaseManifest();
+      assertThat(release.spec().components())
+          .as(scenario.wire())
+          .hasSameSizeAs(sample.releaseManifest().spec().components());
+      assertThat(release.metadata().version()).isEqualTo(sample.releaseVersion());
+    }
+    Component metis =
+        sample.variant("scenario-approval.yaml").releaseManifest().component("metis").orElseThrow();
+    assertThat(metis.gates().stream().map(g -> g.name() + ":" + g.kind()))
+        .containsExactly("metis-no-restarts:kubernetes", "metis-approval:approval");
+    assertThat(metis.migration().args()).containsExactly("--from", "2.3.1", "--to", "2.4.0");
+
+    SamplePlatform copy = sample.variant("scenario-data-integrity.yaml").copy("dataos-local", 3);
+    Component copied = copy.releaseManifest().component("metis").orElseThrow();
+    assertThat(copied.workload().namespace()).isEqualTo("core-03");
+    assertThat(copied.gates().get(1).sql().datasource()).isEqualTo("sample-data-03");
+    assertThat(copied.gates().get(1).sql().compareToBaseline()).isTrue();
+    assertThat(copy.datasource()).isEqualTo("sample-data-03");
+    assertThat(copy.release()).contains("http://127.0.0.1:8089/apps-03/workbench/health");
   }
 
   @Test

@@ -21,7 +21,7 @@ class PlanPreviewTextTest {
   }
 
   @Test
-  void theHeaderHasTheReleasesRiskWithItsFactorsDowntimeAndWindow() {
+  void theHeaderHasTheReleasesRiskWithItsFactorsDowntimeDurationAndWindow() {
     assertThat(lines)
         .startsWith(
             "upgrade plan for dataos-prod: 2.3.0 -> 2.4.0",
@@ -32,6 +32,7 @@ class PlanPreviewTextTest {
             "          - layers touched: 3 (cloud-kernel, core-kernel, user-space)",
             "          - expected downtime: PT11M",
             "downtime  11m expected",
+            "duration  about 9m12s when nothing fails",
             "window    starts between 2026-11-22T02:00:00Z and 2026-11-22T04:00:00Z",
             "notes     Faster metadata sync; fixes the poros lease leak.");
   }
