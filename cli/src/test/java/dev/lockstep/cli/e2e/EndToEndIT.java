@@ -208,6 +208,18 @@ class EndToEndIT {
               .orElseThrow();
       assertTimelineDurations(postmortem.out(), rolledBack);
 
+      // what the local mode's prober saw: workbench answered 503 from its upgrade until the
+      // rollback, which no plan expects of a component it does not drain
+      String probed = postmortem.out();
+      for (int i = 0; i < 40 && !probed.contains("## Availability observed"); i++) {
+        Thread.sleep(250);
+        probed = cli(local, "postmortem", upgradeId).out();
+      }
+      assertThat(probed)
+          .containsPattern(
+              "\\| workbench \\| \\d+ \\| [1-9]\\d* \\| .* served throughout \\(UNEXPECTED\\) \\|")
+          .containsPattern("\\| postgres \\| [1-9]\\d* \\| \\d+ \\| ");
+
       // every team heard it on its feed
       for (String team : local.sample().teams()) {
         JsonNode feed =
