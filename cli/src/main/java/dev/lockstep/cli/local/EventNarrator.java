@@ -3,6 +3,8 @@ package dev.lockstep.cli.local;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.AvailabilityObserved;
+import dev.lockstep.events.v1.AvailabilityObserved.ComponentAvailability;
 import dev.lockstep.events.v1.GateFailed;
 import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GateRequested;
@@ -23,11 +25,16 @@ import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeFailed;
 import dev.lockstep.events.v1.UpgradePaused;
 import dev.lockstep.events.v1.UpgradeRequested;
+import dev.lockstep.events.v1.UpgradeRescheduled;
 import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeStarted;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
+import dev.lockstep.events.v1.Window;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -148,6 +155,16 @@ public final class EventNarrator {
       return "PAUSED    by " + paused.pausedBy() + reasonOf(paused.reason());
     } else if (data instanceof UpgradeResumed resumed) {
       return "resumed   by " + resumed.resumedBy() + reasonOf(resumed.reason());
+    } else if (data instanceof UpgradeWindowClosed closed) {
+      return "WINDOW    closed at "
+          + TIME.format(closed.notAfter())
+          + ": wave "
+          + closed.wave()
+          + " not started, the upgrade is held";
+    } else if (data instanceof UpgradeRescheduled rescheduled) {
+      return "rescheduled into the window " + window(rescheduled.window()) + "; it carries on then";
+    } else if (data instanceof AvailabilityObserved observed) {
+      return availability(observed);
     } else if (data instanceof NotificationDelivered sent && "feed".equals(sent.channel().type())) {
       // every team's feed is printed once the scenario has ended
       return null;
@@ -163,6 +180,33 @@ public final class EventNarrator {
       return "  notification to team " + failed.team() + " failed";
     }
     return null;
+  }
+
+  private static String window(Window window) {
+    return (window.notBefore() == null ? "now" : TIME.format(window.notBefore()))
+        + " to "
+        + (window.notAfter() == null ? "(no end)" : TIME.format(window.notAfter()));
+  }
+
+  private static String availability(AvailabilityObserved observed) {
+    List<String> down =
+        observed.components().stream()
+            .filter(c -> c.failures() > 0)
+            .map(c -> c.component() + " " + seconds(c.unavailable()))
+            .toList();
+    int probes = observed.components().stream().mapToInt(ComponentAvailability::requests).sum();
+    return "availability "
+        + probes
+        + " probes of "
+        + observed.components().size()
+        + " components by "
+        + observed.prober()
+        + ": "
+        + (down.isEmpty() ? "always available" : "unavailable " + String.join(", ", down));
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.toMillis() / 1000.0 + " s";
   }
 
   private static String reasonOf(String reason) {

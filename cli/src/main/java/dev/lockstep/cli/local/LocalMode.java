@@ -80,6 +80,8 @@ public final class LocalMode implements AutoCloseable {
    * @param platforms how many copies of the sample platform run on the simulated cluster (1 to
    *     {@value #MAX_PLATFORMS}): one is {@code platform} itself, more are {@code platform-01},
    *     {@code platform-02} ..., each in namespaces of its own ({@code storage-01} ...)
+   * @param rehearsal one's own release on one's own cluster file, with its faults, instead of the
+   *     sample (one platform, whose id is {@code platform}), or null for the sample
    */
   public record Options(
       Path checkout,
@@ -91,7 +93,8 @@ public final class LocalMode implements AutoCloseable {
       Path configFile,
       boolean supervised,
       int replicas,
-      int platforms) {
+      int platforms,
+      Rehearsal rehearsal) {
 
     /** The most instances of each service ({@code --replicas}). */
     public static final int MAX_REPLICAS = 5;
@@ -108,6 +111,35 @@ public final class LocalMode implements AutoCloseable {
         throw new IllegalArgumentException(
             "platforms must be 1 to " + MAX_PLATFORMS + ", not " + platforms);
       }
+      if (rehearsal != null && platforms != 1) {
+        throw new IllegalArgumentException("a rehearsal runs on one platform, not " + platforms);
+      }
+    }
+
+    /** The sample, not a rehearsal. */
+    public Options(
+        Path checkout,
+        Path directory,
+        String scenario,
+        String platform,
+        boolean fixedPorts,
+        Infrastructure shared,
+        Path configFile,
+        boolean supervised,
+        int replicas,
+        int platforms) {
+      this(
+          checkout,
+          directory,
+          scenario,
+          platform,
+          fixedPorts,
+          shared,
+          configFile,
+          supervised,
+          replicas,
+          platforms,
+          null);
     }
 
     /** One instance of each service, one platform. */
@@ -177,7 +209,10 @@ public final class LocalMode implements AutoCloseable {
 
   private void startAll() {
     Instant begin = Instant.now();
-    sample = SamplePlatform.load(options.checkout().resolve("docs/examples/sample-platform"));
+    sample =
+        options.rehearsal() != null
+            ? options.rehearsal().platform()
+            : SamplePlatform.load(options.checkout().resolve("docs/examples/sample-platform"));
     List<Scenario> scenarios = Scenario.parseAll(options.scenario());
     if (options.shared() == null) {
       say("starting a Kafka broker and PostgreSQL ...");
@@ -215,11 +250,14 @@ public final class LocalMode implements AutoCloseable {
       run.sample().awaitRunning(cluster, Duration.ofSeconds(30));
       run.scenario().prepare(run);
     }
+    if (options.rehearsal() != null) {
+      options.rehearsal().apply(cluster, endpoints);
+    }
     if (options.platforms() == 1) {
       say(
           "simulated cluster at "
               + cluster.kubernetesUrl()
-              + " with the sample platform "
+              + (options.rehearsal() == null ? " with the sample platform " : " with the platform ")
               + options.platform()
               + " ("
               + sample.componentCount()
@@ -255,7 +293,8 @@ public final class LocalMode implements AutoCloseable {
     runs.forEach(
         (id, run) ->
             served.add(
-                new LocalServices.Platform(id, run.sample().namespaces(), run.datasources())));
+                new LocalServices.Platform(
+                    id, run.sample().namespaces(), run.datasources(), run.recurringWindows())));
     services =
         LocalServices.start(
             new LocalServices.Settings(
@@ -468,6 +507,7 @@ public final class LocalMode implements AutoCloseable {
     Map<String, JsonNode> ends = new LinkedHashMap<>();
     scenarioUpgrades.forEach((platform, id) -> ends.put(platform, awaitEnd(id)));
     scenarioEnds.putAll(ends);
+    ends.keySet().forEach(platform -> runs.get(platform).checkEvents());
     ends.forEach((platform, end) -> reportAvailability(platform, probes.get(platform), end));
     if (ends.size() > 1) {
       say("");
@@ -531,10 +571,14 @@ public final class LocalMode implements AutoCloseable {
   }
 
   private boolean asExpected(String platform, JsonNode end) {
-    return expected(platform).equals(end.path("status").asText());
+    return expected(platform).equals(end.path("status").asText())
+        && runs.get(platform).sawWhatItMust();
   }
 
   private String expected(String platform) {
+    if (options.rehearsal() != null && !options.rehearsal().faults().isEmpty()) {
+      return "rolled-back"; // a fault makes a gate or a rollout fail
+    }
     return runs.get(platform).scenario().expectedStatus();
   }
 
@@ -554,9 +598,16 @@ public final class LocalMode implements AutoCloseable {
         services
             .url(LockstepService.PLANNER)
             .resolve("/api/v1/upgrades?platform=" + encode(platform));
+    ScenarioRun run = runs.get(platform);
+    // a scenario with a window of its own submits it in a JSON request (a YAML release has none)
     String upgradeId =
-        new LocalHttp(token)
-            .post(uri, "application/yaml", release(platform))
+        (run.hasRequestWindow()
+                ? new LocalHttp(token)
+                    .post(
+                        services.url(LockstepService.PLANNER).resolve("/api/v1/upgrades"),
+                        "application/json",
+                        run.windowedRequest(release(platform)))
+                : new LocalHttp(token).post(uri, "application/yaml", release(platform)))
             .path("upgradeId")
             .asText();
     Scenario scenario = runs.get(platform).scenario();
@@ -567,11 +618,9 @@ public final class LocalMode implements AutoCloseable {
             + (options.platforms() == 1 ? "" : " for " + platform)
             + " as upgrade "
             + upgradeId
-            + " (scenario "
-            + scenario
-            + ": "
-            + scenario.description()
-            + ")");
+            + (options.rehearsal() == null || options.rehearsal().faults().isEmpty()
+                ? " (scenario " + scenario + ": " + scenario.description() + ")"
+                : " (faults " + options.rehearsal().faults() + ": it should roll back)"));
     return upgradeId;
   }
 
@@ -675,7 +724,7 @@ public final class LocalMode implements AutoCloseable {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
-  private static void sleep(Duration duration) {
+  static void sleep(Duration duration) {
     try {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {

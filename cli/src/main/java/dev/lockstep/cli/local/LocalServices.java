@@ -70,10 +70,17 @@ public final class LocalServices implements AutoCloseable {
    * @param namespaces the namespaces the executor may touch there
    * @param datasources the datasources its sql gates may name (configured in the validator)
    */
-  public record Platform(String id, List<String> namespaces, List<Datasource> datasources) {
+  public record Platform(
+      String id, List<String> namespaces, List<Datasource> datasources, List<String> windows) {
     public Platform {
       namespaces = List.copyOf(namespaces);
       datasources = List.copyOf(datasources);
+      windows = List.copyOf(windows);
+    }
+
+    /** A platform without recurring maintenance windows. */
+    public Platform(String id, List<String> namespaces, List<Datasource> datasources) {
+      this(id, namespaces, datasources, List.of());
     }
 
     /** A platform whose gates name no datasource. */

@@ -104,6 +104,15 @@ final class SampleFiles {
     return null;
   }
 
+  /** A YAML tree as plain YAML, as people write it. */
+  static String yaml(JsonNode tree) {
+    try {
+      return PLAIN_YAML.writeValueAsString(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** The Kubernetes objects of a multi-document YAML text, in file order; at least one. */
   static List<HasMetadata> parseObjects(Path file, String yaml) {
     List<HasMetadata> objects = new ArrayList<>();

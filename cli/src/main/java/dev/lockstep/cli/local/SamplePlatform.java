@@ -80,6 +80,9 @@ public final class SamplePlatform {
   /** The suffix of the namespaces of a copy ({@code -01}); empty for the sample itself. */
   private final String namespaceSuffix;
 
+  /** Where the release's Helm charts are: the sample's directory, or a rehearsed release's. */
+  private final Path chartsDirectory;
+
   private SamplePlatform(
       Path directory,
       String releaseYaml,
@@ -87,7 +90,8 @@ public final class SamplePlatform {
       List<HasMetadata> objects,
       List<String> teams,
       String platformId,
-      String namespaceSuffix) {
+      String namespaceSuffix,
+      Path chartsDirectory) {
     this.directory = directory;
     this.releaseYaml = releaseYaml;
     this.release = release;
@@ -95,6 +99,7 @@ public final class SamplePlatform {
     this.teams = teams;
     this.platformId = platformId;
     this.namespaceSuffix = namespaceSuffix;
+    this.chartsDirectory = chartsDirectory;
   }
 
   /**
@@ -118,9 +123,67 @@ public final class SamplePlatform {
     }
     List<HasMetadata> objects = SampleFiles.parseObjects(dir.resolve(CLUSTER_FILE), clusterYaml);
     SamplePlatform sample =
-        new SamplePlatform(dir, releaseYaml, parsed.release(), objects, teams, PLATFORM_ID, "");
+        new SamplePlatform(
+            dir, releaseYaml, parsed.release(), objects, teams, PLATFORM_ID, "", dir);
     sample.check();
     return sample;
+  }
+
+  /**
+   * A release of one's own on a cluster file of one's own ({@code lockstep local --release FILE
+   * --cluster FILE}), with the sample's subscriptions: its http gates rewritten by {@link
+   * Rehearsal#gates}, its platform id the one its Namespaces' {@code lockstep.dev/platform} labels
+   * agree on (else {@value #PLATFORM_ID}). Every problem of both files and of the faults is
+   * reported at once.
+   *
+   * @throws IllegalArgumentException with one line per problem, each naming its file
+   */
+  public static SamplePlatform rehearsal(
+      Path sampleDirectory, Path releaseFile, Path clusterFile, List<Rehearsal.Fault> faults) {
+    Path dir = sampleDirectory.toAbsolutePath().normalize();
+    Path releasePath = releaseFile.toAbsolutePath().normalize();
+    Path clusterPath = clusterFile.toAbsolutePath().normalize();
+    List<String> problems = new java.util.ArrayList<>();
+    List<HasMetadata> objects = List.of();
+    try {
+      objects = SampleFiles.parseObjects(clusterPath, Rehearsal.read(clusterPath));
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    Release release = null;
+    String releaseYaml = null;
+    try {
+      String text = Rehearsal.read(releasePath);
+      ReleaseParser.Result parsed = ReleaseParser.parseYaml(text);
+      if (parsed.ok()) {
+        releaseYaml = Rehearsal.gates(releasePath, text, problems);
+        release = ReleaseParser.parseYaml(releaseYaml).release();
+      } else {
+        parsed.errors().forEach(e -> problems.add(releasePath + ": " + SampleFiles.describe(e)));
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    if (release != null) {
+      problems.addAll(Rehearsal.problems(faults, release));
+    }
+    if (release != null && !objects.isEmpty()) {
+      SamplePlatform rehearsed =
+          new SamplePlatform(
+              dir,
+              releaseYaml,
+              release,
+              objects,
+              SampleFiles.teams(dir.resolve(SUBSCRIPTIONS_FILE)),
+              Rehearsal.platformId(objects, PLATFORM_ID),
+              "",
+              releasePath.getParent());
+      rehearsed.missingWorkloads(clusterPath.toString()).forEach(problems::add);
+      if (problems.isEmpty()) {
+        return rehearsed;
+      }
+    }
+    throw new IllegalArgumentException(String.join("\n", problems));
   }
 
   /**
@@ -147,7 +210,8 @@ public final class SamplePlatform {
             SampleCopies.objects(objects(), names, id, suffix),
             teams,
             id,
-            suffix);
+            suffix,
+            chartsDirectory);
     copy.check();
     return copy;
   }
@@ -173,7 +237,14 @@ public final class SamplePlatform {
     }
     SamplePlatform variant =
         new SamplePlatform(
-            directory, yaml, parsed.release(), objects, teams, platformId, namespaceSuffix);
+            directory,
+            yaml,
+            parsed.release(),
+            objects,
+            teams,
+            platformId,
+            namespaceSuffix,
+            chartsDirectory);
     variant.check();
     return variant;
   }
@@ -188,13 +259,19 @@ public final class SamplePlatform {
 
   /** Every component of the release has a seeded workload. */
   private void check() {
-    Path dir = directory;
+    List<String> missing = missingWorkloads(CLUSTER_FILE + " in " + directory);
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(missing.get(0));
+    }
+  }
+
+  /** A problem for each component of the release whose workload {@code clusterFile} lacks. */
+  private List<String> missingWorkloads(String clusterFile) {
+    List<String> missing = new java.util.ArrayList<>();
     for (Component component : release.spec().components()) {
       if (component.workload() != null && workloadOf(component).isEmpty()) {
-        throw new IllegalArgumentException(
-            CLUSTER_FILE
-                + " in "
-                + dir
+        missing.add(
+            clusterFile
                 + " has no "
                 + component.workload().kind()
                 + " "
@@ -206,6 +283,7 @@ public final class SamplePlatform {
                 + (namespaceSuffix.isEmpty() ? "" : " (copy " + platformId + ")"));
       }
     }
+    return missing;
   }
 
   /**
@@ -379,7 +457,7 @@ public final class SamplePlatform {
 
   /** Where the release's Helm charts are found ({@code lockstep.planner.charts-dir}). */
   public Path chartsDirectory() {
-    return directory;
+    return chartsDirectory;
   }
 
   /**

@@ -1,8 +1,12 @@
 package dev.lockstep.cli.local;
 
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
 import dev.lockstep.events.v1.ApprovalRequested;
+import dev.lockstep.events.v1.StepRetried;
 import dev.lockstep.events.v1.StepStarted;
+import dev.lockstep.events.v1.UpgradeRescheduled;
+import dev.lockstep.events.v1.UpgradeWindowClosed;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,8 +22,10 @@ import java.util.stream.Collectors;
  *
  * <p>A new scenario is one more constant: its name, the status it ends with, its variant file (or
  * null), a line for {@code --help}, and two functions of its {@link ScenarioRun}, the platform's
- * run: {@code prepare} (faults and hooks in the simulated cluster, data) and {@code during}, called
- * with each event of the scenario's upgrade in log order, on a thread of its own.
+ * run: {@code prepare} (faults and hooks in the simulated cluster, data, windows) and {@code
+ * during}, called with each event of the scenario's upgrade in log order, on a thread of its own. A
+ * scenario may also name the events its upgrade must have published, in that order, for {@code
+ * --exit} to count it as ended as expected.
  */
 public enum Scenario {
   /**
@@ -32,10 +38,17 @@ public enum Scenario {
       null,
       "workbench 1.5.0 fails its health gate after wave 3; the upgrade rolls back top-down",
       ScenarioRun::failGate,
-      Scenario::nothing),
+      Scenario::nothing,
+      List.of()),
   /** No fault: the upgrade completes. */
   HAPPY(
-      "happy", "completed", null, "no fault: the upgrade completes", run -> {}, Scenario::nothing),
+      "happy",
+      "completed",
+      null,
+      "no fault: the upgrade completes",
+      run -> {},
+      Scenario::nothing,
+      List.of()),
   /**
    * metis has an approval gate; once the executor asks for it, the scenario grants it with {@code
    * lockstep approve} and the local operator's token, and the upgrade completes.
@@ -56,7 +69,8 @@ public enum Scenario {
               "--comment",
               "granted by the approval scenario");
         }
-      }),
+      },
+      List.of()),
   /**
    * Once a step of wave 2 has started, the scenario cancels the upgrade with {@code lockstep
    * cancel}: it stops before its next step and what it did is rolled back.
@@ -78,7 +92,8 @@ public enum Scenario {
                       "--reason",
                       "cancelled by the cancel scenario in wave 2"));
         }
-      }),
+      },
+      List.of()),
   /**
    * metis's migration loses rows of a table in the sample's PostgreSQL; the row-count gate compares
    * with its baseline and fails; the rollback restores postgres's snapshot and its verification
@@ -91,7 +106,36 @@ public enum Scenario {
       "metis's migration loses rows, its row-count gate fails, the rollback restores the snapshot"
           + " and the verification passes",
       ScenarioRun::loseRowsInMigration,
-      Scenario::nothing);
+      Scenario::nothing,
+      List.of()),
+  /**
+   * The upgrade is submitted with a window that closes while metis migrates in wave 2 (the
+   * migration lasts until then); the executor holds it before wave 3 ({@code
+   * upgrade.window-closed}), the planner reschedules it into the platform's recurring window
+   * ({@code upgrade.rescheduled}) and it carries on when that opens.
+   */
+  WINDOW_CLOSES(
+      "window-closes",
+      "completed",
+      null,
+      "its window closes during wave 2; the upgrade is held, rescheduled into the platform's next"
+          + " window and completes in it",
+      ScenarioRun::closeWindowDuringWave2,
+      Scenario::nothing,
+      List.of(UpgradeWindowClosed.class, UpgradeRescheduled.class)),
+  /**
+   * query-gateway may retry its steps once, and its new image fails its first rollout: the executor
+   * publishes {@code step.retried}, the second rollout succeeds and the upgrade completes.
+   */
+  RETRY(
+      "retry",
+      "completed",
+      "scenario-retry.yaml",
+      "query-gateway 2.8.0 fails its first rollout; its step is retried (`retries: 1`) and the"
+          + " upgrade completes",
+      run -> run.failFirstRollout("query-gateway"),
+      Scenario::nothing,
+      List.of(StepRetried.class));
 
   private final String wire;
   private final String expectedStatus;
@@ -99,6 +143,7 @@ public enum Scenario {
   private final String description;
   private final Consumer<ScenarioRun> prepare;
   private final BiConsumer<ScenarioRun, EventEnvelope> during;
+  private final List<Class<? extends EventPayload>> mustSee;
 
   Scenario(
       String wire,
@@ -106,7 +151,9 @@ public enum Scenario {
       String variant,
       String description,
       Consumer<ScenarioRun> prepare,
-      BiConsumer<ScenarioRun, EventEnvelope> during) {
+      BiConsumer<ScenarioRun, EventEnvelope> during,
+      List<Class<? extends EventPayload>> mustSee) {
+    this.mustSee = List.copyOf(mustSee);
     this.wire = wire;
     this.expectedStatus = expectedStatus;
     this.variant = variant;
@@ -131,6 +178,14 @@ public enum Scenario {
    */
   public String variant() {
     return variant;
+  }
+
+  /**
+   * The events the upgrade must have published, in this order (others between them), to have ended
+   * as the scenario expects; empty when its status says enough.
+   */
+  public List<Class<? extends EventPayload>> mustSee() {
+    return mustSee;
   }
 
   /** One line for a person: what happens. */

@@ -1,12 +1,24 @@
 package dev.lockstep.cli.local;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lockstep.cli.LockstepCommand;
+import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
 import dev.lockstep.manifest.Component;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One platform's run of a {@link Scenario} in the local mode: what the scenario may do to the
@@ -22,6 +35,22 @@ import java.util.concurrent.TimeUnit;
  * Scenario#during} in log order, on a thread of its own so that the narration never waits.
  */
 public final class ScenarioRun implements AutoCloseable {
+  /** How long after its submission the window of {@code window-closes} closes. */
+  static final Duration REQUEST_WINDOW = Duration.ofSeconds(20);
+
+  /**
+   * How long after the scenario is put in place the platform's recurring window of {@code
+   * window-closes} opens: after the request's window has closed on a machine as fast as a laptop,
+   * so that the upgrade waits for it (on a slower one it is open already and the upgrade carries on
+   * at once).
+   */
+  static final Duration NEXT_WINDOW = Duration.ofSeconds(45);
+
+  private static final DateTimeFormatter WALL_CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
   private final Scenario scenario;
   private final String platform;
   private final SamplePlatform sample;
@@ -32,8 +61,24 @@ public final class ScenarioRun implements AutoCloseable {
   /** Events that arrived before the upgrade's id was known; guarded by this. */
   private final List<EventEnvelope> early = new ArrayList<>();
 
+  /** The payload types of the upgrade's events, in log order (for {@link Scenario#mustSee}). */
+  private final List<Class<? extends EventPayload>> seenTypes =
+      Collections.synchronizedList(new ArrayList<>());
+
   private String upgradeId;
   private SampleData data;
+
+  /** The platform's recurring maintenance windows for the planner ({@code windows}). */
+  private List<String> recurringWindows = List.of();
+
+  /** How long the submitted request's window stays open, or null: submitted without a window. */
+  private Duration requestWindow;
+
+  /** When the submitted request's window closes (null before the submission, or without one). */
+  private volatile Instant windowClosesAt;
+
+  /** Whether the upgrade published what {@link Scenario#mustSee} names; set once it ended. */
+  private volatile boolean sawWhatItMust = true;
 
   ScenarioRun(Scenario scenario, String platform, SamplePlatform sample, LocalMode local) {
     this.scenario = scenario;
@@ -78,6 +123,11 @@ public final class ScenarioRun implements AutoCloseable {
                 sample.datasource(), data.jdbcUrl(), local.postgres().username(), password()));
   }
 
+  /** The platform's recurring maintenance windows, as the planner's configuration lists them. */
+  List<String> recurringWindows() {
+    return recurringWindows;
+  }
+
   private String password() {
     return local.postgres().password() == null ? "" : local.postgres().password();
   }
@@ -107,18 +157,93 @@ public final class ScenarioRun implements AutoCloseable {
     local
         .snapshots()
         .volumeData(postgres.workload().namespace(), SamplePlatform.POSTGRES_CLAIM, data);
-    Component metis = component("metis");
-    String image = metis.migration().image();
-    String namespace = metis.workload().namespace();
-    local
-        .cluster()
-        .kubelet()
-        .onJob(
-            job ->
-                namespace.equals(job.getMetadata().getNamespace())
-                    && job.getSpec().getTemplate().getSpec().getContainers().stream()
-                        .anyMatch(c -> image.equals(c.getImage())),
-            job -> data.loseRows());
+    local.cluster().kubelet().onJob(migrationOf("metis"), job -> data.loseRows());
+  }
+
+  /** The migration Jobs of a component of the release: its namespace, its migration image. */
+  private Predicate<Job> migrationOf(String name) {
+    Component component = component(name);
+    String image = component.migration().image();
+    String namespace = component.workload().namespace();
+    return job ->
+        namespace.equals(job.getMetadata().getNamespace())
+            && job.getSpec().getTemplate().getSpec().getContainers().stream()
+                .anyMatch(c -> image.equals(c.getImage()));
+  }
+
+  /**
+   * The upgrade is submitted with a window that closes {@link #REQUEST_WINDOW} after; metis's
+   * migration (wave 2) lasts until it has closed, so that the executor holds the upgrade before
+   * wave 3; the platform's recurring window, into which the planner reschedules it, opens {@link
+   * #NEXT_WINDOW} after now and lasts an hour.
+   */
+  void closeWindowDuringWave2() {
+    requestWindow = REQUEST_WINDOW;
+    recurringWindows = List.of(dailyWindow(Instant.now().plus(NEXT_WINDOW), Duration.ofHours(1)));
+    local.cluster().kubelet().onJob(migrationOf("metis"), job -> awaitWindowClosed());
+  }
+
+  /**
+   * A recurring window that opens every day at {@code opens} (to the second, UTC) and lasts {@code
+   * length}, such as {@code daily 21:14:05-22:14:05 UTC}.
+   */
+  static String dailyWindow(Instant opens, Duration length) {
+    Instant start = opens.truncatedTo(ChronoUnit.SECONDS);
+    return "daily "
+        + WALL_CLOCK.format(start)
+        + "-"
+        + WALL_CLOCK.format(start.plus(length))
+        + " UTC";
+  }
+
+  /** Holds the migration's Job until the request's window has closed (at most two minutes). */
+  private void awaitWindowClosed() {
+    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+    while (Instant.now().isBefore(deadline)) {
+      Instant closes = windowClosesAt;
+      if (closes != null && Instant.now().isAfter(closes.plusMillis(500))) {
+        return;
+      }
+      LocalMode.sleep(Duration.ofMillis(100));
+    }
+  }
+
+  /** The simulated kubelet fails the first rollout of the component's new image. */
+  void failFirstRollout(String name) {
+    local.cluster().kubelet().failFirstRollouts(component(name).image(), 1);
+  }
+
+  /** Whether the scenario submits its release with a window of its own. */
+  boolean hasRequestWindow() {
+    return requestWindow != null;
+  }
+
+  /**
+   * The JSON request that submits the release with the scenario's window, which closes {@link
+   * #REQUEST_WINDOW} from now; narrates when it closes and the platform's recurring window.
+   */
+  String windowedRequest(String releaseYaml) {
+    Instant closes = Instant.now().plus(requestWindow).truncatedTo(ChronoUnit.SECONDS);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("platform", platform);
+    try {
+      body.set("release", YAML.readTree(releaseYaml));
+      body.putObject("window").put("notAfter", closes.toString());
+      String json = JSON.writeValueAsString(body);
+      windowClosesAt = closes;
+      local.say(
+          EventNarrator.line(
+              Instant.now(),
+              "scenario  the request's window closes at "
+                  + WALL_CLOCK.format(closes)
+                  + " UTC; the recurring window of "
+                  + platform
+                  + ": "
+                  + String.join(", ", recurringWindows)));
+      return json;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the release is not YAML: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -184,6 +309,7 @@ public final class ScenarioRun implements AutoCloseable {
 
   private void dispatch(EventEnvelope event) {
     if (upgradeId.equals(event.subject())) {
+      seenTypes.add(event.data().getClass());
       reactions.execute(
           () -> {
             try {
@@ -193,6 +319,55 @@ public final class ScenarioRun implements AutoCloseable {
             }
           });
     }
+  }
+
+  /**
+   * Once the upgrade has ended: whether it published the events of {@link Scenario#mustSee} in
+   * their order, waiting a few seconds for the narration to catch up; says what is missing.
+   */
+  void checkEvents() {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
+    List<String> missing = missingEvents();
+    while (!missing.isEmpty() && Instant.now().isBefore(deadline)) {
+      LocalMode.sleep(Duration.ofMillis(100));
+      missing = missingEvents();
+    }
+    sawWhatItMust = missing.isEmpty();
+    if (!sawWhatItMust) {
+      local.say(
+          "scenario  "
+              + scenario
+              + " on "
+              + platform
+              + ": the upgrade ended without "
+              + String.join(", ", missing));
+    }
+  }
+
+  /**
+   * Whether the upgrade published what its scenario must see (true before {@link #checkEvents}).
+   */
+  boolean sawWhatItMust() {
+    return sawWhatItMust;
+  }
+
+  /**
+   * The types ({@code upgrade.rescheduled}) of the events of {@link Scenario#mustSee} not seen in
+   * their order so far: from the first one missing on.
+   */
+  List<String> missingEvents() {
+    List<Class<? extends EventPayload>> wanted = scenario.mustSee();
+    int next = 0;
+    synchronized (seenTypes) {
+      for (Class<? extends EventPayload> type : seenTypes) {
+        if (next < wanted.size() && wanted.get(next).equals(type)) {
+          next++;
+        }
+      }
+    }
+    return wanted.subList(next, wanted.size()).stream()
+        .map(type -> EventCatalog.standard().typeOf(type).shortName())
+        .toList();
   }
 
   /** Stops reacting. */

@@ -60,6 +60,11 @@ final class ServiceConfigurations {
       Map<String, Object> plannerPlatform = new LinkedHashMap<>();
       plannerPlatform.put("namespaces", platform.namespaces());
       plannerPlatform.put("gates", gates);
+      if (!platform.windows().isEmpty()) {
+        // a window that closes on a running upgrade: rescheduled into the next of these
+        plannerPlatform.put("windows", platform.windows());
+        plannerPlatform.put("window-policy", "pause");
+      }
       plannerPlatforms.put(platform.id(), plannerPlatform);
 
       Map<String, Object> executorPlatform = new LinkedHashMap<>();

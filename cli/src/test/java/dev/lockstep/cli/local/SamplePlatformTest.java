@@ -310,7 +310,7 @@ class SamplePlatformTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "unknown scenario 'sunny' (expected one of failing-gate, happy, approval, cancel,"
-                + " data-integrity)");
+                + " data-integrity, window-closes, retry)");
   }
 
   /**
