@@ -34,6 +34,11 @@ public final class LocalMode implements AutoCloseable {
 
   private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(5);
 
+  /** A part of the local mode whose stop takes longer than this is logged. */
+  private static final Duration SLOW_STOP = Duration.ofSeconds(2);
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalMode.class);
+
   private final Options options;
   private final PrintWriter out;
   private final List<AutoCloseable> owned = new ArrayList<>();
@@ -748,10 +753,15 @@ public final class LocalMode implements AutoCloseable {
     runs.values().forEach(ScenarioRun::close);
     // the reverse of the start: services first, Kafka and PostgreSQL last
     for (AutoCloseable closeable : reversed(owned)) {
+      Instant begin = Instant.now();
       try {
         closeable.close();
       } catch (Exception e) {
         out.println("while stopping: " + e.getMessage());
+      }
+      Duration took = Duration.between(begin, Instant.now());
+      if (took.compareTo(SLOW_STOP) > 0) {
+        LOG.info("stopping {} took {} ms", closeable.getClass().getSimpleName(), took.toMillis());
       }
     }
     owned.clear();

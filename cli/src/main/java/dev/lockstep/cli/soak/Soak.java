@@ -88,10 +88,15 @@ final class Soak {
     } finally {
       say("stopping ...");
       for (int i = open.size() - 1; i >= 0; i--) {
+        Instant begin = Instant.now();
         try {
           open.get(i).close();
         } catch (Exception e) {
           say("while stopping: " + e.getMessage());
+        }
+        long took = Duration.between(begin, Instant.now()).toMillis();
+        if (took > 2_000) {
+          say("stopping " + open.get(i).getClass().getSimpleName() + " took " + took + " ms");
         }
       }
     }

@@ -40,6 +40,9 @@ class SoakIT {
                 "soak",
                 "--minutes",
                 "2",
+                // half the default fleet: the CI machine has two cores, and CI its 25 minutes
+                "--platforms",
+                "10",
                 "--seed",
                 Long.toString(System.nanoTime()),
                 "--report-dir",

@@ -209,7 +209,13 @@ final class PlatformLeases implements AutoCloseable {
         lose(platform, state, "its Lease was changed by another instance");
         return;
       }
-      if (state.held) {
+      if (state.held && System.nanoTime() - state.validUntil >= 0) {
+        // the renewal was slow (a loaded machine): the Lease was never another's, but valid()
+        // said no meanwhile and work may have been given up for it; a loss and a gain make the
+        // runner read the platform back and carry on, as after any other loss
+        lose(platform, state, "its Lease lapsed while its renewal was under way");
+        gain(platform, state, sentAt, transitions(current));
+      } else if (state.held) {
         state.validUntil = validUntil(sentAt);
       } else {
         gain(platform, state, sentAt, transitions(current));
