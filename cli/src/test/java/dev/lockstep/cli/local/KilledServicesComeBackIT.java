@@ -36,8 +36,14 @@ class KilledServicesComeBackIT {
           .getParent()
           .getParent();
 
-  /** How soon after a kill -9 a service answers its readiness probe again. */
-  private static final Duration BACK_WITHIN = Duration.ofSeconds(10);
+  /**
+   * How long a killed service may take to answer its readiness probe again before the test calls
+   * it lost: that it comes back is asserted, not how fast (tests assert no timings; the restart
+   * time is measured by bench's {@code ServiceStartupBenchmark}, and the narration prints it). On
+   * the two-core CI machine a JVM started again beside four others, the broker and PostgreSQL,
+   * without its class archive (a kill -9 writes none), took 6 to 23 s.
+   */
+  private static final Duration BACK_WITHIN = Duration.ofSeconds(60);
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -54,7 +60,7 @@ class KilledServicesComeBackIT {
   }
 
   @Test
-  void servicesKilledMidUpgradeAreBackWithinSecondsAndTheUpgradeCompletes() throws Exception {
+  void servicesKilledMidUpgradeComeBackAndTheUpgradeCompletes() throws Exception {
     String platform = "dataos-crash-" + UUID.randomUUID().toString().substring(0, 8);
     directory = CHECKOUT.resolve("cli/target/e2e").resolve(platform);
     Files.createDirectories(directory);
