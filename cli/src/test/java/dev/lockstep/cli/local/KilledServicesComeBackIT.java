@@ -37,11 +37,11 @@ class KilledServicesComeBackIT {
           .getParent();
 
   /**
-   * How long a killed service may take to answer its readiness probe again before the test calls
-   * it lost: that it comes back is asserted, not how fast (tests assert no timings; the restart
-   * time is measured by bench's {@code ServiceStartupBenchmark}, and the narration prints it). On
-   * the two-core CI machine a JVM started again beside four others, the broker and PostgreSQL,
-   * without its class archive (a kill -9 writes none), took 6 to 23 s.
+   * How long a killed service may take to answer its readiness probe again before the test calls it
+   * lost: that it comes back is asserted, not how fast (tests assert no timings; the restart time
+   * is measured by bench's {@code ServiceStartupBenchmark}, and the narration prints it). On the
+   * two-core CI machine a JVM started again beside four others, the broker and PostgreSQL, without
+   * its class archive (a kill -9 writes none), took 6 to 23 s.
    */
   private static final Duration BACK_WITHIN = Duration.ofSeconds(60);
 
