@@ -1,5 +1,6 @@
 package dev.lockstep.cli.soak;
 
+import dev.lockstep.cli.render.Texts;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.v1.ApprovalRequested;
 import dev.lockstep.events.v1.PlanCreated;
@@ -94,24 +95,21 @@ final class Deadlines {
             .plus(approvals)
             .plus(faulted);
     String basis =
-        human(BASE)
+        Texts.duration(BASE)
             + " + "
             + FACTOR
             + " x "
-            + human(expected)
+            + Texts.duration(expected)
             + " expected"
-            + (approvals.isZero() ? "" : " + " + human(approvals) + " waiting for approvals")
+            + (approvals.isZero()
+                ? ""
+                : " + " + Texts.duration(approvals) + " waiting for approvals")
             + (overlapping.isEmpty()
                 ? ""
                 : " + "
                     + overlapping.size()
                     + (overlapping.size() == 1 ? " fault " : " faults ")
-                    + human(faulted));
+                    + Texts.duration(faulted));
     return new Deadline(at, basis);
-  }
-
-  private static String human(Duration d) {
-    long s = d.toSeconds();
-    return s >= 60 ? (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s") : s + "s";
   }
 }

@@ -177,6 +177,29 @@ public final class TestingReleases {
         new ReleaseSpec(LAYERS, List.of(components), gates));
   }
 
+  /** What the executor observes on a platform that runs metis 1.0.0 (Deployment core/metis). */
+  public static dev.lockstep.events.v1.InventoryObserved metisRunning(
+      String platform, java.time.Instant at) {
+    return new dev.lockstep.events.v1.InventoryObserved(
+        platform,
+        at,
+        List.of(
+            new dev.lockstep.events.v1.InventoryComponent(
+                "metis",
+                "core-kernel",
+                "1.0.0",
+                Map.of(),
+                List.of(
+                    new dev.lockstep.events.v1.ObservedWorkload(
+                        "Deployment",
+                        "core",
+                        "metis",
+                        Map.of("metis", "m:1.0.0"),
+                        1,
+                        1,
+                        Map.of())))));
+  }
+
   /** A running component. */
   public static RunningComponent running(
       String name, String layer, String version, Map<String, String> requires) {

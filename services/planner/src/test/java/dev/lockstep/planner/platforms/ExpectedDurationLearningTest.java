@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.EventPayload;
-import dev.lockstep.events.v1.InventoryComponent;
-import dev.lockstep.events.v1.InventoryObserved;
-import dev.lockstep.events.v1.ObservedWorkload;
 import dev.lockstep.events.v1.Plan;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.StepAction;
@@ -18,6 +15,7 @@ import dev.lockstep.events.v1.StepSucceeded;
 import dev.lockstep.events.v1.UpgradeCompleted;
 import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.TestingReleases;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,26 +92,7 @@ class ExpectedDurationLearningTest {
 
   @Test
   void theExpectedDurationLearnsFromThePlatformsEarlierSteps() {
-    send(
-        new InventoryObserved(
-            P,
-            NOW,
-            List.of(
-                new InventoryComponent(
-                    "metis",
-                    "core-kernel",
-                    "1.0.0",
-                    Map.of(),
-                    List.of(
-                        new ObservedWorkload(
-                            "Deployment",
-                            "core",
-                            "metis",
-                            Map.of("metis", "m:1.0.0"),
-                            1,
-                            1,
-                            Map.of()))))),
-        NOW);
+    send(TestingReleases.metisRunning(P, NOW), NOW);
 
     Plan first = upgrade("u-1", "1.1.0");
     assertThat(first.expectedDuration())

@@ -34,6 +34,7 @@ import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.TestingReleases;
 import dev.lockstep.planner.model.Codes;
 import java.time.Clock;
 import java.time.Instant;
@@ -83,25 +84,7 @@ class PlatformQueueTest {
 
   @Test
   void aSecondRequestQueuesBehindTheActiveOneAndIsPlannedWhenItEnds() {
-    send(
-        new InventoryObserved(
-            P,
-            NOW,
-            List.of(
-                new InventoryComponent(
-                    "metis",
-                    "core-kernel",
-                    "1.0.0",
-                    Map.of(),
-                    List.of(
-                        new ObservedWorkload(
-                            "Deployment",
-                            "core",
-                            "metis",
-                            Map.of("metis", "m:1.0.0"),
-                            1,
-                            1,
-                            Map.of()))))));
+    send(TestingReleases.metisRunning(P, NOW));
     List<EventEnvelope> first = upgrade("u-1", "1.1.0");
     List<EventEnvelope> second = upgrade("u-2", "1.2.0");
 
