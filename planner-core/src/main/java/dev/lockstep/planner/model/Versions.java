@@ -24,6 +24,10 @@ public final class Versions {
     if (text == null) {
       return Optional.empty();
     }
+    Optional<org.semver4j.Semver> known = VERSIONS.get(text);
+    if (known != null) {
+      return known;
+    }
     if (VERSIONS.size() > LIMIT) {
       VERSIONS.clear();
     }
@@ -34,6 +38,10 @@ public final class Versions {
   public static Optional<VersionRange> range(String text) {
     if (text == null) {
       return Optional.empty();
+    }
+    Optional<VersionRange> known = RANGES.get(text);
+    if (known != null) {
+      return known;
     }
     if (RANGES.size() > LIMIT) {
       RANGES.clear();

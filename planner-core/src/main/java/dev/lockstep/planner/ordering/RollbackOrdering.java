@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,8 @@ public final class RollbackOrdering {
             blockers.merge(dep, -1, Integer::sum);
           }
         }
-        left.removeAll(wave);
+        Set<String> gone = new HashSet<>(wave);
+        left.removeIf(gone::contains);
         waves.add(wave);
       }
     }

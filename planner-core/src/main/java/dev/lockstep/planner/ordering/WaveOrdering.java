@@ -6,6 +6,7 @@ import dev.lockstep.manifest.VersionRange;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.model.Versions;
+import jakarta.annotation.Nullable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,8 +42,19 @@ public final class WaveOrdering {
     NONE
   }
 
-  /** One component's change. */
-  public record Change(String component, Kind kind) {}
+  /**
+   * One component's change.
+   *
+   * @param component the component's name
+   * @param kind what happens to it
+   * @param target the component in the release; null for a removal
+   * @param running the component as it runs; null for an install
+   */
+  public record Change(
+      String component,
+      Kind kind,
+      @Nullable Component target,
+      @Nullable RunningComponent running) {}
 
   /** One wave: the layer it belongs to and the changes it makes at once. */
   public record OrderedWave(String layer, List<Change> changes) {
@@ -58,6 +70,8 @@ public final class WaveOrdering {
       errors = List.copyOf(errors);
     }
   }
+
+  private static final int[] NONE = new int[0];
 
   private final List<String> layers;
   private final String base;
@@ -87,12 +101,12 @@ public final class WaveOrdering {
       String base) {
     this.layers = List.copyOf(layers);
     this.base = base == null || base.isEmpty() ? "" : base + ".";
-    Map<String, Integer> ids = new LinkedHashMap<>();
+    Map<String, Integer> ids = new LinkedHashMap<>((release.size() + current.size()) * 4 / 3 + 1);
     for (Component c : release) {
       ids.putIfAbsent(c.name(), ids.size());
     }
     for (RunningComponent r : current) {
-      ids.putIfAbsent(r.name(), ids.size());
+      ids.computeIfAbsent(r.name(), name -> ids.size());
     }
     n = ids.size();
     names = ids.keySet().toArray(new String[0]);
@@ -121,10 +135,6 @@ public final class WaveOrdering {
     isNew = new boolean[n];
     done = new boolean[n];
     Map<String, VersionRange> rangeCache = new HashMap<>();
-    List<List<Integer>> dependentsOf = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      dependentsOf.add(new ArrayList<>(2));
-    }
     for (int i = 0; i < n; i++) {
       curV[i] = cur[i] == null ? null : Versions.version(cur[i].version()).orElse(null);
       tgtV[i] = tgt[i] == null ? null : Versions.version(tgt[i].version()).orElse(null);
@@ -132,10 +142,10 @@ public final class WaveOrdering {
       Map<String, String> tr = tgt[i] == null ? Map.of() : tgt[i].requires();
       curDeps[i] = new int[cr.size()];
       curRanges[i] = new VersionRange[cr.size()];
-      fill(cr, ids, rangeCache, curDeps[i], curRanges[i], dependentsOf, i);
+      fill(cr, ids, rangeCache, curDeps[i], curRanges[i]);
       tgtDeps[i] = new int[tr.size()];
       tgtRanges[i] = new VersionRange[tr.size()];
-      fill(tr, ids, rangeCache, tgtDeps[i], tgtRanges[i], dependentsOf, i);
+      fill(tr, ids, rangeCache, tgtDeps[i], tgtRanges[i]);
       if (tgt[i] == null) {
         kind[i] = Kind.REMOVE;
       } else if (cur[i] == null) {
@@ -151,10 +161,7 @@ public final class WaveOrdering {
       int li = layerName == null ? -1 : this.layers.indexOf(layerName);
       layer[i] = li < 0 ? this.layers.size() - 1 : li;
     }
-    dependents = new int[n][];
-    for (int i = 0; i < n; i++) {
-      dependents[i] = dependentsOf.get(i).stream().mapToInt(Integer::intValue).distinct().toArray();
-    }
+    dependents = dependents(curDeps, tgtDeps);
     for (int x = 0; x < n; x++) {
       int[] deps = reqDeps(x);
       for (int y : deps) {
@@ -170,9 +177,7 @@ public final class WaveOrdering {
       Map<String, Integer> ids,
       Map<String, VersionRange> cache,
       int[] deps,
-      VersionRange[] ranges,
-      List<List<Integer>> dependentsOf,
-      int self) {
+      VersionRange[] ranges) {
     int k = 0;
     for (Map.Entry<String, String> e : requires.entrySet()) {
       Integer d = ids.get(e.getKey());
@@ -180,10 +185,53 @@ public final class WaveOrdering {
           cache.computeIfAbsent(e.getValue(), text -> Versions.range(text).orElse(null));
       deps[k] = d == null ? -1 : d;
       ranges[k] = range;
-      if (d != null) {
-        dependentsOf.get(d).add(self);
-      }
       k++;
+    }
+  }
+
+  /**
+   * Per component, the components that require it before or after the upgrade, each once, in
+   * ascending order: two passes over the requirements (count, then fill) rather than a list of
+   * boxed ids per component.
+   */
+  private static int[][] dependents(int[][] curDeps, int[][] tgtDeps) {
+    int n = curDeps.length;
+    int[] count = new int[n];
+    int[] last = new int[n];
+    java.util.Arrays.fill(last, -1);
+    for (int i = 0; i < n; i++) {
+      countDependents(i, curDeps[i], count, last);
+      countDependents(i, tgtDeps[i], count, last);
+    }
+    int[][] dependents = new int[n][];
+    for (int d = 0; d < n; d++) {
+      dependents[d] = count[d] == 0 ? NONE : new int[count[d]];
+      count[d] = 0;
+    }
+    java.util.Arrays.fill(last, -1);
+    for (int i = 0; i < n; i++) {
+      addDependents(i, curDeps[i], dependents, count, last);
+      addDependents(i, tgtDeps[i], dependents, count, last);
+    }
+    return dependents;
+  }
+
+  private static void countDependents(int self, int[] deps, int[] count, int[] last) {
+    for (int d : deps) {
+      if (d >= 0 && last[d] != self) {
+        last[d] = self;
+        count[d]++;
+      }
+    }
+  }
+
+  private static void addDependents(
+      int self, int[] deps, int[][] dependents, int[] count, int[] last) {
+    for (int d : deps) {
+      if (d >= 0 && last[d] != self) {
+        last[d] = self;
+        dependents[d][count[d]++] = self;
+      }
     }
   }
 
@@ -206,10 +254,9 @@ public final class WaveOrdering {
   private Ordering run() {
     List<OrderedWave> waves = new ArrayList<>();
     int[] pendingSame = new int[n];
-    List<List<Integer>> revSame = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      revSame.add(new ArrayList<>(1));
-    }
+    // the changes of the same layer that wait for each change: those of component d are
+    // waitingFor[waitingStart[d]] up to waitingStart[d + 1], in ascending order
+    int[] waitingStart = new int[n + 1];
     List<List<Integer>> byLayer = new ArrayList<>();
     for (int l = 0; l < layers.size(); l++) {
       byLayer.add(new ArrayList<>());
@@ -220,13 +267,28 @@ public final class WaveOrdering {
       }
       byLayer.get(layer[i]).add(i);
       for (int d : tgtDeps[i]) {
-        if (d >= 0 && d != i && changes(d) && layer[d] == layer[i]) {
+        if (waitsFor(i, d)) {
           pendingSame[i]++;
-          revSame.get(d).add(i);
+          waitingStart[d + 1]++;
+        }
+      }
+    }
+    for (int d = 0; d < n; d++) {
+      waitingStart[d + 1] += waitingStart[d];
+    }
+    int[] waitingFor = new int[waitingStart[n]];
+    int[] filled = java.util.Arrays.copyOf(waitingStart, n);
+    for (int i = 0; i < n; i++) {
+      if (changes(i)) {
+        for (int d : tgtDeps[i]) {
+          if (waitsFor(i, d)) {
+            waitingFor[filled[d]++] = i;
+          }
         }
       }
     }
     int[] blockedBy = new int[n];
+    boolean[] inWave = new boolean[n];
     for (int l = 0; l < layers.size(); l++) {
       List<Integer> inLayer = byLayer.get(l);
       int remaining = inLayer.size();
@@ -237,9 +299,11 @@ public final class WaveOrdering {
         }
       }
       while (remaining > 0) {
-        java.util.Arrays.fill(blockedBy, -1);
+        // blockedBy is read for the ready components only; inWave is clear after every wave
+        for (int s : ready) {
+          blockedBy[s] = -1;
+        }
         List<Integer> wave = new ArrayList<>(ready);
-        boolean[] inWave = new boolean[n];
         for (int s : wave) {
           inWave[s] = true;
           isNew[s] = true;
@@ -283,9 +347,11 @@ public final class WaveOrdering {
         }
         for (int s : wave) {
           done[s] = true;
+          inWave[s] = false;
           if (changes(s)) {
             remaining--;
-            for (int x : revSame.get(s)) {
+            for (int k = waitingStart[s]; k < waitingStart[s + 1]; k++) {
+              int x = waitingFor[k];
               if (--pendingSame[x] == 0) {
                 ready.add(x);
               }
@@ -298,11 +364,11 @@ public final class WaveOrdering {
     }
     while (true) {
       List<Integer> wave = new ArrayList<>();
-      boolean[] inWave = new boolean[n];
+      boolean[] leaving = new boolean[n];
       for (int i = 0; i < n; i++) {
         if (kind[i] == Kind.REMOVE && !done[i]) {
           wave.add(i);
-          inWave[i] = true;
+          leaving[i] = true;
         }
       }
       boolean changed = true;
@@ -310,9 +376,9 @@ public final class WaveOrdering {
         changed = false;
         for (int k = wave.size() - 1; k >= 0; k--) {
           int r = wave.get(k);
-          if (requiredByOther(r, inWave) >= 0) {
+          if (requiredByOther(r, leaving) >= 0) {
             wave.remove(k);
-            inWave[r] = false;
+            leaving[r] = false;
             changed = true;
           }
         }
@@ -328,9 +394,10 @@ public final class WaveOrdering {
       }
       waves.add(wave(layers.get(top), wave));
     }
+    boolean[] noWave = new boolean[n];
     for (int r = 0; r < n; r++) {
       if (kind[r] == Kind.REMOVE && !done[r]) {
-        int x = requiredByOther(r, new boolean[n]);
+        int x = requiredByOther(r, noWave);
         errors.add(
             new ErrorDetail(
                 Codes.INCOMPATIBLE_INTERMEDIATE_STATE,
@@ -491,8 +558,13 @@ public final class WaveOrdering {
 
   private OrderedWave wave(String layerName, List<Integer> ids) {
     List<Change> changes = new ArrayList<>(ids.size());
-    ids.stream().sorted().forEach(i -> changes.add(new Change(names[i], kind[i])));
+    ids.stream().sorted().forEach(i -> changes.add(new Change(names[i], kind[i], tgt[i], cur[i])));
     return new OrderedWave(layerName, changes);
+  }
+
+  /** True when change {@code i} waits for change {@code d}, which it requires, in its layer. */
+  private boolean waitsFor(int i, int d) {
+    return d >= 0 && d != i && changes(d) && layer[d] == layer[i];
   }
 
   private boolean changes(int i) {

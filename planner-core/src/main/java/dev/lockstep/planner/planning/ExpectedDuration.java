@@ -8,7 +8,7 @@ import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.GoDuration;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -45,7 +45,8 @@ public final class ExpectedDuration {
   }
 
   private static Duration slowestComponent(Wave wave, Function<PlanStep, Duration> typical) {
-    Map<String, Duration> byComponent = new LinkedHashMap<>();
+    // order does not count: only the longest sum is kept
+    Map<String, Duration> byComponent = new HashMap<>();
     for (PlanStep step : wave.steps()) {
       Duration took = step.action() == StepAction.APPROVE ? Duration.ZERO : typical.apply(step);
       byComponent.merge(step.component(), took, Duration::plus);

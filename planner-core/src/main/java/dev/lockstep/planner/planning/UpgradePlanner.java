@@ -64,12 +64,8 @@ public final class UpgradePlanner {
     if (release == null || release.spec() == null) {
       return new PlanningResult.Rejected(errors);
     }
-    Map<String, RunningComponent> current = new HashMap<>();
-    for (RunningComponent r : request.current()) {
-      current.put(r.name(), r);
-    }
     errors.addAll(request.bundles().errors());
-    errors.addAll(namespaces(request, current, prefix));
+    errors.addAll(namespaces(request, prefix));
     errors.addAll(resourceFields(request, prefix));
     errors.addAll(GateReach.check(release, request.gateReach(), base));
     if (!errors.isEmpty()) {
@@ -80,10 +76,8 @@ public final class UpgradePlanner {
     if (!ordering.errors().isEmpty()) {
       return new PlanningResult.Rejected(ordering.errors());
     }
+    // the release's components by name, made when a drain's quiet first names one
     Map<String, Component> byName = new HashMap<>();
-    for (Component c : release.spec().components()) {
-      byName.put(c.name(), c);
-    }
     List<Wave> waves = new ArrayList<>();
     List<VersionChange> versions = new ArrayList<>();
     RiskAssessment risk = new RiskAssessment();
@@ -94,8 +88,8 @@ public final class UpgradePlanner {
       List<PlannedGate> gates = new ArrayList<>();
       Duration waveDowntime = Duration.ZERO;
       for (Change change : ow.changes()) {
-        RunningComponent running = current.get(change.component());
-        Component target = byName.get(change.component());
+        RunningComponent running = change.running();
+        Component target = change.target();
         String from = running == null ? null : running.version();
         String layer = target != null ? target.layer() : running.layer();
         risk.layer(ow.layer());
@@ -110,9 +104,12 @@ public final class UpgradePlanner {
         }
         String to = target.version();
         versions.add(new VersionChange(change.component(), layer, from, to));
-        waveDowntime = max(waveDowntime, componentSteps(index, steps, target, from, risk, request));
-        for (Gate g : target.gates()) {
-          gates.add(new PlannedGate(g.name(), g.kind(), target.name(), g));
+        waveDowntime =
+            max(waveDowntime, componentSteps(index, steps, target, from, risk, request, byName));
+        if (!target.gates().isEmpty()) { // an empty List.of() still makes an iterator
+          for (Gate g : target.gates()) {
+            gates.add(new PlannedGate(g.name(), g.kind(), target.name(), g));
+          }
         }
       }
       for (Gate g : release.spec().gates()) {
@@ -145,7 +142,8 @@ public final class UpgradePlanner {
       Component c,
       String from,
       RiskAssessment risk,
-      UpgradeRequest request) {
+      UpgradeRequest request,
+      Map<String, Component> byName) {
     String to = c.version();
     if (from == null) {
       risk.install(c.name());
@@ -171,7 +169,7 @@ public final class UpgradePlanner {
           step(wave, steps.size(), c.name(), StepAction.DRAIN, from, to)
               .retries(c.retries())
               .targets(c.drain())
-              .quiet(quietWait(c.quiet(), request.release()))
+              .quiet(quietWait(c.quiet(), request.release(), byName))
               .build());
       downtime = c.drain().isEmpty() ? downtime : DRAIN_DOWNTIME;
     }
@@ -224,17 +222,25 @@ public final class UpgradePlanner {
     return downtime;
   }
 
-  /** A drain's wait for quiet, each listed component with its workload, or null for none. */
-  private static QuietWait quietWait(Quiet quiet, Release release) {
+  /**
+   * A drain's wait for quiet, each listed component of the release (by name; the release checks
+   * leave one component per name) with its workload, or null for none.
+   */
+  private static QuietWait quietWait(Quiet quiet, Release release, Map<String, Component> byName) {
     if (quiet == null) {
       return null;
     }
+    if (byName.isEmpty()) {
+      for (Component c : release.spec().components()) {
+        byName.putIfAbsent(c.name(), c);
+      }
+    }
     List<QuietWait.Source> sources = new ArrayList<>();
     for (String name : quiet.components()) {
-      release
-          .component(name)
-          .map(Component::workload)
-          .ifPresent(workload -> sources.add(new QuietWait.Source(name, workload)));
+      Component listed = byName.get(name);
+      if (listed != null && listed.workload() != null) {
+        sources.add(new QuietWait.Source(name, listed.workload()));
+      }
     }
     return new QuietWait(
         sources,
@@ -278,37 +284,22 @@ public final class UpgradePlanner {
   private static List<ErrorDetail> resourceFields(UpgradeRequest request, String prefix) {
     List<ErrorDetail> errors = new ArrayList<>();
     List<Component> components = request.release().spec().components();
+    Map<SameObject, Seen> seen = null;
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
       if (c == null || c.customResource() == null) {
         continue;
       }
       CustomResource cr = c.customResource();
-      ObjectRef wanted = new ObjectRef(cr.apiVersion(), cr.kind(), cr.namespace(), cr.name());
-      Map<String, Object> known = null;
-      String source = null;
-      for (Component other : components) {
-        for (Map<String, Object> o :
-            other == null
-                ? List.<Map<String, Object>>of()
-                : request.bundles().of(other).orElse(List.of())) {
-          if (known == null && Bundles.same(Bundles.ref(o), wanted)) {
-            known = o;
-            source = "the bundle of component '" + other.name() + "' in this release";
-          }
-        }
+      if (seen == null) {
+        seen = seenObjects(request);
       }
-      for (Map.Entry<String, List<Map<String, Object>>> applied : request.applied().entrySet()) {
-        for (Map<String, Object> o : applied.getValue()) {
-          if (known == null && Bundles.same(Bundles.ref(o), wanted)) {
-            known = o;
-            source = "the bundle component '" + applied.getKey() + "' applied last";
-          }
-        }
-      }
-      if (known == null) {
+      Seen found = seen.get(new SameObject(cr.kind(), cr.namespace(), cr.name()));
+      if (found == null) {
         continue;
       }
+      Map<String, Object> known = found.object();
+      String source = found.source();
       for (String field : cr.set().keySet()) {
         if (Bundles.at(known, field).isEmpty()) {
           errors.add(
@@ -334,13 +325,53 @@ public final class UpgradePlanner {
     return errors;
   }
 
+  /**
+   * Every object the planner has seen, by what {@link Bundles#same} compares, with where it was
+   * seen first: in the bundles of this release (in the release's order), then in the bundles
+   * applied last. Read once, not once per custom resource.
+   */
+  private static Map<SameObject, Seen> seenObjects(UpgradeRequest request) {
+    Map<SameObject, Seen> seen = new HashMap<>();
+    for (Component other : request.release().spec().components()) {
+      if (other == null) {
+        continue;
+      }
+      for (Map<String, Object> o : request.bundles().of(other).orElse(List.of())) {
+        seen.computeIfAbsent(
+            SameObject.of(Bundles.ref(o)),
+            k -> new Seen(o, "the bundle of component '" + other.name() + "' in this release"));
+      }
+    }
+    for (Map.Entry<String, List<Map<String, Object>>> applied : request.applied().entrySet()) {
+      for (Map<String, Object> o : applied.getValue()) {
+        seen.computeIfAbsent(
+            SameObject.of(Bundles.ref(o)),
+            k -> new Seen(o, "the bundle component '" + applied.getKey() + "' applied last"));
+      }
+    }
+    return seen;
+  }
+
+  /** An object's identity as {@link Bundles#same} sees it: the API version does not count. */
+  private record SameObject(String kind, String namespace, String name) {
+    static SameObject of(ObjectRef ref) {
+      return new SameObject(ref.kind(), ref.namespace(), ref.name());
+    }
+  }
+
+  /** An object the planner has seen, and where. */
+  private record Seen(Map<String, Object> object, String source) {}
+
   /** Every namespace a changed component would touch that the platform does not allow. */
-  private static List<ErrorDetail> namespaces(
-      UpgradeRequest request, Map<String, RunningComponent> current, String prefix) {
+  private static List<ErrorDetail> namespaces(UpgradeRequest request, String prefix) {
     List<ErrorDetail> errors = new ArrayList<>();
     Set<String> allowed = request.allowedNamespaces();
     if (allowed == null) {
       return errors;
+    }
+    Map<String, RunningComponent> current = new HashMap<>();
+    for (RunningComponent r : request.current()) {
+      current.put(r.name(), r);
     }
     List<Component> components = request.release().spec().components();
     for (int i = 0; i < components.size(); i++) {

@@ -154,12 +154,20 @@ public final class RollbackPlanner {
   private static List<ErrorDetail> closure(
       RollbackRequest request, Map<String, Target> targets, Map<String, RunningComponent> running) {
     List<ErrorDetail> errors = new ArrayList<>();
+    // who requires what, each list in the order of running.values(), read once rather than once
+    // per component rolled back
+    Map<String, List<RunningComponent>> requiredBy = new HashMap<>();
+    for (RunningComponent r : running.values()) {
+      for (String dep : requiresNow(request, r).keySet()) {
+        requiredBy.computeIfAbsent(dep, k -> new ArrayList<>()).add(r);
+      }
+    }
     Deque<String> work = new ArrayDeque<>(targets.keySet());
     while (!work.isEmpty()) {
       String rolled = work.poll();
       Target t = targets.get(rolled);
       String back = t.installed() ? null : t.from();
-      for (RunningComponent r : running.values()) {
+      for (RunningComponent r : requiredBy.getOrDefault(rolled, List.of())) {
         if (targets.containsKey(r.name())) {
           continue;
         }

@@ -3,16 +3,16 @@ package dev.lockstep.planner.validation;
 import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.manifest.VersionRange;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.Versions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -23,6 +23,8 @@ import java.util.stream.Collectors;
  * message that names the components.
  */
 public final class ReleaseChecks {
+  private static final int[] NONE = new int[0];
+
   private ReleaseChecks() {}
 
   /**
@@ -50,13 +52,17 @@ public final class ReleaseChecks {
     }
     List<Component> components = release.spec().components();
     Set<String> layers = new HashSet<>(release.spec().layers());
-    Map<String, Integer> index = new HashMap<>();
+    Map<String, Integer> index = new HashMap<>(components.size() * 4 / 3 + 1);
+    // each component's version and requirements are read once, for all the checks below
+    org.semver4j.Semver[] versions = new org.semver4j.Semver[components.size()];
+    int[][] edges = new int[components.size()][];
+    Arrays.fill(edges, NONE);
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
-      String path = root + "spec.components[" + i + "]";
       if (c == null || c.name() == null || c.name().isBlank()) {
         errors.add(
-            new ErrorDetail(Codes.INVALID_MANIFEST, path + ".name", "a component needs a name"));
+            new ErrorDetail(
+                Codes.INVALID_MANIFEST, component(root, i) + ".name", "a component needs a name"));
         continue;
       }
       Integer first = index.putIfAbsent(c.name(), i);
@@ -64,7 +70,7 @@ public final class ReleaseChecks {
         errors.add(
             new ErrorDetail(
                 Codes.DUPLICATE_COMPONENT,
-                path + ".name",
+                component(root, i) + ".name",
                 "component '"
                     + c.name()
                     + "' is declared twice (also at spec.components["
@@ -75,7 +81,7 @@ public final class ReleaseChecks {
         errors.add(
             new ErrorDetail(
                 Codes.UNKNOWN_LAYER,
-                path + ".layer",
+                component(root, i) + ".layer",
                 "component '"
                     + c.name()
                     + "' is in layer '"
@@ -84,11 +90,12 @@ public final class ReleaseChecks {
                     + release.spec().layers()
                     + " does not list"));
       }
-      if (Versions.version(c.version()).isEmpty()) {
+      versions[i] = Versions.version(c.version()).orElse(null);
+      if (versions[i] == null) {
         errors.add(
             new ErrorDetail(
                 Codes.INVALID_VERSION,
-                path + ".version",
+                component(root, i) + ".version",
                 "component '"
                     + c.name()
                     + "' has version '"
@@ -101,15 +108,17 @@ public final class ReleaseChecks {
       if (c == null || c.name() == null) {
         continue;
       }
-      String path = root + "spec.components[" + i + "].requires.";
+      int[] known = new int[c.requires().size()];
+      int k = 0;
       for (Map.Entry<String, String> req : c.requires().entrySet()) {
         String dep = req.getKey();
-        boolean rangeOk = Versions.range(req.getValue()).isPresent();
+        Optional<VersionRange> range = Versions.range(req.getValue());
+        boolean rangeOk = range.isPresent();
         if (!rangeOk) {
           errors.add(
               new ErrorDetail(
                   Codes.INVALID_RANGE,
-                  path + dep,
+                  component(root, i) + ".requires." + dep,
                   "component '"
                       + c.name()
                       + "' requires "
@@ -123,7 +132,7 @@ public final class ReleaseChecks {
           errors.add(
               new ErrorDetail(
                   Codes.UNKNOWN_DEPENDENCY,
-                  path + dep,
+                  component(root, i) + ".requires." + dep,
                   "component '"
                       + c.name()
                       + "' requires '"
@@ -131,14 +140,14 @@ public final class ReleaseChecks {
                       + "', which the release does not contain"));
           continue;
         }
+        known[k++] = d;
         Component target = components.get(d);
-        if (rangeOk
-            && Versions.version(target.version()).isPresent()
-            && !Versions.satisfies(target.version(), req.getValue())) {
+        org.semver4j.Semver version = versions[d];
+        if (rangeOk && version != null && !satisfies(range.get(), version)) {
           errors.add(
               new ErrorDetail(
                   Codes.UNSATISFIABLE_REQUIREMENT,
-                  path + dep,
+                  component(root, i) + ".requires." + dep,
                   "component '"
                       + c.name()
                       + "' requires "
@@ -151,41 +160,46 @@ public final class ReleaseChecks {
                       + target.version()));
         }
       }
+      edges[i] = k == known.length ? known : Arrays.copyOf(known, k);
     }
-    errors.addAll(cycles(components, index, root));
+    errors.addAll(cycles(components, index, edges, root));
     return errors;
   }
 
-  /** One error per dependency cycle (strongly connected component), naming its members. */
+  /** The path of a component of the release. */
+  private static String component(String root, int i) {
+    return root + "spec.components[" + i + "]";
+  }
+
+  /** As {@link Versions#satisfies}, with the version and range already read. */
+  private static boolean satisfies(VersionRange range, org.semver4j.Semver version) {
+    try {
+      return range.isSatisfiedBy(version);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * One error per dependency cycle (strongly connected component), naming its members.
+   *
+   * @param edges per component, the components of the release it requires, in its order
+   */
   private static List<ErrorDetail> cycles(
-      List<Component> components, Map<String, Integer> index, String root) {
-    int n = components.size();
-    int[][] edges = new int[n][];
-    for (int i = 0; i < n; i++) {
+      List<Component> components, Map<String, Integer> index, int[][] edges, String root) {
+    for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
       if (c == null || c.name() == null || index.get(c.name()) != i) {
-        edges[i] = new int[0];
-        continue;
+        edges[i] = NONE;
       }
-      edges[i] =
-          c.requires().keySet().stream()
-              .map(index::get)
-              .filter(d -> d != null)
-              .mapToInt(Integer::intValue)
-              .toArray();
     }
     List<ErrorDetail> errors = new ArrayList<>();
-    for (List<Integer> scc : stronglyConnected(edges)) {
-      boolean selfLoop =
-          scc.size() == 1 && Arrays.stream(edges[scc.get(0)]).anyMatch(d -> d == scc.get(0));
-      if (scc.size() < 2 && !selfLoop) {
-        continue;
-      }
-      int first = scc.stream().mapToInt(Integer::intValue).min().orElseThrow();
+    for (int[] scc : tarjan(edges, false)) {
+      int first = Arrays.stream(scc).min().orElseThrow();
       String names =
-          scc.stream()
+          Arrays.stream(scc)
               .sorted()
-              .map(i -> components.get(i).name())
+              .mapToObj(i -> components.get(i).name())
               .collect(Collectors.joining(", "));
       errors.add(
           new ErrorDetail(
@@ -196,55 +210,93 @@ public final class ReleaseChecks {
     return errors;
   }
 
+  private static boolean selfLoop(int[][] edges, int v) {
+    for (int d : edges[v]) {
+      if (d == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The strongly connected components of a graph given as edge lists, by Tarjan's algorithm without
    * recursion (a release may have thousands of components); also used by {@code RollbackOrdering}.
    */
   public static List<List<Integer>> stronglyConnected(int[][] edges) {
+    List<List<Integer>> result = new ArrayList<>();
+    for (int[] scc : tarjan(edges, true)) {
+      List<Integer> members = new ArrayList<>(scc.length);
+      for (int v : scc) {
+        members.add(v);
+      }
+      result.add(members);
+    }
+    return result;
+  }
+
+  /**
+   * The strongly connected components, in the order Tarjan's algorithm completes them, each with
+   * its members in the order they leave the stack; the stacks are arrays of ints, so that a release
+   * of many components boxes nothing.
+   *
+   * @param single whether to give a component in no cycle as a component of its own; one that
+   *     requires itself always is
+   */
+  private static List<int[]> tarjan(int[][] edges, boolean single) {
     int n = edges.length;
     int[] idx = new int[n];
     int[] low = new int[n];
     boolean[] onStack = new boolean[n];
     Arrays.fill(idx, -1);
-    Deque<Integer> stack = new ArrayDeque<>();
-    List<List<Integer>> result = new ArrayList<>();
+    int[] stack = new int[n];
+    int top = 0;
+    int[] call = new int[n];
+    int depth = 0;
+    List<int[]> result = new ArrayList<>();
     int counter = 0;
     int[] edgePos = new int[n];
-    Deque<Integer> call = new ArrayDeque<>();
     for (int s = 0; s < n; s++) {
       if (idx[s] != -1) {
         continue;
       }
-      call.push(s);
+      call[depth++] = s;
       idx[s] = low[s] = counter++;
-      stack.push(s);
+      stack[top++] = s;
       onStack[s] = true;
-      while (!call.isEmpty()) {
-        int v = call.peek();
+      while (depth > 0) {
+        int v = call[depth - 1];
         if (edgePos[v] < edges[v].length) {
           int w = edges[v][edgePos[v]++];
           if (idx[w] == -1) {
             idx[w] = low[w] = counter++;
-            stack.push(w);
+            stack[top++] = w;
             onStack[w] = true;
-            call.push(w);
+            call[depth++] = w;
           } else if (onStack[w]) {
             low[v] = Math.min(low[v], idx[w]);
           }
         } else {
-          call.pop();
-          if (!call.isEmpty()) {
-            int parent = call.peek();
+          depth--;
+          if (depth > 0) {
+            int parent = call[depth - 1];
             low[parent] = Math.min(low[parent], low[v]);
           }
           if (low[v] == idx[v]) {
-            List<Integer> scc = new ArrayList<>();
-            int w;
+            int from = top;
             do {
-              w = stack.pop();
-              onStack[w] = false;
-              scc.add(w);
-            } while (w != v);
+              from--;
+              onStack[stack[from]] = false;
+            } while (stack[from] != v);
+            if (top - from == 1 && !single && !selfLoop(edges, v)) {
+              top = from;
+              continue;
+            }
+            int[] scc = new int[top - from];
+            for (int k = 0; k < scc.length; k++) {
+              scc[k] = stack[top - 1 - k];
+            }
+            top = from;
             result.add(scc);
           }
         }
