@@ -1,9 +1,7 @@
 package dev.lockstep.recorder.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.recorder.projection.Projector;
-import dev.lockstep.recorder.projection.ViewJson;
-import dev.lockstep.recorder.store.StoredEvent;
+import dev.lockstep.recorder.store.EventStore;
 import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.security.Roles;
 import io.micronaut.core.annotation.Nullable;
@@ -19,7 +17,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,21 +37,32 @@ public class ReplayController {
 
   private static final double MAX_SPEED = 1_000_000;
 
-  private final Projector projector;
+  /** Rows read from the database at a time. */
+  private static final int FETCH_SIZE = 2000;
 
-  public ReplayController(Projector projector) {
+  /** Lines per chunk of the response when it is not paced (a few hundred kilobytes). */
+  private static final int LINES_PER_CHUNK = 500;
+
+  private final Projector projector;
+  private final EventStore events;
+
+  public ReplayController(Projector projector, EventStore events) {
     this.projector = projector;
+    this.events = events;
   }
 
   /**
    * The upgrade's events (and its rollbacks'), in log order, as lines {@code {"offsetMillis": ...,
    * "event": {...}}}. Without {@code speed} they come at once; with it the server waits between
-   * them for the original gap divided by the speed (1 = real time, 10 = ten times faster).
+   * them for the original gap divided by the speed (1 = real time, 10 = ten times faster). The
+   * lines stream from the event table as they are read ({@link EventStore#streamStory}): a story of
+   * a million events is never held in memory. The events go as they are stored, without being
+   * decoded again.
    */
   @Get("/upgrades/{id}/replay")
   @Produces(NDJSON)
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
-  public Publisher<String> replay(
+  public Publisher<byte[]> replay(
       @PathVariable String id,
       @QueryValue @Nullable Double speed,
       io.micronaut.security.authentication.Authentication who) {
@@ -65,22 +73,34 @@ public class ReplayController {
           "speed",
           "speed is a number above 0 and at most " + (long) MAX_SPEED);
     }
-    List<StoredEvent> story = projector.story(id);
-    if (story.isEmpty()) {
-      throw ApiException.of(
-          HttpStatus.NOT_FOUND, "not-found", "upgradeId", "no upgrade " + id + " is recorded");
-    }
-    dev.lockstep.runtime.security.PlatformAccess.require(who, story.get(0).envelope().platform());
-    List<Line> lines = lines(story);
+    List<String> upgradeIds = new ArrayList<>();
+    upgradeIds.add(id);
+    upgradeIds.addAll(events.rollbacksOf(id));
+    String platform =
+        events
+            .firstPlatform(upgradeIds)
+            .orElseThrow(
+                () ->
+                    ApiException.of(
+                        HttpStatus.NOT_FOUND,
+                        "not-found",
+                        "upgradeId",
+                        "no upgrade " + id + " is recorded"));
+    dev.lockstep.runtime.security.PlatformAccess.require(who, platform);
+    Flux<ReplayLines.Line> lines =
+        Flux.defer(
+            () -> {
+              ReplayLines writer = new ReplayLines();
+              return events.streamStory(upgradeIds, FETCH_SIZE).map(writer::next);
+            });
     if (speed == null) {
-      return Flux.fromIterable(lines).map(Line::text);
+      return lines.buffer(LINES_PER_CHUNK).map(ReplayLines::join);
     }
-    return Flux.fromIterable(lines)
-        .concatMap(
-            line ->
-                Mono.just(line.text())
-                    .delayElement(
-                        Duration.ofNanos((long) (line.gap().toNanos() / speed.doubleValue()))));
+    return lines.concatMap(
+        line ->
+            Mono.just(line.bytes())
+                .delayElement(
+                    Duration.ofNanos((long) (line.gap().toNanos() / speed.doubleValue()))));
   }
 
   /** Rebuilds every projection from the event table. */
@@ -95,24 +115,5 @@ public class ReplayController {
           "a rebuild takes no body (or {}); nothing was rebuilt");
     }
     return Map.of("upgrades", projector.rebuild());
-  }
-
-  /** One line of a replay and the gap before it. */
-  record Line(String text, Duration gap) {}
-
-  static List<Line> lines(List<StoredEvent> story) {
-    List<Line> lines = new ArrayList<>(story.size());
-    Instant first = story.get(0).row().time();
-    Instant previous = first;
-    for (StoredEvent event : story) {
-      Instant at = event.row().time();
-      ObjectNode line = ViewJson.mapper().createObjectNode();
-      line.put("offsetMillis", Math.max(0, Duration.between(first, at).toMillis()));
-      line.set("event", event.cloudEvent());
-      Duration gap = at.isAfter(previous) ? Duration.between(previous, at) : Duration.ZERO;
-      lines.add(new Line(line + "\n", gap));
-      previous = at.isAfter(previous) ? at : previous;
-    }
-    return lines;
   }
 }

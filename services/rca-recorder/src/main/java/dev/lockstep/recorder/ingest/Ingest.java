@@ -15,7 +15,9 @@ import io.micronaut.context.event.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +28,13 @@ import org.slf4j.LoggerFactory;
  * only then does live ingest begin. Until it has, the service is not ready ({@link
  * IngestReadiness}).
  *
- * <p>The consumer is the runtime's, in batch mode: each poll's events are appended with multi-row
- * {@code INSERT ... ON CONFLICT (event_id) DO NOTHING} and the projections of the upgrades they
- * touch are refreshed, then the runtime dead-letters what it could not read and commits. If the
- * database fails, nothing is committed and the poll is read again after a pause. A crash anywhere
- * redelivers at most the last batch, which the unique event id makes harmless.
+ * <p>The consumer is the runtime's, in batch mode: each poll's events are appended in one
+ * transaction ({@code COPY} into a staging table, then one {@code INSERT ... SELECT ... ON CONFLICT
+ * (event_id) DO NOTHING RETURNING}), the events that were new are remembered decoded, and the
+ * projections of the upgrades the poll touched are refreshed; then the runtime dead-letters what it
+ * could not read and commits. If the database fails, nothing is committed and the poll is read
+ * again after a pause. A crash anywhere redelivers at most the last batch, which the unique event
+ * id makes harmless.
  */
 @Singleton
 @Requires(property = "lockstep.recorder.ingest.enabled", notEquals = "false")
@@ -105,8 +109,10 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
   private void store(List<ConsumedEvent> events) {
     Batch batch = Batch.of(events, codec);
     try {
-      long stored = store.append(batch.rows());
+      Map<String, Instant> appended = store.appendNew(batch.rows());
+      projector.remember(batch.asStored(appended));
       projector.refresh(batch.upgradeIds());
+      long stored = appended.size();
       meters
           .counter("lockstep.recorder.events.stored", "group", settings.getGroup())
           .increment(stored);

@@ -10,6 +10,7 @@ import dev.lockstep.recorder.store.ProjectionStore;
 import dev.lockstep.recorder.store.StoredEvent;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,12 +54,27 @@ public final class Projector {
   }
 
   /**
+   * Takes events just stored as their stored rows would decode, so that no fold decodes them again:
+   * a row never changes once stored. Only events that were new to the table belong here (an event
+   * id already stored keeps the row stored first), each with its time as the table keeps it.
+   */
+  public void remember(Collection<EventEnvelope> stored) {
+    synchronized (decoded) {
+      for (EventEnvelope event : stored) {
+        decoded.put(event.id(), event);
+      }
+    }
+  }
+
+  /**
    * Folds again the given upgrades and the upgrades they roll back, and stores their views. The
-   * stories of all of them are read with one query, in one snapshot of the event table, and each
-   * row is decoded once (a row never changes once stored, so a row decoded by an earlier batch is
-   * taken from a bounded cache); each view is still a full fold of its story, exactly what {@link
-   * #fold} gives. Another instance may refresh the same upgrade at the same time from another
-   * snapshot: the store keeps the fold of the larger story, so the projection never goes back.
+   * stories of all of them are read with one query, in one snapshot of the event table: their
+   * events' ids in log order, and the rows only of the events not decoded before (a row never
+   * changes once stored, so an event decoded by an earlier batch, or remembered when it was stored,
+   * is taken from a bounded cache); each view is still a full fold of its story, exactly what
+   * {@link #fold} gives. Another instance may refresh the same upgrade at the same time from
+   * another snapshot: the store keeps the fold of the larger story, so the projection never goes
+   * back.
    */
   public void refresh(Collection<String> upgradeIds) {
     if (upgradeIds.isEmpty()) {
@@ -78,22 +94,51 @@ public final class Projector {
     Map<String, List<String>> rollbacks = EventStore.rollbacksOf(session, affected);
     Set<String> read = new LinkedHashSet<>(affected);
     rollbacks.values().forEach(read::addAll);
-    Map<String, List<EventRow>> stories =
-        Stories.split(affected, rollbacks, EventStore.eventsOf(session, read));
+    List<EventStore.Placed> places = EventStore.placesOf(session, read);
+    Map<String, EventEnvelope> envelopes = envelopes(session, places);
+    Map<String, List<EventStore.Placed>> stories =
+        Stories.split(affected, rollbacks, places, EventStore.Placed::upgradeId);
     List<ProjectionStore.Folded> views = new ArrayList<>();
-    for (Map.Entry<String, List<EventRow>> story : stories.entrySet()) {
-      List<EventEnvelope> envelopes = new ArrayList<>(story.getValue().size());
-      for (EventRow row : story.getValue()) {
-        EventEnvelope envelope = decodeOnce(row);
+    for (Map.Entry<String, List<EventStore.Placed>> story : stories.entrySet()) {
+      List<EventEnvelope> folded = new ArrayList<>(story.getValue().size());
+      for (EventStore.Placed place : story.getValue()) {
+        EventEnvelope envelope = envelopes.get(place.eventId());
         if (envelope != null) {
-          envelopes.add(envelope);
+          folded.add(envelope);
         }
       }
       int size = story.getValue().size();
-      UpgradeFold.fold(story.getKey(), envelopes)
+      UpgradeFold.fold(story.getKey(), folded)
           .ifPresent(view -> views.add(new ProjectionStore.Folded(view, size)));
     }
     return views;
+  }
+
+  /**
+   * The placed events decoded, by id: from the cache, else read (in the session) and decoded once;
+   * an unreadable row has no entry.
+   */
+  private Map<String, EventEnvelope> envelopes(
+      Database.Session session, List<EventStore.Placed> places) {
+    Map<String, EventEnvelope> envelopes = new HashMap<>(places.size() * 2);
+    List<String> missing = new ArrayList<>();
+    synchronized (decoded) {
+      for (EventStore.Placed place : places) {
+        EventEnvelope known = decoded.get(place.eventId());
+        if (known != null) {
+          envelopes.put(place.eventId(), known);
+        } else {
+          missing.add(place.eventId());
+        }
+      }
+    }
+    for (EventRow row : EventStore.rowsOf(session, missing)) {
+      EventEnvelope envelope = decodeOnce(row);
+      if (envelope != null) {
+        envelopes.put(row.eventId(), envelope);
+      }
+    }
+    return envelopes;
   }
 
   /**

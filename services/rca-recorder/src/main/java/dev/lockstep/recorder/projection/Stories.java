@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Splits the rows of several upgrades, read with one query in log order, into the story of each
@@ -27,10 +28,24 @@ public final class Stories {
    */
   public static Map<String, List<EventRow>> split(
       Collection<String> upgradeIds, Map<String, List<String>> rollbacks, List<EventRow> rows) {
-    Map<String, List<EventRow>> stories = new LinkedHashMap<>();
-    Map<String, List<List<EventRow>>> readers = new LinkedHashMap<>();
+    return split(upgradeIds, rollbacks, rows, EventRow::upgradeId);
+  }
+
+  /**
+   * The story of each upgrade, of anything that names the upgrade it belongs to ({@link
+   * #split(Collection, Map, List)} for rows or for their places alone).
+   *
+   * @param upgradeIdOf the upgrade an element belongs to (null: none)
+   */
+  public static <T> Map<String, List<T>> split(
+      Collection<String> upgradeIds,
+      Map<String, List<String>> rollbacks,
+      List<T> rows,
+      Function<T, String> upgradeIdOf) {
+    Map<String, List<T>> stories = new LinkedHashMap<>();
+    Map<String, List<List<T>>> readers = new LinkedHashMap<>();
     for (String upgradeId : upgradeIds) {
-      List<EventRow> story = new ArrayList<>();
+      List<T> story = new ArrayList<>();
       if (stories.putIfAbsent(upgradeId, story) != null) {
         continue;
       }
@@ -40,11 +55,12 @@ public final class Stories {
         readers.computeIfAbsent(id, k -> new ArrayList<>()).add(story);
       }
     }
-    for (EventRow row : rows) {
-      if (row.upgradeId() == null) {
+    for (T row : rows) {
+      String upgradeId = upgradeIdOf.apply(row);
+      if (upgradeId == null) {
         continue;
       }
-      for (List<EventRow> story : readers.getOrDefault(row.upgradeId(), List.of())) {
+      for (List<T> story : readers.getOrDefault(upgradeId, List.of())) {
         story.add(row);
       }
     }

@@ -1,12 +1,15 @@
 package dev.lockstep.recorder.store;
 
+import io.netty.buffer.Unpooled;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.Statement;
+import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +124,24 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * The rows of a query as they come, read from a server-side portal {@code fetchSize} rows at a
+   * time on a connection of their own, which is given back to the pool when the stream ends, fails
+   * or is cancelled: a result of any size streams in bounded memory. The statement runs in one
+   * snapshot (the implicit transaction of one extended-protocol query).
+   */
+  public <T> Flux<T> stream(String sql, List<?> binds, int fetchSize, Function<Row, T> mapper) {
+    return Flux.usingWhen(
+        pool.create(),
+        connection ->
+            Flux.from(
+                    Session.bind(connection.createStatement(sql), binds)
+                        .fetchSize(fetchSize)
+                        .execute())
+                .concatMap(result -> result.map((row, meta) -> mapper.apply(row))),
+        Connection::close);
+  }
+
   @Override
   public void close() {
     pool.dispose();
@@ -159,7 +180,29 @@ public final class Database implements AutoCloseable {
       return rows == null ? new ArrayList<>() : rows;
     }
 
-    private static Statement bind(Statement statement, List<?> binds) {
+    /**
+     * Runs {@code COPY ... FROM STDIN} with the given input (in the format the statement names) and
+     * answers how many rows it copied.
+     */
+    public long copyIn(String sql, byte[] input) {
+      Long copied =
+          postgres(connection).copyIn(sql, Mono.just(Unpooled.wrappedBuffer(input))).block(TIMEOUT);
+      return copied == null ? 0 : copied;
+    }
+
+    /** The driver's own connection under the pool's wrapper: it alone speaks COPY. */
+    private static PostgresqlConnection postgres(Connection connection) {
+      Object current = connection;
+      while (!(current instanceof PostgresqlConnection) && current instanceof Wrapped<?> wrapped) {
+        current = wrapped.unwrap();
+      }
+      if (current instanceof PostgresqlConnection postgres) {
+        return postgres;
+      }
+      throw new IllegalStateException("not a PostgreSQL connection: " + connection.getClass());
+    }
+
+    static Statement bind(Statement statement, List<?> binds) {
       for (int i = 0; i < binds.size(); i++) {
         Object value = binds.get(i);
         if (value instanceof Null typed) {

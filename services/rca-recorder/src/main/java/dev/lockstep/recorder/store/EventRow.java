@@ -1,11 +1,11 @@
 package dev.lockstep.recorder.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.EventPayload;
 import dev.lockstep.runtime.tracing.EventTracing;
 import jakarta.annotation.Nullable;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -47,17 +47,21 @@ public record EventRow(
     @Nullable String causationId,
     String dataJson) {
 
-  /** The row of an event read from a topic, partition and offset. */
+  /**
+   * The row of an event read from a topic, partition and offset. The upgrade and rollback ids are
+   * read from the payload record's components of those names (at its top, else in the plan it
+   * carries), as its JSON data holds them; the data is written once, as text.
+   */
   public static EventRow of(
       String topic, int partition, long offset, EventEnvelope event, EventCodec codec) {
-    ObjectNode structured = codec.toStructuredJson(event);
-    JsonNode data = structured.get("data");
-    String upgradeId = event.subject() != null ? event.subject() : text(data, "upgradeId");
-    String rollbackOf = text(data, "rollbackOf");
-    JsonNode plan = data == null ? null : data.get("plan");
+    EventPayload data = event.data();
+    String upgradeId =
+        event.subject() != null ? event.subject() : PayloadFields.text(data, "upgradeId");
+    String rollbackOf = PayloadFields.text(data, "rollbackOf");
+    Object plan = PayloadFields.value(data, "plan");
     if (plan != null) {
-      upgradeId = upgradeId != null ? upgradeId : text(plan, "upgradeId");
-      rollbackOf = rollbackOf != null ? rollbackOf : text(plan, "rollbackOf");
+      upgradeId = upgradeId != null ? upgradeId : PayloadFields.text(plan, "upgradeId");
+      rollbackOf = rollbackOf != null ? rollbackOf : PayloadFields.text(plan, "rollbackOf");
     }
     return new EventRow(
         event.id(),
@@ -75,13 +79,6 @@ public record EventRow(
         EventTracing.traceId(event.traceparent()),
         event.traceparent(),
         event.causationId(),
-        data == null ? "null" : data.toString());
-  }
-
-  private static String text(JsonNode node, String field) {
-    if (node == null || !node.hasNonNull(field) || !node.get(field).isTextual()) {
-      return null;
-    }
-    return node.get(field).asText();
+        new String(codec.encodeData(data), StandardCharsets.UTF_8));
   }
 }

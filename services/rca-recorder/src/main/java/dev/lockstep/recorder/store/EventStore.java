@@ -4,7 +4,6 @@ import io.r2dbc.postgresql.codec.Json;
 import io.r2dbc.spi.Row;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,17 +13,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import reactor.core.publisher.Flux;
 
 /**
- * The append-only event table. Appends are multi-row {@code INSERT ... SELECT FROM unnest(...) ON
- * CONFLICT (event_id) DO NOTHING}: a redelivered event is stored once. Reads come back in log
- * order: by event time, then topic in the order of the flow (requests, plans, execution, gates,
- * notifications), partition and offset.
+ * The append-only event table. An append copies its rows ({@code COPY}, the fastest way into
+ * PostgreSQL) into a staging table of the connection's own, then moves them with one {@code INSERT
+ * ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING}: a redelivered event is stored once,
+ * and the caller learns which rows were new. Reads come back in log order: by event time, then
+ * topic in the order of the flow (requests, plans, execution, gates, notifications), partition and
+ * offset.
  */
 public final class EventStore {
-  /** Rows per INSERT statement (one array of this many elements per column). */
-  static final int ROWS_PER_STATEMENT = 500;
-
   static final String LOG_ORDER =
       " ORDER BY time, CASE topic WHEN 'lockstep.requests' THEN 0 WHEN 'lockstep.plans' THEN 1"
           + " WHEN 'lockstep.execution' THEN 2 WHEN 'lockstep.gates' THEN 3"
@@ -34,18 +33,30 @@ public final class EventStore {
   private static final String COLUMNS =
       "event_id, topic, kafka_partition, kafka_offset, type, schema_version, source, platform,"
           + " subject, upgrade_id, rollback_of, time, trace_id, traceparent, causation_id, data";
-  private static final String UNNEST_INSERT =
+
+  /** The staging table's columns, in the order {@link CopyText} writes them. */
+  static final String STAGED_COLUMNS = COLUMNS + ", n";
+
+  /**
+   * A temporary table lives as long as its connection and is seen by no other; its rows go at the
+   * end of every transaction, so a batch never meets the rows of another.
+   */
+  private static final String STAGE =
+      "CREATE TEMP TABLE IF NOT EXISTS events_staging (event_id text, topic text,"
+          + " kafka_partition int4, kafka_offset int8, type text, schema_version int4, source text,"
+          + " platform text, subject text, upgrade_id text, rollback_of text, time timestamptz,"
+          + " trace_id text, traceparent text, causation_id text, data text, n int4)"
+          + " ON COMMIT DELETE ROWS";
+
+  private static final String COPY = "COPY events_staging (" + STAGED_COLUMNS + ") FROM STDIN";
+
+  private static final String MOVE =
       "INSERT INTO events ("
           + COLUMNS
           + ") SELECT event_id, topic, kafka_partition, kafka_offset, type, schema_version,"
           + " source, platform, subject, upgrade_id, rollback_of, time, trace_id, traceparent,"
-          + " causation_id, data::jsonb FROM unnest($1::text[], $2::text[], $3::int4[],"
-          + " $4::int8[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[],"
-          + " $10::text[], $11::text[], $12::timestamptz[], $13::text[], $14::text[],"
-          + " $15::text[], $16::text[]) WITH ORDINALITY AS batch (event_id, topic,"
-          + " kafka_partition, kafka_offset, type, schema_version, source, platform, subject,"
-          + " upgrade_id, rollback_of, time, trace_id, traceparent, causation_id, data, n)"
-          + " ORDER BY n ON CONFLICT (event_id) DO NOTHING";
+          + " causation_id, data::jsonb FROM events_staging ORDER BY n"
+          + " ON CONFLICT (event_id) DO NOTHING RETURNING event_id, time";
 
   private final Database database;
 
@@ -62,76 +73,53 @@ public final class EventStore {
     if (rows.isEmpty()) {
       return 0;
     }
-    return database.inTransaction(session -> append(session, rows));
+    return database.inTransaction(session -> appendNew(session, rows)).size();
   }
 
   /**
-   * Appends within a caller's transaction. Each chunk is one {@code INSERT ... SELECT FROM
-   * unnest(...)} with one array per column: sixteen binds however many rows, which PostgreSQL and
-   * the driver handle far faster than a {@code VALUES} list of sixteen binds per row.
+   * Appends the rows in one transaction; rows whose event id is already stored are skipped.
+   *
+   * @return the rows that were new: their event ids with their time as stored
+   */
+  public Map<String, Instant> appendNew(List<EventRow> rows) {
+    if (rows.isEmpty()) {
+      return Map.of();
+    }
+    return database.inTransaction(session -> appendNew(session, rows));
+  }
+
+  /**
+   * Appends within a caller's transaction; rows whose event id is already stored are skipped.
+   *
+   * @return how many rows were new
    */
   public long append(Database.Session session, List<EventRow> rows) {
-    long inserted = 0;
-    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-      List<EventRow> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-      int n = chunk.size();
-      String[] eventIds = new String[n];
-      String[] topics = new String[n];
-      Integer[] partitions = new Integer[n];
-      Long[] offsets = new Long[n];
-      String[] types = new String[n];
-      Integer[] schemaVersions = new Integer[n];
-      String[] sources = new String[n];
-      String[] platforms = new String[n];
-      String[] subjects = new String[n];
-      String[] upgradeIds = new String[n];
-      String[] rollbacksOf = new String[n];
-      OffsetDateTime[] times = new OffsetDateTime[n];
-      String[] traceIds = new String[n];
-      String[] traceparents = new String[n];
-      String[] causationIds = new String[n];
-      String[] data = new String[n];
-      for (int r = 0; r < n; r++) {
-        EventRow row = chunk.get(r);
-        eventIds[r] = row.eventId();
-        topics[r] = row.topic();
-        partitions[r] = row.partition();
-        offsets[r] = row.offset();
-        types[r] = row.type();
-        schemaVersions[r] = row.schemaVersion();
-        sources[r] = row.source();
-        platforms[r] = row.platform();
-        subjects[r] = row.subject();
-        upgradeIds[r] = row.upgradeId();
-        rollbacksOf[r] = row.rollbackOf();
-        times[r] = OffsetDateTime.ofInstant(row.time(), ZoneOffset.UTC);
-        traceIds[r] = row.traceId();
-        traceparents[r] = row.traceparent();
-        causationIds[r] = row.causationId();
-        data[r] = row.dataJson();
-      }
-      inserted +=
-          session.update(
-              UNNEST_INSERT,
-              List.of(
-                  eventIds,
-                  topics,
-                  partitions,
-                  offsets,
-                  types,
-                  schemaVersions,
-                  sources,
-                  platforms,
-                  subjects,
-                  upgradeIds,
-                  rollbacksOf,
-                  times,
-                  traceIds,
-                  traceparents,
-                  causationIds,
-                  data));
+    return appendNew(session, rows).size();
+  }
+
+  /**
+   * Appends within a caller's transaction: the rows are copied into the connection's staging table
+   * and moved into the event table with one statement, which skips the ids already stored (and the
+   * second of two rows with one id). Nothing of it is visible to others before the caller commits.
+   *
+   * @return the rows that were new: their event ids with their time as stored (PostgreSQL keeps
+   *     microseconds)
+   */
+  public Map<String, Instant> appendNew(Database.Session session, List<EventRow> rows) {
+    if (rows.isEmpty()) {
+      return Map.of();
     }
-    return inserted;
+    session.update(STAGE, List.of());
+    session.copyIn(COPY, CopyText.of(rows));
+    Map<String, Instant> stored = new LinkedHashMap<>();
+    for (Object[] row :
+        session.query(
+            MOVE,
+            List.of(),
+            row -> new Object[] {row.get("event_id", String.class), instant(row, "time")})) {
+      stored.put((String) row[0], (Instant) row[1]);
+    }
+    return stored;
   }
 
   /**
@@ -156,6 +144,77 @@ public final class EventStore {
         "SELECT * FROM events WHERE upgrade_id = ANY($1)" + LOG_ORDER,
         List.of((Object) upgradeIds.toArray(String[]::new)),
         EventStore::row);
+  }
+
+  /**
+   * An event's place in the stories of upgrades: its id and the upgrade it belongs to.
+   *
+   * @param eventId the event id
+   * @param upgradeId the upgrade it belongs to
+   */
+  public record Placed(String eventId, String upgradeId) {}
+
+  /**
+   * The ids of the events of the given upgrades, in log order, read in the caller's session: a
+   * story without the rows, for a reader that holds most of them decoded already.
+   */
+  public static List<Placed> placesOf(Database.Session session, Collection<String> upgradeIds) {
+    if (upgradeIds.isEmpty()) {
+      return List.of();
+    }
+    return session.query(
+        "SELECT event_id, upgrade_id FROM events WHERE upgrade_id = ANY($1)" + LOG_ORDER,
+        List.of((Object) upgradeIds.toArray(String[]::new)),
+        row -> new Placed(row.get("event_id", String.class), row.get("upgrade_id", String.class)));
+  }
+
+  /** The rows of the given events (in no particular order), read in the caller's session. */
+  public static List<EventRow> rowsOf(Database.Session session, Collection<String> eventIds) {
+    if (eventIds.isEmpty()) {
+      return List.of();
+    }
+    return session.query(
+        "SELECT * FROM events WHERE event_id = ANY($1)",
+        List.of((Object) eventIds.toArray(String[]::new)),
+        EventStore::row);
+  }
+
+  /**
+   * The rows of the given upgrades' events in log order, streamed from the database {@code
+   * fetchSize} rows at a time ({@link Database#stream}): a story of any length in bounded memory.
+   * Each upgrade's rows come in log order from the index by upgrade (sorted further only among
+   * events of one instant), and the upgrades' are merged, so nothing sorts the whole story.
+   */
+  public Flux<EventRow> streamStory(List<String> upgradeIds, int fetchSize) {
+    return database.stream(
+        storyQuery(upgradeIds.size(), "*"), upgradeIds, fetchSize, EventStore::row);
+  }
+
+  /** The platform of the first event, in log order, of the given upgrades; empty: none stored. */
+  public Optional<String> firstPlatform(List<String> upgradeIds) {
+    return database
+        .withSession(
+            session ->
+                session.query(
+                    storyQuery(upgradeIds.size(), "platform") + " LIMIT 1",
+                    upgradeIds,
+                    row -> row.get("platform", String.class)))
+        .stream()
+        .findFirst();
+  }
+
+  /**
+   * The events of {@code upgrades} upgrades ($1, $2, ...) in log order: one index scan per upgrade,
+   * merged (a single scan of {@code upgrade_id = ANY(...)} would have to sort them all).
+   */
+  private static String storyQuery(int upgrades, String columns) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM (");
+    for (int i = 1; i <= upgrades; i++) {
+      sql.append(i == 1 ? "" : " UNION ALL ")
+          .append("SELECT * FROM events WHERE upgrade_id = $")
+          .append(i);
+    }
+    return sql.append(") story").append(LOG_ORDER).toString();
   }
 
   /** The upgrades that roll back the given one. */
