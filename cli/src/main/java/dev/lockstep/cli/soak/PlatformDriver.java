@@ -3,6 +3,8 @@ package dev.lockstep.cli.soak;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.lockstep.cli.local.LocalMode;
+import dev.lockstep.cli.local.SamplePlatform;
 import dev.lockstep.cli.model.Upgrade;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Json;
@@ -69,6 +71,25 @@ final class PlatformDriver implements Runnable {
     this.random = new Random(seed);
   }
 
+  /**
+   * The driver of one of a local mode's platforms, whose releases are the platform's sample release
+   * bumped ({@link SoakReleases}) and whose failing-gate upgrades degrade the workbench's new image
+   * in the platform's namespace.
+   */
+  static PlatformDriver of(LocalMode local, String platform, Shared shared, long seed) {
+    SoakReleases releases =
+        new SoakReleases(local.release(platform), Set.of(Soak.MAJOR_EVERY_RELEASE));
+    String namespace =
+        local
+            .sample(platform)
+            .releaseManifest()
+            .component(SamplePlatform.FAILING_COMPONENT)
+            .orElseThrow()
+            .workload()
+            .namespace();
+    return new PlatformDriver(platform, releases, namespace, shared, seed);
+  }
+
   @Override
   public void run() {
     while (!shared.stopping().getAsBoolean()) {
@@ -90,12 +111,22 @@ final class PlatformDriver implements Runnable {
       }
       UpgradeKind kind = pickKind();
       try {
-        runs.add(run(kind, ++releaseNumber));
+        runNext(kind);
       } catch (RuntimeException e) {
         shared.log().accept("driver    " + platform + " " + kind + " failed: " + e);
       }
       pause(500 + random.nextInt(2_500));
     }
+  }
+
+  /**
+   * Submits the platform's next release as an upgrade of the kind and follows it to its end (or its
+   * give-up time); the run, also kept in {@link #runs}.
+   */
+  UpgradeRun runNext(UpgradeKind kind) {
+    UpgradeRun run = run(kind, ++releaseNumber);
+    runs.add(run);
+    return run;
   }
 
   private UpgradeKind pickKind() {
@@ -115,7 +146,7 @@ final class PlatformDriver implements Runnable {
   /** Submits release {@code n} as an upgrade of the kind and follows it to its end. */
   private UpgradeRun run(UpgradeKind kind, int n) {
     String upgradeId = "up-" + new UUID(random.nextLong(), random.nextLong());
-    String image = releases.image(dev.lockstep.cli.local.SamplePlatform.FAILING_COMPONENT, n);
+    String image = releases.image(SamplePlatform.FAILING_COMPONENT, n);
     List<String> notes = new ArrayList<>();
     if (kind == UpgradeKind.FAILING_GATE) {
       shared.endpoints().degrade(workbenchNamespace, image);
@@ -405,6 +436,11 @@ final class PlatformDriver implements Runnable {
   /** The platform. */
   String platform() {
     return platform;
+  }
+
+  /** The releases it submits. */
+  SoakReleases releases() {
+    return releases;
   }
 
   /** The upgrades run so far, ended or past their deadline. */

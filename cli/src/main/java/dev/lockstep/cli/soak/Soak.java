@@ -168,21 +168,10 @@ final class Soak {
     List<PlatformDriver> drivers = new ArrayList<>();
     Map<String, SoakReleases> releases = new LinkedHashMap<>();
     for (int i = 0; i < platforms.size(); i++) {
-      String platform = platforms.get(i);
-      SamplePlatform sample = local.sample(platform);
-      SoakReleases platformReleases =
-          new SoakReleases(local.release(platform), Set.of(MAJOR_EVERY_RELEASE));
-      releases.put(platform, platformReleases);
-      String namespace =
-          sample
-              .releaseManifest()
-              .component(SamplePlatform.FAILING_COMPONENT)
-              .orElseThrow()
-              .workload()
-              .namespace();
-      drivers.add(
-          new PlatformDriver(
-              platform, platformReleases, namespace, shared, settings.seed() * 1_000_003L + i));
+      PlatformDriver driver =
+          PlatformDriver.of(local, platforms.get(i), shared, settings.seed() * 1_000_003L + i);
+      releases.put(driver.platform(), driver.releases());
+      drivers.add(driver);
     }
     FaultInjector injector = null;
     Instant startedAt = Instant.now();
@@ -285,7 +274,8 @@ final class Soak {
     out.flush();
   }
 
-  private static List<URI> urls(LocalServices services, LockstepService service) {
+  /** The URLs of a service's instances now. */
+  static List<URI> urls(LocalServices services, LockstepService service) {
     return services.processes(service).stream().map(ServiceProcess::url).toList();
   }
 

@@ -21,7 +21,7 @@ import java.util.List;
  * @param notes what the soak did along the way (cancel, rollback request, approvals), for people
  * @param deadlineBasis how its deadline was reached, once it was ({@link Deadlines})
  */
-record UpgradeRun(
+public record UpgradeRun(
     String platform,
     UpgradeKind kind,
     String upgradeId,
@@ -81,7 +81,7 @@ record UpgradeRun(
   }
 
   /** How long it took from submission to its end, or null when it did not end. */
-  Duration took() {
+  public Duration took() {
     return endedAt == null ? null : Duration.between(submittedAt, endedAt);
   }
 }

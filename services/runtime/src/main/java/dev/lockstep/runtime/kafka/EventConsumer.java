@@ -133,21 +133,31 @@ public final class EventConsumer implements AutoCloseable {
     this.meters = meters;
     this.clock = clock;
     this.retries = new PartitionRetries(spec, POLL);
-    Map<String, Object> config = new HashMap<>(settings.common());
-    config.put("group.id", spec.group());
+    Map<String, Object> config = new HashMap<>(consumerConfig(settings, spec));
     config.put(
         "client.id", spec.group() + "-" + Integer.toHexString(System.identityHashCode(this)));
+    this.config = Map.copyOf(config);
+    // The first Kafka consumer is made here, so that a configuration error fails the start.
+    this.consumer = newKafkaConsumer();
+    this.thread = new Thread(this::run, "lockstep-consumer-" + spec.group());
+    this.thread.setDaemon(true);
+  }
+
+  /**
+   * The consumer settings every Lockstep consumer uses (without its {@code client.id}): offsets
+   * committed by the loop once an event's effect is durable, from the earliest when the group has
+   * none, at most {@link ConsumerSpec#maxPollRecords} a poll, range assignment.
+   */
+  public static Map<String, Object> consumerConfig(KafkaSettings settings, ConsumerSpec spec) {
+    Map<String, Object> config = new HashMap<>(settings.common());
+    config.put("group.id", spec.group());
     config.put("enable.auto.commit", false);
     config.put("auto.offset.reset", "earliest");
     config.put("max.poll.records", spec.maxPollRecords());
     // Range assigns the same partition numbers of topics with as many partitions to one member, so
     // a platform's events on every topic a group reads (keyed by platform) reach the same instance.
     config.put("partition.assignment.strategy", RangeAssignor.class.getName());
-    this.config = Map.copyOf(config);
-    // The first Kafka consumer is made here, so that a configuration error fails the start.
-    this.consumer = newKafkaConsumer();
-    this.thread = new Thread(this::run, "lockstep-consumer-" + spec.group());
-    this.thread.setDaemon(true);
+    return config;
   }
 
   void start() {
