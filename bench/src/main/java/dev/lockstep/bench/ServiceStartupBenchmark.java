@@ -39,10 +39,11 @@ import java.util.regex.Pattern;
  *       time until all five are ready, and each one's "Startup completed in".
  * </ul>
  *
- * A service without its class data sharing archive (the first start after a build) writes it when
- * it stops; the stop times printed per run show that. Not a test: it asserts nothing. Arguments:
- * the number of runs (default 5) and the built checkout (default the working directory); {@code
- * -Dlockstep.local.class-data-sharing=false} starts the services without archives.
+ * A service without its class data sharing archive (the first start after a build) has it written
+ * from its running JVM once it is ready (see {@code ServiceProcess.ClassArchive}). Not a test: it
+ * asserts nothing. Arguments: the number of runs (default 5) and the built checkout (default the
+ * working directory); {@code -Dlockstep.local.class-data-sharing=false} starts the services without
+ * archives.
  */
 public final class ServiceStartupBenchmark {
   private static final Pattern STARTUP_COMPLETED = Pattern.compile("Startup completed in (\\d+)ms");
@@ -97,9 +98,7 @@ public final class ServiceStartupBenchmark {
             startupCompleted(services.process(service).log())
                 .ifPresent(ms -> aloneCompleted.get(service).add(ms));
           }
-          System.out.printf(
-              "run %d: stopped (SIGTERM to exit; longer while a class archive is written):%s%n",
-              run + 1, stops);
+          System.out.printf("run %d: stopped (SIGTERM to exit):%s%n", run + 1, stops);
         }
       }
 
@@ -111,11 +110,11 @@ public final class ServiceStartupBenchmark {
         System.out.printf(
             "%-13s %-26s %-26s %-26s%n",
             service.id(),
-            summary(aloneReady.get(service)),
-            summary(aloneCompleted.get(service)),
-            summary(togetherCompleted.get(service)));
+            Stats.summary(aloneReady.get(service)),
+            Stats.summary(aloneCompleted.get(service)),
+            Stats.summary(togetherCompleted.get(service)));
       }
-      System.out.printf("all five together, ready: %s ms%n", summary(togetherReady));
+      System.out.printf("all five together, ready: %s ms%n", Stats.summary(togetherReady));
       System.out.println(
           "(median [min-max]; ready = launch to the first 200 on /health/readiness)");
     }
@@ -171,15 +170,5 @@ public final class ServiceStartupBenchmark {
 
   private static long millisSince(long nanos) {
     return (System.nanoTime() - nanos) / 1_000_000;
-  }
-
-  private static String summary(List<Long> values) {
-    if (values.isEmpty()) {
-      return "-";
-    }
-    List<Long> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    long median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    return String.format("%d [%d-%d]", median, sorted.get(0), sorted.get(n - 1));
   }
 }

@@ -21,9 +21,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -38,8 +39,9 @@ import java.util.zip.ZipOutputStream;
  *
  * <p>A service starts with the classes its previous run loaded already parsed and verified, from a
  * class data sharing archive (AppCDS) in its module's {@code target/cds}: that halves its start on
- * a small machine. The first run with a given class path writes the archive when it stops (see
- * {@link ClassArchive}); {@value #CLASS_DATA_SHARING}{@code =false} turns this off.
+ * a small machine. The first run with a given class path has the archive written from its running
+ * JVM as soon as it is ready (see {@link ClassArchive}); {@value #CLASS_DATA_SHARING}{@code =false}
+ * turns this off.
  */
 public final class ServiceProcess implements AutoCloseable {
   /** System property: {@code false} starts services without class data sharing archives. */
@@ -49,10 +51,11 @@ public final class ServiceProcess implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  /** How long a stopping service may take; longer when it writes its class archive on exit. */
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+  /** The heap a service starts with; it grows up to its maximum as it needs. */
+  static final String INITIAL_HEAP = "32m";
 
-  private static final Duration STOP_TIMEOUT_ARCHIVING = Duration.ofSeconds(60);
+  /** How long a stopping service may take before it is killed. */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   private final LockstepService service;
   private final int port;
@@ -95,7 +98,18 @@ public final class ServiceProcess implements AutoCloseable {
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       YAML.writeValue(config.toFile(), configuration);
       Path log = directory.resolve(service.id() + ".log");
-      List<String> jvm = List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+      List<String> jvm =
+          List.of(
+              "-Xmx" + heap,
+              // a heap that starts small and grows as needed: the JVM's default initial heap is a
+              // 64th of the machine's memory, which on a 24 GB machine is the whole maximum, and
+              // every page of it that the young generation once touched stays resident
+              "-Xms" + INITIAL_HEAP,
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              // jcmd attaches through SIGQUIT, which the planner's Helm engine takes over
+              // (JvmSignalHandlers): a listener started up front lets it attach anyway
+              "-XX:+StartAttachListener");
       ClassArchive archive =
           Boolean.parseBoolean(System.getProperty(CLASS_DATA_SHARING, "true"))
               ? ClassArchive.prepare(service, service.classpath(checkout), jvm)
@@ -118,7 +132,7 @@ public final class ServiceProcess implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
       ServiceProcess started = new ServiceProcess(service, port, log, process, archive);
-      process.onExit().thenRun(started::settleArchive);
+      process.onExit().thenRun(archive::abandon);
       return started;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the " + service.id() + " service", e);
@@ -190,6 +204,7 @@ public final class ServiceProcess implements AutoCloseable {
       }
       try {
         if (HTTP.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          archive.writeLater(process);
           return this;
         }
       } catch (IOException e) {
@@ -231,28 +246,16 @@ public final class ServiceProcess implements AutoCloseable {
   public void kill() {
     process.destroyForcibly();
     waitFor(Duration.ofSeconds(10));
-    settleArchive();
   }
 
-  /**
-   * Asks the process to stop (SIGTERM) and waits; kills it when it does not stop in time. A first
-   * run writes its class archive as it stops, and gets longer for it.
-   */
+  /** Asks the process to stop (SIGTERM) and waits; kills it when it does not stop in time. */
   @Override
   public void close() {
     if (process.isAlive()) {
       process.destroy();
-      if (!waitFor(archive.writing() ? STOP_TIMEOUT_ARCHIVING : STOP_TIMEOUT)) {
+      if (!waitFor(STOP_TIMEOUT)) {
         kill();
       }
-    }
-    settleArchive();
-  }
-
-  /** Once the process has exited: keeps the class archive it wrote, if it stopped cleanly. */
-  private void settleArchive() {
-    if (!process.isAlive()) {
-      archive.settle(process.exitValue());
     }
   }
 
@@ -298,18 +301,30 @@ public final class ServiceProcess implements AutoCloseable {
    * file changes). The archive is named after a digest of everything it depends on: the JVM, the
    * options, and the path, size and modification time of every class path entry; so a rebuilt
    * module or a changed dependency gets a new archive rather than a stale one (the JVM also checks,
-   * and runs without an archive that does not match). Without an archive, the service runs as
-   * before and the JVM writes one to a temporary file when the service stops; it is kept only if
-   * the service stopped cleanly (a SIGTERM or SIGINT, not a kill or a crash). Anything that stands
-   * in the way (a read-only checkout, a directory of classes elsewhere on the class path) leaves
-   * the service to run without an archive.
+   * and runs without an archive that does not match).
+   *
+   * <p>Without an archive, the service runs as before, recording what it loads ({@code
+   * -XX:+RecordDynamicDumpInfo}), and once it is ready the JVM is asked to write the archive while
+   * it runs ({@code jcmd <pid> VM.cds dynamic_dump}, to a temporary file then renamed): a service
+   * later killed with -9 or stopped before it finishes keeps it, and a stop never waits for one.
+   * The dumps of this JVM's services are made one at a time, never five at once on a small machine;
+   * an archive another instance wrote meanwhile is not written again. Anything that stands in the
+   * way (a read-only checkout, a directory of classes elsewhere on the class path, no {@code jcmd}
+   * beside {@code java}) leaves the service to run without an archive.
    */
   static final class ClassArchive {
     private static final String DIRECTORY = "cds";
     private static final Duration LEFTOVER_AGE = Duration.ofMinutes(10);
+    private static final Duration DUMP_TIMEOUT = Duration.ofSeconds(90);
 
-    /** The JVM writes an archive as it exits on these: 0, SIGINT (130), SIGTERM (143). */
-    private static final Set<Integer> CLEAN_EXITS = Set.of(0, 130, 143);
+    /** Writes archives one at a time, in the background. */
+    private static final ExecutorService DUMPS =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "class-archive-dumps");
+              thread.setDaemon(true);
+              return thread;
+            });
 
     private final List<Path> classpath;
     private final List<String> options;
@@ -330,12 +345,14 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * The class path and JVM options for a start of the service: with its archive when there is
-     * one, else writing one on exit.
+     * one, else recording what it loads for an archive to be written once it is ready.
      */
     static ClassArchive prepare(LockstepService service, List<Path> classpath, List<String> jvm) {
       Path classes = classpath.get(0);
       List<Path> dependencies = classpath.subList(1, classpath.size());
-      if (!Files.isDirectory(classes) || dependencies.stream().anyMatch(Files::isDirectory)) {
+      if (!Files.isDirectory(classes)
+          || dependencies.stream().anyMatch(Files::isDirectory)
+          || !Files.isExecutable(jcmd())) {
         return none(classpath);
       }
       try {
@@ -353,8 +370,8 @@ public final class ServiceProcess implements AutoCloseable {
         return new ClassArchive(
             List.copyOf(archived),
             List.of(
-                "-XX:ArchiveClassesAtExit=" + pending,
-                // the classes it cannot archive (failed verification, old bytecode) are not news
+                "-XX:+RecordDynamicDumpInfo",
+                // the classes it cannot archive (not linked, old bytecode) are not news
                 "-Xlog:cds=error",
                 "-Xlog:cds+dynamic=error"),
             pending,
@@ -362,6 +379,11 @@ public final class ServiceProcess implements AutoCloseable {
       } catch (IOException | UncheckedIOException e) {
         return none(classpath);
       }
+    }
+
+    /** {@code jcmd}, beside the {@code java} that runs the services. */
+    static Path jcmd() {
+      return Path.of(javaExecutable()).resolveSibling("jcmd");
     }
 
     List<Path> classpath() {
@@ -372,30 +394,83 @@ public final class ServiceProcess implements AutoCloseable {
       return options;
     }
 
-    /** Whether the JVM writes an archive when it stops. */
+    /** Whether this start has no archive and records what it loads to write one. */
     boolean writing() {
       return pending != null;
     }
 
-    /** Keeps the archive written by a clean exit; drops it, and older archives, otherwise. */
-    void settle(int exitValue) {
-      if (pending == null || !settled.compareAndSet(false, true)) {
-        return;
+    /** Has the archive written from this running process in the background, after the others. */
+    void writeLater(Process process) {
+      if (pending != null && !settled.get()) {
+        DUMPS.execute(() -> write(process));
+      }
+    }
+
+    /**
+     * Writes the archive from this running process and waits for it: kept when the dump completed
+     * and the process still runs (a process that exited during the dump may have left it half
+     * written). Returns whether the archive is there now, whoever wrote it.
+     */
+    boolean write(Process process) {
+      if (pending == null) {
+        return false;
+      }
+      if (!settled.compareAndSet(false, true)) {
+        return Files.isRegularFile(target);
       }
       try {
-        if (CLEAN_EXITS.contains(exitValue)
+        if (Files.isRegularFile(target) || !process.isAlive()) {
+          return Files.isRegularFile(target);
+        }
+        Process dump =
+            new ProcessBuilder(
+                    jcmd().toString(),
+                    Long.toString(process.pid()),
+                    "VM.cds",
+                    "dynamic_dump",
+                    pending.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!dump.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+          dump.destroyForcibly();
+          return false;
+        }
+        if (dump.exitValue() == 0
+            && process.isAlive()
             && Files.isRegularFile(pending)
             && Files.size(pending) > 0) {
           try {
             Files.move(pending, target);
           } catch (FileAlreadyExistsException e) {
-            // another run of the same build wrote it first
+            // another instance of the same build wrote it first
           }
           deleteOthers(target.getParent(), prefixOf(target), ".jsa", target);
         }
-        Files.deleteIfExists(pending);
+        return Files.isRegularFile(target);
       } catch (IOException e) {
         // without an archive the next start is slower, not wrong
+        return false;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } finally {
+        deleteQuietly(pending);
+      }
+    }
+
+    /** The process exited before its archive was written: nothing will be. */
+    void abandon() {
+      if (pending != null && settled.compareAndSet(false, true)) {
+        deleteQuietly(pending);
+      }
+    }
+
+    private static void deleteQuietly(Path file) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // a leftover is deleted by a later start
       }
     }
 
@@ -477,8 +552,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Deletes archives that runs never finished writing (the JVM writes at exit, so a temporary
-     * file older than a few minutes belongs to a run that was killed or crashed meanwhile).
+     * Deletes archives that were never finished (a temporary file older than a few minutes belongs
+     * to a dump that was interrupted).
      */
     private static void deleteLeftovers(Path directory) throws IOException {
       FileTime before = FileTime.from(Instant.now().minus(LEFTOVER_AGE));

@@ -41,7 +41,8 @@ class KilledServicesComeBackIT {
    * lost: that it comes back is asserted, not how fast (tests assert no timings; the restart time
    * is measured by bench's {@code ServiceStartupBenchmark}, and the narration prints it). On the
    * two-core CI machine a JVM started again beside four others, the broker and PostgreSQL, without
-   * its class archive (a kill -9 writes none), took 6 to 23 s.
+   * its class archive, took 6 to 23 s (archives are now written while a service runs, so a restart
+   * after a kill -9 has one).
    */
   private static final Duration BACK_WITHIN = Duration.ofSeconds(60);
 
