@@ -38,7 +38,6 @@ import org.postgresql.copy.CopyManager;
  * with its code not yet compiled by the JIT).
  */
 public final class RecorderIngestBenchmark {
-  private static final String SECRET = "bench-secret-that-is-long-enough-for-hs256-signing";
   private static final String COLUMNS =
       "event_id, topic, kafka_partition, kafka_offset, type, schema_version, source, platform,"
           + " subject, upgrade_id, rollback_of, time, trace_id, traceparent, causation_id, data";
@@ -55,15 +54,8 @@ public final class RecorderIngestBenchmark {
       String database = "recorder_bench";
       postgres.createDatabase(database);
 
-      Map<String, Object> properties = new HashMap<>();
-      properties.put("lockstep.kafka.bootstrap-servers", broker.bootstrapServers());
-      properties.put("lockstep.security.jwt-secret", SECRET);
-      properties.put("micronaut.server.port", -1);
-      properties.put("lockstep.recorder.database.host", postgres.host());
-      properties.put("lockstep.recorder.database.port", postgres.port());
-      properties.put("lockstep.recorder.database.name", database);
-      properties.put("lockstep.recorder.database.username", postgres.username());
-      properties.put("lockstep.recorder.database.password", postgres.password());
+      Map<String, Object> properties =
+          RecorderProperties.of(broker.bootstrapServers(), postgres, database);
       properties.put("lockstep.recorder.ingest.group", "bench-" + System.nanoTime());
       properties.put("lockstep.recorder.ingest.rebuild-when-empty", false);
 

@@ -56,7 +56,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,7 +72,6 @@ import java.util.Map;
  * the timed replays (default 3) and the timed post-mortems (default 10, after 3 untimed).
  */
 public final class RecorderReadBenchmark {
-  private static final String SECRET = "bench-secret-that-is-long-enough-for-hs256-signing";
   private static final Instant BASE = Instant.parse("2026-11-22T00:00:00Z");
   private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -166,15 +164,8 @@ public final class RecorderReadBenchmark {
   }
 
   private static ApplicationContext recorder(Postgres postgres, String database) {
-    Map<String, Object> properties = new HashMap<>();
-    properties.put("lockstep.kafka.bootstrap-servers", "localhost:1");
-    properties.put("lockstep.security.jwt-secret", SECRET);
-    properties.put("micronaut.server.port", -1);
-    properties.put("lockstep.recorder.database.host", postgres.host());
-    properties.put("lockstep.recorder.database.port", postgres.port());
-    properties.put("lockstep.recorder.database.name", database);
-    properties.put("lockstep.recorder.database.username", postgres.username());
-    properties.put("lockstep.recorder.database.password", postgres.password());
+    // no broker: ingest is off, the events are stored directly
+    Map<String, Object> properties = RecorderProperties.of("localhost:1", postgres, database);
     properties.put("lockstep.recorder.ingest.enabled", false);
     ApplicationContext context = LockstepApplication.builder("rca-recorder", properties).start();
     // The store opens (and migrates the database) on first use.
@@ -386,12 +377,7 @@ public final class RecorderReadBenchmark {
         for (int c = 0; c < PER_WAVE; c++) {
           String step = "s-" + w + "-" + c;
           String component = component(w, c);
-          b.add("executor", up, new StepStarted(up, step, w, component, StepAction.SET_IMAGE, 1));
-          b.add(
-              "executor",
-              up,
-              new StepSucceeded(
-                  up, step, w, component, StepAction.SET_IMAGE, "1.0.0", "2.0.0", List.of(), null));
+          b.setImage(up, step, w, component, "1.0.0", "2.0.0");
           history.add(
               new StepOutcome(
                   step, component, StepAction.SET_IMAGE, "1.0.0", "2.0.0", List.of(), null));
@@ -469,12 +455,7 @@ public final class RecorderReadBenchmark {
         for (int c = 0; c < PER_WAVE; c++) {
           String step = "r-" + w + "-" + c;
           String component = component(w, c);
-          b.add("executor", rb, new StepStarted(rb, step, w, component, StepAction.SET_IMAGE, 1));
-          b.add(
-              "executor",
-              rb,
-              new StepSucceeded(
-                  rb, step, w, component, StepAction.SET_IMAGE, "2.0.0", "1.0.0", List.of(), null));
+          b.setImage(rb, step, w, component, "2.0.0", "1.0.0");
           restored.add(new VersionChange(component, "layer-" + w, "2.0.0", "1.0.0"));
         }
       }
@@ -541,6 +522,20 @@ public final class RecorderReadBenchmark {
 
       Instant now() {
         return BASE.plusSeconds(events.size());
+      }
+
+      /** A set-image step of that upgrade, started and succeeded. */
+      void setImage(
+          String upgrade, String step, int wave, String component, String from, String to) {
+        add(
+            "executor",
+            upgrade,
+            new StepStarted(upgrade, step, wave, component, StepAction.SET_IMAGE, 1));
+        add(
+            "executor",
+            upgrade,
+            new StepSucceeded(
+                upgrade, step, wave, component, StepAction.SET_IMAGE, from, to, List.of(), null));
       }
 
       void add(String service, String subject, EventPayload payload) {

@@ -225,7 +225,7 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public String dumpThreads() {
     Path dump = log.resolveSibling(service.id() + "-threads.txt");
-    Path jcmd = Path.of(javaExecutable()).resolveSibling("jcmd");
+    Path jcmd = ClassArchive.jcmd();
     try {
       Process p =
           new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
