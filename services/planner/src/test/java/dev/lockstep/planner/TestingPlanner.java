@@ -1,10 +1,13 @@
 package dev.lockstep.planner;
 
+import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.runtime.LockstepApplication;
+import dev.lockstep.runtime.kafka.EventPublisher;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import io.micronaut.context.ApplicationContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +45,26 @@ public final class TestingPlanner {
     properties.put("lockstep.planner.group", group);
     platforms.forEach((p, ns) -> properties.put("lockstep.platforms." + p + ".namespaces", ns));
     return LockstepApplication.builder("planner", properties).start();
+  }
+
+  /**
+   * Publishes, as the executor would, that nothing runs yet on each platform: the planner plans a
+   * platform's upgrades only once it has observed what runs there.
+   */
+  public static void observeNothingRunning(ApplicationContext context, String... platforms) {
+    List<EventEnvelope> observations = new ArrayList<>();
+    for (String platform : platforms) {
+      observations.add(
+          EventEnvelope.create(
+              EventCatalog.standard(),
+              "test",
+              platform,
+              null,
+              TestingReleases.nothingRunning(platform, Instant.now()),
+              null,
+              Clock.systemUTC()));
+    }
+    context.getBean(EventPublisher.class).publishAndWait(observations);
   }
 
   /** A short pause between two polls of a condition that has a deadline. */

@@ -177,6 +177,15 @@ public final class TestingReleases {
         new ReleaseSpec(LAYERS, List.of(components), gates));
   }
 
+  /**
+   * What the executor observes on a platform where nothing runs yet: the planner plans a platform's
+   * upgrades only once it has observed what runs there, even when that is nothing.
+   */
+  public static dev.lockstep.events.v1.InventoryObserved nothingRunning(
+      String platform, java.time.Instant at) {
+    return new dev.lockstep.events.v1.InventoryObserved(platform, at, List.of(), null);
+  }
+
   /** What the executor observes on a platform that runs metis 1.0.0 (Deployment core/metis). */
   public static dev.lockstep.events.v1.InventoryObserved metisRunning(
       String platform, java.time.Instant at) {

@@ -254,6 +254,11 @@ public final class PlannerCore {
       UpgradeRecord head = queue.get(0);
       if (head.rollbackTarget != null) {
         requestedRollback(out, cause, head);
+      } else if (awaitsInventory(platform)) {
+        // the plan is made from what runs: until the executor has said what that is, the request
+        // waits (planned against nothing, every component would look new and its rollback would
+        // remove them); the platform's inventory.observed moves the queue again
+        return;
       } else {
         Optional<Release> release = releaseToPlan(out, cause, head);
         if (release.isPresent()) {
@@ -263,6 +268,15 @@ public final class PlannerCore {
       }
     }
     throw new IllegalStateException("the queue of " + platform + " does not settle");
+  }
+
+  /**
+   * Whether upgrades on a known platform wait for its first {@code inventory.observed}: the topics
+   * hold requests and observations apart, so a request can be read before the inventory it is to be
+   * planned against. An unknown platform is rejected at once instead.
+   */
+  private boolean awaitsInventory(String platform) {
+    return policy.namespaces(platform).isPresent() && state.lastObserved(platform).isEmpty();
   }
 
   /**

@@ -73,6 +73,8 @@ class PlannerApiIT {
                 "retry-" + PLATFORM,
                 List.of("core", "data")));
     server = context.getBean(EmbeddedServer.class).start();
+    TestingPlanner.observeNothingRunning(
+        context, PLATFORM, "narrow-" + PLATFORM, "preview-" + PLATFORM, "retry-" + PLATFORM);
     TokenIssuer tokens = context.getBean(TokenIssuer.class);
     submitter = tokens.issue("sam", List.of(Roles.SUBMITTER), Duration.ofMinutes(10));
     viewer = tokens.issue("vera", List.of(Roles.VIEWER), Duration.ofMinutes(10));

@@ -78,6 +78,7 @@ class DeliveriesPlannedIT {
                 "lockstep.planner.charts-dir", "src/test/resources/charts",
                 "lockstep.planner.manifests-dir", "src/test/resources"));
     server = context.getBean(EmbeddedServer.class).start();
+    TestingPlanner.observeNothingRunning(context, KAFKA_PLATFORM, HTTP_PLATFORM);
     Instant deadline = Instant.now().plus(WAIT);
     PlannerIntake intake = context.getBean(PlannerIntake.class);
     while (Instant.now().isBefore(deadline)

@@ -70,6 +70,7 @@ class KafkaIntakeIT {
         TestingPlanner.start(
             TestingPlanner.unique("planner-it"), Map.of(platform, List.of("core")))) {
       awaitConsuming(context);
+      TestingPlanner.observeNothingRunning(context, platform);
       send(
           context,
           platform,
@@ -135,6 +136,7 @@ class KafkaIntakeIT {
     try (ApplicationContext first =
         TestingPlanner.start(group, Map.of(platform, List.of("core")))) {
       awaitConsuming(first);
+      TestingPlanner.observeNothingRunning(first, platform);
       send(
           first,
           platform,

@@ -97,6 +97,7 @@ class PlannerInstancesIT {
     running.add(b);
     try {
       await(() -> a.consuming() && b.consuming(), "both instances consume");
+      TestingPlanner.observeNothingRunning(a.context(), platforms.toArray(String[]::new));
       String token =
           a.context()
               .getBean(TokenIssuer.class)

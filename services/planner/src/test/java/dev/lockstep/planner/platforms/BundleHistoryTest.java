@@ -23,6 +23,7 @@ import dev.lockstep.events.v1.UpgradeRequested;
 import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.TestingReleases;
 import dev.lockstep.planner.bundles.BundleResolver;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +68,12 @@ class BundleHistoryTest {
 
   private final PlannerCore core = new PlannerCore(POLICY, CLOCK, HELM);
   private final List<EventEnvelope> log = new ArrayList<>();
+
+  /** The executor has looked at the platform (nothing runs there) before any request comes. */
+  @BeforeEach
+  void nothingRunsYet() {
+    send(TestingReleases.nothingRunning(P, CLOCK.instant()));
+  }
 
   private static Release rok(String version, Map<String, Object>... bundle) {
     return release(

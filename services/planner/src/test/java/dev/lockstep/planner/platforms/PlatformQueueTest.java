@@ -42,6 +42,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +61,12 @@ class PlatformQueueTest {
           PlatformPolicy.of(Map.of(P, List.of("core", "data"))).approvers(P, List.of("april")),
           CLOCK);
   private final List<EventEnvelope> log = new ArrayList<>();
+
+  /** The executor has looked at the platform (nothing runs there) before any request comes. */
+  @BeforeEach
+  void nothingRunsYet() {
+    send(TestingReleases.nothingRunning(P, CLOCK.instant()));
+  }
 
   private static Release metis(String version) {
     return release(version, List.of(), image("metis", "core-kernel", version, Map.of()));
@@ -551,6 +558,7 @@ class PlatformQueueTest {
     EventEnvelope request =
         event(P, new UpgradeRequested("u-1", P, metis("1.1.0"), null, "alice", null, null));
     PlannerCore rebuilt = new PlannerCore(PlatformPolicy.of(Map.of(P, List.of("core"))), CLOCK);
+    rebuilt.fold(event(P, TestingReleases.metisRunning(P, NOW)));
     rebuilt.fold(request);
 
     assertThat(rebuilt.pumpAll())

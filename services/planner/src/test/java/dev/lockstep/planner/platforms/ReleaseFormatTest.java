@@ -15,6 +15,7 @@ import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.PlanRejected;
 import dev.lockstep.manifest.ReleaseParser;
+import dev.lockstep.planner.TestingReleases;
 import dev.lockstep.planner.bundles.BundleResolver;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
 import dev.lockstep.planner.model.PlanningResult;
@@ -156,6 +157,15 @@ class ReleaseFormatTest {
     } catch (EventDecodingException e) {
       return null;
     }
+    core.handle(
+        EventEnvelope.create(
+            EventCatalog.standard(),
+            "test",
+            P,
+            null,
+            TestingReleases.nothingRunning(P, CLOCK.instant()),
+            null,
+            CLOCK));
     EventEnvelope request =
         EventEnvelope.create(EventCatalog.standard(), "test", P, "up-kafka", payload, null, CLOCK);
     for (EventEnvelope answer : core.handle(request)) {

@@ -17,6 +17,7 @@ import dev.lockstep.events.v1.UpgradeResumed;
 import dev.lockstep.events.v1.UpgradeWindowClosed;
 import dev.lockstep.events.v1.Window;
 import dev.lockstep.manifest.Release;
+import dev.lockstep.planner.TestingReleases;
 import dev.lockstep.planner.windows.RecurringWindow;
 import dev.lockstep.planner.windows.WindowPolicy;
 import java.time.Clock;
@@ -42,7 +43,17 @@ class WindowPolicyTest {
   /** Tuesday 24 November 2026, noon in Berlin. */
   private static final Instant TUESDAY_NOON = Instant.parse("2026-11-24T11:00:00Z");
 
-  private final List<EventEnvelope> log = new ArrayList<>();
+  private final List<EventEnvelope> log =
+      new ArrayList<>(
+          List.of(
+              EventEnvelope.create(
+                  EventCatalog.standard(),
+                  "test",
+                  P,
+                  null,
+                  TestingReleases.nothingRunning(P, Instant.EPOCH),
+                  null,
+                  Clock.systemUTC())));
 
   /**
    * A planner whose clock stands at {@code now}, its state rebuilt from the log so far (as a
