@@ -105,7 +105,7 @@ public final class ReleaseChecks {
     }
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
-      if (c == null || c.name() == null) {
+      if (c == null || c.name() == null || c.name().isBlank()) {
         continue;
       }
       int[] known = new int[c.requires().size()];
@@ -189,7 +189,8 @@ public final class ReleaseChecks {
       List<Component> components, Map<String, Integer> index, int[][] edges, String root) {
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
-      if (c == null || c.name() == null || index.get(c.name()) != i) {
+      // a nameless component (reported above) or the second of two with one name takes no part
+      if (c == null || c.name() == null || !Integer.valueOf(i).equals(index.get(c.name()))) {
         edges[i] = NONE;
       }
     }

@@ -369,6 +369,26 @@ class PlanningRulesTest {
   }
 
   @Test
+  void aComponentWithABlankNameIsRejectedWithItsPathNotThrown() {
+    Release r =
+        release(
+            "2.0.0",
+            List.of(),
+            image("a", "core-kernel", "1.0.0", Map.of()),
+            image(" ", "core-kernel", "1.0.0", Map.of("a", "^1.0.0")),
+            image("b", "core-kernel", "1.0.0", Map.of(" ", "^1.0.0")));
+
+    List<ErrorDetail> errors = rejected(UpgradePlanner.plan(request(r, List.of()), CLOCK));
+
+    assertThat(errors)
+        .anySatisfy(
+            e -> {
+              assertThat(e.code()).isEqualTo(Codes.INVALID_MANIFEST);
+              assertThat(e.path()).isEqualTo("release.spec.components[1].name");
+            });
+  }
+
+  @Test
   void aReleaseWithoutSpecIsRejectedNotThrown() {
     Release empty =
         new Release(
