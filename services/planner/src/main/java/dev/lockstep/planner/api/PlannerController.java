@@ -182,6 +182,9 @@ public class PlannerController {
     Release release = RequestBodies.release(releaseNode, "release", files);
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
+    if (current == null) {
+      requireObserved(platform, "pass the running components as current, or ");
+    }
     UpgradeRequest request = queries.previewRequest(platform, release, current, window);
     PlanningResult result = UpgradePlanner.plan(request, clock);
     if (result instanceof PlanningResult.Rejected rejected) {
@@ -407,12 +410,34 @@ public class PlannerController {
                         "the executor has not observed platform " + platform + " yet")));
   }
 
+  /**
+   * Plans are made from what runs: before the executor has said what that is, a plan from the
+   * planner's inventory would treat every component as new, so it is refused (409) rather than
+   * shown.
+   */
+  private void requireObserved(String platform, String instead) {
+    if (queries.observedInventory(platform).isEmpty()) {
+      throw ApiException.of(
+          HttpStatus.CONFLICT,
+          Codes.CONFLICT,
+          "platform",
+          "the executor has not observed platform "
+              + platform
+              + " yet, so what runs there is unknown: "
+              + instead
+              + "try again once it has (GET /api/v1/platforms/"
+              + platform
+              + "/inventory answers)");
+    }
+  }
+
   /** Newer catalogued releases the platform can reach. */
   @Get("/platforms/{platform}/available-upgrades")
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
   public HttpResponse<String> available(@PathVariable String platform, Authentication who) {
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
+    requireObserved(platform, "");
     List<Map<String, Object>> list = new ArrayList<>();
     for (Release r : queries.availableUpgrades(platform)) {
       list.add(summary(r));

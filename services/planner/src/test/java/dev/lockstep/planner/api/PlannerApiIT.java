@@ -71,6 +71,8 @@ class PlannerApiIT {
                 "preview-" + PLATFORM,
                 List.of("core", "data"),
                 "retry-" + PLATFORM,
+                List.of("core", "data"),
+                "unseen-" + PLATFORM,
                 List.of("core", "data")));
     server = context.getBean(EmbeddedServer.class).start();
     TestingPlanner.observeNothingRunning(
@@ -287,6 +289,32 @@ class PlannerApiIT {
     HttpResponse<String> unknown =
         call("GET", "/api/v1/platforms/nowhere-at-all", viewer, null, null);
     assertThat(unknown.statusCode()).isEqualTo(404);
+
+    // a platform no executor has observed yet: no plan from an inventory nobody has seen
+    String unseen = body.replace("\"platform\":\"" + platform, "\"platform\":\"unseen-" + PLATFORM);
+    HttpResponse<String> blind =
+        call(
+            "POST",
+            "/api/v1/plans/preview",
+            viewer,
+            "application/json",
+            unseen.substring(0, unseen.indexOf(",\"current\"")) + "}");
+    assertThat(blind.statusCode()).as(blind.body()).isEqualTo(409);
+    assertThat(errors(blind).get(0).get("path").asText()).isEqualTo("platform");
+    assertThat(errors(blind).get(0).get("message").asText()).contains("not observed");
+    assertThat(
+            call("POST", "/api/v1/plans/preview", viewer, "application/json", unseen).statusCode())
+        .as("with the running components given, the preview needs no observation")
+        .isEqualTo(200);
+    assertThat(
+            call(
+                    "GET",
+                    "/api/v1/platforms/unseen-" + PLATFORM + "/available-upgrades",
+                    viewer,
+                    null,
+                    null)
+                .statusCode())
+        .isEqualTo(409);
   }
 
   @Test
