@@ -17,6 +17,7 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -122,8 +123,29 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
     this.gitVersion = gitVersion.startsWith("v") ? gitVersion : "v" + gitVersion;
   }
 
+  /**
+   * Answers every later request whose path contains {@code pathPart} only after {@code delay} (a
+   * timer: other requests are answered meanwhile, as by a loaded API server); null stops it.
+   */
+  void slowDown(String pathPart, Duration delay) {
+    this.slow = pathPart == null ? null : new Slow(pathPart, delay);
+  }
+
+  private record Slow(String pathPart, Duration delay) {}
+
+  private volatile Slow slow;
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    MockResponse response = answer(request);
+    Slow s = slow;
+    if (s != null && response != null && request.getPath().contains(s.pathPart())) {
+      response.setBodyDelay(s.delay());
+    }
+    return response;
+  }
+
+  private MockResponse answer(RecordedRequest request) {
     String method = request.getMethod().toUpperCase(Locale.ROOT);
     if (method.equals("GET") && ApiPath.parse(request.getPath()) == ApiPath.NONE) {
       String path = request.getPath();

@@ -192,6 +192,15 @@ public final class SimulatedCluster implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Makes the API server answer every request whose path contains {@code pathPart} only after
+   * {@code delay}, without holding up other requests meanwhile: a loaded or distant API server.
+   */
+  public SimulatedCluster slowDown(String pathPart, java.time.Duration delay) {
+    dispatcher.slowDown(pathPart, delay);
+    return this;
+  }
+
   /** Stops the kubelet, the client and the API server. */
   @Override
   public synchronized void close() {

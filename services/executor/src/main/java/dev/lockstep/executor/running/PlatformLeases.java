@@ -12,9 +12,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *       holder changed the Lease.
  *   <li>A lost Lease is reported at once ({@link Listener#lost}); the instance keeps trying to take
  *       it back while it still owns the platform's partition.
+ *   <li>Platforms are renewed side by side (up to {@link #RENEWERS} at a time, one call in flight
+ *       per platform), and a held Lease is renewed with one conditional update of the Lease as this
+ *       instance last wrote it (read again only when that update is refused): an instance with
+ *       hundreds of platforms renews them all well inside the duration, where one thread reading
+ *       and writing each in turn took longer than the Lease lasted and lost them all at once.
  * </ul>
  */
 final class PlatformLeases implements AutoCloseable {
@@ -45,7 +54,13 @@ final class PlatformLeases implements AutoCloseable {
   /** The name prefix of every Lease the executor holds. */
   static final String NAME_PREFIX = "lockstep-executor-";
 
-  /** Told when a Lease is taken or lost; called on the Lease thread. */
+  /** How many platforms' Lease calls may be under way at once. */
+  static final int RENEWERS = 8;
+
+  /**
+   * Told when a Lease is taken or lost; called on a renewer thread, one call per platform at a
+   * time.
+   */
   interface Listener {
     void acquired(String platform);
 
@@ -59,6 +74,7 @@ final class PlatformLeases implements AutoCloseable {
   private final String identity;
   private final Map<String, State> wanted = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
+  private final ExecutorService renewers;
   private volatile Listener listener;
 
   PlatformLeases(
@@ -87,6 +103,15 @@ final class PlatformLeases implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    AtomicInteger renewer = new AtomicInteger();
+    this.renewers =
+        Executors.newFixedThreadPool(
+            RENEWERS,
+            task -> {
+              Thread t = new Thread(task, "executor-leases-" + renewer.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     long period = renewInterval.toMillis();
     thread.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
   }
@@ -102,8 +127,9 @@ final class PlatformLeases implements AutoCloseable {
 
   /** Starts trying to take the platform's Lease (at once, then every renew interval). */
   void want(String platform) {
-    if (wanted.putIfAbsent(platform, new State()) == null && !thread.isShutdown()) {
-      thread.execute(() -> tickOne(platform));
+    State state = new State();
+    if (wanted.putIfAbsent(platform, state) == null) {
+      schedule(platform, state);
     }
   }
 
@@ -113,8 +139,12 @@ final class PlatformLeases implements AutoCloseable {
     if (state != null && state.held) {
       state.held = false;
       state.validUntil = 0;
-      if (!thread.isShutdown()) {
-        thread.execute(() -> release(platform));
+      if (!renewers.isShutdown()) {
+        try {
+          renewers.execute(() -> release(platform, state));
+        } catch (RejectedExecutionException e) {
+          // stopping: the Lease expires after its duration
+        }
       }
     }
   }
@@ -140,16 +170,37 @@ final class PlatformLeases implements AutoCloseable {
   }
 
   private void tick() {
-    for (String platform : wanted.keySet()) {
-      tickOne(platform);
+    wanted.forEach(this::schedule);
+  }
+
+  /** Renews or takes the platform's Lease on a renewer, unless a call for it is under way. */
+  private void schedule(String platform, State state) {
+    if (renewers.isShutdown() || !state.scheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      renewers.execute(
+          () -> {
+            try {
+              tickOne(platform, state);
+            } finally {
+              state.scheduled.set(false);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      state.scheduled.set(false);
     }
   }
 
-  private void tickOne(String platform) {
-    State state = wanted.get(platform);
-    if (state == null) {
-      return;
+  private void tickOne(String platform, State state) {
+    synchronized (state) {
+      if (wanted.get(platform) == state) {
+        tickLocked(platform, state);
+      }
     }
+  }
+
+  private void tickLocked(String platform, State state) {
     try {
       renewOrTake(platform, state);
     } catch (KubernetesClientException | IllegalStateException e) {
@@ -170,6 +221,9 @@ final class PlatformLeases implements AutoCloseable {
     }
     KubernetesClient client = platforms.client(platform);
     String name = leaseName(platform);
+    if (state.held && state.written != null && renewWritten(client, platform, state)) {
+      return;
+    }
     long sentAt = System.nanoTime();
     Lease current = client.leases().inNamespace(namespace).withName(name).get();
     ZonedDateTime now = ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS);
@@ -191,7 +245,7 @@ final class PlatformLeases implements AutoCloseable {
               .endSpec()
               .build();
       try {
-        client.leases().inNamespace(namespace).resource(created).create();
+        state.written = client.leases().inNamespace(namespace).resource(created).create();
       } catch (KubernetesClientException e) {
         if (e.getCode() == 409) {
           return; // another instance created it first; it is looked at again next time
@@ -205,7 +259,7 @@ final class PlatformLeases implements AutoCloseable {
     if (identity.equals(holder)) {
       current.getSpec().setRenewTime(now);
       current.getSpec().setLeaseDurationSeconds((int) duration.toSeconds());
-      if (!update(client, current)) {
+      if (!update(client, current, state)) {
         lose(platform, state, "its Lease was changed by another instance");
         return;
       }
@@ -244,7 +298,7 @@ final class PlatformLeases implements AutoCloseable {
     current.getSpec().setRenewTime(now);
     current.getSpec().setLeaseDurationSeconds((int) duration.toSeconds());
     current.getSpec().setLeaseTransitions(transitions);
-    if (update(client, current)) {
+    if (update(client, current, state)) {
       LOG.info(
           "took the Lease of platform {} from {} ({})",
           platform,
@@ -254,12 +308,39 @@ final class PlatformLeases implements AutoCloseable {
     }
   }
 
-  /** A conditional update; false when the Lease changed since it was read. */
-  private static boolean update(KubernetesClient client, Lease lease) {
+  /**
+   * Renews a held Lease with one conditional update of the Lease as this instance last wrote it;
+   * false, with nothing changed, when the Lease changed since (it is then read again).
+   */
+  private boolean renewWritten(KubernetesClient client, String platform, State state) {
+    long sentAt = System.nanoTime();
+    Lease lease = new LeaseBuilder(state.written).build();
+    lease.getSpec().setRenewTime(ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS));
+    lease.getSpec().setLeaseDurationSeconds((int) duration.toSeconds());
+    if (!update(client, lease, state)) {
+      return false;
+    }
+    if (System.nanoTime() - state.validUntil >= 0) {
+      // slow, as in renewOrTake: the runner reads the platform back and carries on
+      lose(platform, state, "its Lease lapsed while its renewal was under way");
+      gain(platform, state, sentAt, transitions(lease));
+    } else {
+      state.validUntil = validUntil(sentAt);
+    }
+    return true;
+  }
+
+  /**
+   * A conditional update; false when the Lease changed since it was read. The Lease as written is
+   * kept for the next renewal.
+   */
+  private static boolean update(KubernetesClient client, Lease lease, State state) {
     try {
-      client.leases().inNamespace(lease.getMetadata().getNamespace()).resource(lease).update();
+      state.written =
+          client.leases().inNamespace(lease.getMetadata().getNamespace()).resource(lease).update();
       return true;
     } catch (KubernetesClientException e) {
+      state.written = null;
       if (e.getCode() == 409) {
         return false;
       }
@@ -297,7 +378,13 @@ final class PlatformLeases implements AutoCloseable {
     }
   }
 
-  private void release(String platform) {
+  private void release(String platform, State state) {
+    synchronized (state) {
+      releaseLocked(platform, state);
+    }
+  }
+
+  private void releaseLocked(String platform, State state) {
     try {
       KubernetesClient client = platforms.client(platform);
       Lease current = client.leases().inNamespace(namespace).withName(leaseName(platform)).get();
@@ -305,7 +392,7 @@ final class PlatformLeases implements AutoCloseable {
           && current.getSpec() != null
           && identity.equals(current.getSpec().getHolderIdentity())) {
         current.getSpec().setHolderIdentity(null);
-        if (update(client, current)) {
+        if (update(client, current, state)) {
           LOG.info("handed over the Lease of platform {}", platform);
         }
       }
@@ -321,28 +408,35 @@ final class PlatformLeases implements AutoCloseable {
   /** Stops renewing at once without handing anything over, as a process that died. */
   void halt() {
     thread.shutdownNow();
+    renewers.shutdownNow();
     wanted.values().forEach(state -> state.held = false);
   }
 
   /** Hands over every Lease held and stops. */
   @Override
   public void close() {
+    thread.shutdownNow();
     for (String platform : wanted.keySet()) {
       giveUp(platform);
     }
-    thread.shutdown();
+    renewers.shutdown();
     try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
+      renewers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    thread.shutdownNow();
+    renewers.shutdownNow();
   }
 
+  /** A wanted platform's Lease as this instance knows it; calls for it hold its monitor. */
   private static final class State {
+    final AtomicBoolean scheduled = new AtomicBoolean();
     volatile boolean held;
     volatile long validUntil;
     String observedVersion;
     long observedSince;
+
+    /** The Lease as this instance last created or updated it, or null. */
+    Lease written;
   }
 }
