@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SagaPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(SagaPublisher.class);
-  private static final String SERVICE = "executor";
+  static final String SERVICE = "executor";
 
   private final EventPublisher publisher;
   private final EventCatalog catalog;
@@ -52,12 +52,19 @@ final class SagaPublisher {
   void publish(Session session, EventPayload payload, String key) {
     EventEnvelope created =
         EventEnvelope.create(
-            catalog, SERVICE, session.platform, session.upgradeId, payload, session.cause, clock);
+            catalog,
+            SERVICE,
+            session.platform,
+            session.upgradeId,
+            payload,
+            session.causes.of(session, payload),
+            clock);
     EventEnvelope event =
         created.withId(EventEnvelope.derivedId(SERVICE, session.upgradeId, created.type(), key));
     ownership.require(session.platform);
     EventEnvelope sent = publisher.publishAndWait(event).event();
     session.saga.apply(sent);
+    session.causes.published(sent);
   }
 
   /** Publishes the platform's inventory, if it is owned; a failure is logged. */

@@ -226,6 +226,7 @@ public class SagaRunner implements AutoCloseable {
         } else if (saga.active()) {
           Session session = new Session(saga, saga.plan().orElseThrow().platform());
           session.cause = entry.getValue().get(entry.getValue().size() - 1);
+          session.causes.readBack(entry.getValue());
           sessions.put(entry.getKey(), session);
           LOG.info("resuming upgrade {} on {}", entry.getKey(), session.platform);
           synchronized (session) {

@@ -21,6 +21,9 @@ final class Session {
   final Set<String> armed = new HashSet<>();
   EventEnvelope cause;
 
+  /** What the events published for the upgrade name as their causes. */
+  final Causes causes = new Causes();
+
   /** The opening of the window a timer waits for, if one does. */
   Instant windowTimer;
 

@@ -117,7 +117,7 @@ class WaveByWaveUpgradeIT {
                             "s-2-1", "ui", ui, "registry.example.com/ui:1.1.0", "1.0.0", "1.1.0")),
                     List.of(TestingPlans.gate("ui-health")))));
 
-    fixture.publishPlan(plan, "release-bot", "monthly release");
+    EventEnvelope planCreated = fixture.publishPlan(plan, "release-bot", "monthly release");
     UpgradeCompleted completed = lockstep.await(upgradeId, UpgradeCompleted.class);
 
     assertThat(completed.versions()).isEqualTo(plan.versions());
@@ -146,6 +146,40 @@ class WaveByWaveUpgradeIT {
     assertThat(lockstep.events(upgradeId, GateRequested.class))
         .extracting(GateRequested::gateId)
         .containsExactly("w0-pg-health", "w1-metis-health", "w1-error-rate", "w2-ui-health");
+
+    // every event names what it follows from: replays and post-mortems walk these causes
+    assertThat(started(events, "s-0-1").causationId())
+        .as("the first step follows the plan")
+        .isEqualTo(planCreated.id());
+    assertThat(started(events, "s-0-2").causationId())
+        .as("a component's next step in the wave follows its previous step's success")
+        .isEqualTo(succeeded(events, "s-0-1").id());
+    assertThat(started(events, "s-1-3").causationId()).isEqualTo(succeeded(events, "s-1-2").id());
+    for (String step : List.of("s-0-1", "s-0-2", "s-1-1", "s-1-2", "s-1-3", "s-1-4", "s-2-1")) {
+      assertThat(succeeded(events, step).causationId())
+          .as("the success of %s follows its start", step)
+          .isEqualTo(started(events, step).id());
+    }
+    assertThat(gateRequested(events, "w0-pg-health").causationId())
+        .as("a wave's gate follows its last step")
+        .isEqualTo(succeeded(events, "s-0-2").id());
+    assertThat(started(events, "s-1-1").causationId())
+        .as("the next wave follows the verdict that let it start")
+        .isEqualTo(
+            events
+                .get(
+                    lastIndex(
+                        events,
+                        e -> e.data() instanceof GatePassed p && p.gateId().startsWith("w0-")))
+                .id());
+    assertThat(started(events, "s-2-1").causationId())
+        .isEqualTo(
+            events
+                .get(
+                    lastIndex(
+                        events,
+                        e -> e.data() instanceof GatePassed p && p.gateId().startsWith("w1-")))
+                .id());
 
     StatefulSet pgNow = setup.apps().statefulSets().inNamespace("data").withName("pg").get();
     Deployment metisNow = setup.apps().deployments().inNamespace("core").withName("metis").get();
@@ -188,6 +222,21 @@ class WaveByWaveUpgradeIT {
     assertThat(job.getStatus().getSucceeded()).isEqualTo(1);
     assertThat(job.getMetadata().getAnnotations())
         .containsEntry(LockstepAnnotations.STEP_ID, "s-1-2");
+  }
+
+  private static EventEnvelope started(List<EventEnvelope> events, String stepId) {
+    return events.get(
+        firstIndex(events, e -> e.data() instanceof StepStarted s && s.stepId().equals(stepId)));
+  }
+
+  private static EventEnvelope succeeded(List<EventEnvelope> events, String stepId) {
+    return events.get(
+        firstIndex(events, e -> e.data() instanceof StepSucceeded s && s.stepId().equals(stepId)));
+  }
+
+  private static EventEnvelope gateRequested(List<EventEnvelope> events, String gateId) {
+    return events.get(
+        firstIndex(events, e -> e.data() instanceof GateRequested g && g.gateId().equals(gateId)));
   }
 
   private static long sequenceOf(
