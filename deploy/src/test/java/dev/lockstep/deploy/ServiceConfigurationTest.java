@@ -81,6 +81,41 @@ class ServiceConfigurationTest {
     }
   }
 
+  /**
+   * CDEvents sinks set in the chart reach the notifier as settings it reads; with none set, it gets
+   * none (CDEvents stay off).
+   */
+  @Test
+  void cdEventsSinksReachTheNotifierAsSettingsItReads() {
+    JsonNode container =
+        Manifests.named(
+                Manifests.render(
+                    t ->
+                        t.set("notifier.cdevents.httpUrl", "https://events.example.com/cdevents")
+                            .set("notifier.cdevents.tokenSecret", "CDEVENTS_TOKEN")
+                            .set("notifier.cdevents.kafkaTopic", "cdevents")
+                            .set("notifier.cdevents.kafkaMode", "structured")),
+                "Deployment",
+                "lockstep-notifier")
+            .at("/spec/template/spec/containers/0");
+    Map<String, String> env = new java.util.HashMap<>();
+    container.path("env").forEach(v -> env.put(v.path("name").asText(), v.path("value").asText()));
+    assertThat(env)
+        .containsEntry("LOCKSTEP_NOTIFIER_CDEVENTS_HTTP_URL", "https://events.example.com/cdevents")
+        .containsEntry("LOCKSTEP_NOTIFIER_CDEVENTS_HTTP_MODE", "binary")
+        .containsEntry("LOCKSTEP_NOTIFIER_CDEVENTS_HTTP_TOKEN_SECRET", "CDEVENTS_TOKEN")
+        .containsEntry("LOCKSTEP_NOTIFIER_CDEVENTS_KAFKA_TOPIC", "cdevents")
+        .containsEntry("LOCKSTEP_NOTIFIER_CDEVENTS_KAFKA_MODE", "structured");
+    Known known = known("notifier");
+    assertThat(
+            env.keySet().stream().filter(n -> n.contains("CDEVENTS")).filter(n -> !known.reads(n)))
+        .isEmpty();
+    JsonNode off =
+        Manifests.named(Manifests.render(t -> t), "Deployment", "lockstep-notifier")
+            .at("/spec/template/spec/containers/0/env");
+    assertThat(off.toString()).doesNotContain("CDEVENTS");
+  }
+
   /** The configuration keys a service reads, normalised as Micronaut matches variables. */
   record Known(Set<String> keys, Set<String> prefixes) {
     boolean reads(String variable) {

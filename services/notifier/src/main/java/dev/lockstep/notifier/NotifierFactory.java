@@ -145,7 +145,9 @@ public class NotifierFactory {
       @Value("${lockstep.notifier.retry.initial:1s}") Duration initial,
       @Value("${lockstep.notifier.retry.max:5m}") Duration max,
       @Value("${lockstep.notifier.retry.max-attempts:8}") int maxAttempts,
-      @Value("${lockstep.notifier.delivery-threads:4}") int threads) {
+      @Value("${lockstep.notifier.delivery-threads:4}") int threads,
+      io.micrometer.core.instrument.MeterRegistry meters,
+      dev.lockstep.runtime.tracing.EventTracing tracing) {
     List<ChannelSender> senders =
         List.of(
             new WebhookSender(policy, timeout),
@@ -161,7 +163,9 @@ public class NotifierFactory {
         publisher,
         catalog,
         clock,
-        Executors.newScheduledThreadPool(threads, named("notifier-delivery")));
+        Executors.newScheduledThreadPool(threads, named("notifier-delivery")),
+        meters,
+        tracing);
   }
 
   @Singleton
@@ -197,8 +201,10 @@ public class NotifierFactory {
       NoticeFactory notices,
       NoticeIntake intake,
       SubscriptionStore subscriptions,
-      Clock clock) {
-    return new EventIntake(database, plans, advance, notices, intake, subscriptions, clock);
+      Clock clock,
+      dev.lockstep.notifier.cdevents.CdEvents cdEvents) {
+    return new EventIntake(
+        database, plans, advance, notices, intake, subscriptions, clock, cdEvents);
   }
 
   static java.util.concurrent.ThreadFactory named(String prefix) {

@@ -86,6 +86,21 @@ class PostMortemReportTest {
   }
 
   @Test
+  void withATraceViewerThePostMortemLinksTheUpgradesTraceAndWithoutOneShowsItsId() {
+    String viewer = "http://127.0.0.1:9411/zipkin/traces/{traceId}";
+    PostMortem report = PostMortem.of(view, timeline, List.of(note)).withTraceViewer(viewer);
+
+    String trace = "http://127.0.0.1:9411/zipkin/traces/4bf92f3577b34da6a3ce929d0e0e4736";
+    assertThat(report.markdown())
+        .contains("Trace id: `4bf92f3577b34da6a3ce929d0e0e4736`")
+        .contains("[The upgrade's trace](" + trace + ")");
+    assertThat(report.html()).contains("<a href=\"" + trace + "\">the upgrade's trace</a>");
+    assertThat(PostMortem.of(view, timeline, List.of(note)).withTraceViewer("").markdown())
+        .contains("Trace id: `4bf92f3577b34da6a3ce929d0e0e4736`")
+        .doesNotContain("The upgrade's trace");
+  }
+
+  @Test
   void theHtmlPostMortemCarriesTheSameFactsEscaped() {
     String html = PostMortem.of(view, timeline, List.of(note)).html();
 

@@ -221,6 +221,17 @@ class EventTransportIT {
       assertThat(header(second, "ce_type"))
           .as("original headers are kept")
           .isEqualTo("dev.lockstep.gate.passed");
+      MeterRegistry meters = context.getBean(MeterRegistry.class);
+      for (String reason : List.of("malformed-envelope", "invalid-data")) {
+        assertThat(
+                meters
+                    .get("lockstep.dead.letters")
+                    .tags("topic", Topics.GATES, "reason", reason, "group", group)
+                    .counter()
+                    .count())
+            .as("lockstep_dead_letters_total for " + reason)
+            .isEqualTo(1.0);
+      }
     } finally {
       consumer.close();
     }
@@ -476,6 +487,9 @@ class EventTransportIT {
           .contains(group)
           .contains("the ownership store is unreachable");
       assertThat(readinessStatus(server)).as("/health/readiness while it restarts").isEqualTo(503);
+      assertThat(scraped(server, "lockstep_consumer_ready", group))
+          .as("lockstep_consumer_ready while it restarts")
+          .isEqualTo(0.0);
       downSeen.countDown();
 
       awaitTrue("the consumer consumes again", consumer::consuming);
@@ -490,6 +504,10 @@ class EventTransportIT {
                   .counter("lockstep.consumer.restarts", "group", group)
                   .count())
           .isEqualTo(1.0);
+      assertThat(scraped(server, "lockstep_consumer_ready", group)).isEqualTo(1.0);
+      assertThat(scraped(server, "lockstep_consumer_lag_records", group))
+          .as("the group's lag on the plans topic, as Prometheus scrapes it")
+          .isGreaterThanOrEqualTo(0.0);
     } finally {
       downSeen.countDown();
       consumer.close();
@@ -573,6 +591,28 @@ class EventTransportIT {
             HttpRequest.newBuilder(server.getURI().resolve("/health/readiness")).GET().build(),
             HttpResponse.BodyHandlers.ofString());
     return response.statusCode();
+  }
+
+  /**
+   * The value of a metric's series of the group in the service's {@code /prometheus}, or NaN when
+   * it has none.
+   */
+  private static double scraped(EmbeddedServer server, String metric, String group)
+      throws Exception {
+    String text =
+        HTTP.send(
+                HttpRequest.newBuilder(server.getURI().resolve("/prometheus")).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    java.util.regex.Matcher series =
+        java.util.regex.Pattern.compile(
+                "(?m)^"
+                    + metric
+                    + "\\{[^}]*group=\""
+                    + java.util.regex.Pattern.quote(group)
+                    + "\"[^}]*\\} (\\S+)$")
+            .matcher(text);
+    return series.find() ? Double.parseDouble(series.group(1)) : Double.NaN;
   }
 
   private static Clock clock() {

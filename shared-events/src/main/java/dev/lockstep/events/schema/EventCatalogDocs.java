@@ -37,6 +37,10 @@ public final class EventCatalogDocs {
         .append(" to the newest, and send what they cannot read to `")
         .append(Topics.DEADLETTER)
         .append("` with the reason. See [compatibility](compatibility.md).\n\n")
+        .append("Outside Lockstep, the notifier can also tell its work as CDEvents (upgrades")
+        .append(" and rollbacks as pipeline runs, gates as test case runs, components as")
+        .append(" services) to an HTTP endpoint or a Kafka topic of the operator's, for Keptn,")
+        .append(" Tekton or any CDEvents consumer: the mapping is in [CDEvents](cdevents.md).\n\n")
         .append("| type | version | topic | producer | consumers |\n")
         .append("|---|---|---|---|---|\n");
     for (EventType type : byTopic(catalog)) {

@@ -1,5 +1,6 @@
 package dev.lockstep.executor.running;
 
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,27 +26,27 @@ final class RunnerThreads implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(workerCount, daemon("executor-worker"));
   }
 
-  /** Runs the task on a worker thread. */
+  /** Runs the task on a worker thread, in the trace context current now. */
   void submit(Runnable task) {
     try {
-      workers.execute(task);
+      workers.execute(Context.current().wrap(task));
     } catch (RejectedExecutionException e) {
       LOG.debug("the executor is stopping; a task is dropped");
     }
   }
 
-  /** Runs the task on a timer thread after the delay. */
+  /** Runs the task on a timer thread after the delay, in the trace context current now. */
   void schedule(Runnable task, Duration delay) {
     try {
-      timers.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+      timers.schedule(Context.current().wrap(task), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       LOG.debug("the executor is stopping; a timer is dropped");
     }
   }
 
-  /** Runs the task on a timer thread now. */
+  /** Runs the task on a timer thread now, in the trace context current now. */
   void execute(Runnable task) {
-    timers.execute(task);
+    timers.execute(Context.current().wrap(task));
   }
 
   /** Runs the task on a timer thread every period. */

@@ -28,18 +28,21 @@ final class SagaPublisher {
   private final Clock clock;
   private final InventoryReader inventory;
   private final Ownership ownership;
+  private final UpgradeMetrics metrics;
 
   SagaPublisher(
       EventPublisher publisher,
       EventCatalog catalog,
       Clock clock,
       InventoryReader inventory,
-      Ownership ownership) {
+      Ownership ownership,
+      UpgradeMetrics metrics) {
     this.publisher = publisher;
     this.catalog = catalog;
     this.clock = clock;
     this.inventory = inventory;
     this.ownership = ownership;
+    this.metrics = metrics;
   }
 
   /**
@@ -65,6 +68,7 @@ final class SagaPublisher {
     EventEnvelope sent = publisher.publishAndWait(event).event();
     session.saga.apply(sent);
     session.causes.published(sent);
+    metrics.published(session, sent);
   }
 
   /** Publishes the platform's inventory, if it is owned; a failure is logged. */

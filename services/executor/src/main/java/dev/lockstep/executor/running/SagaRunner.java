@@ -20,6 +20,9 @@ import dev.lockstep.executor.saga.Decision;
 import dev.lockstep.executor.saga.UpgradeSaga;
 import dev.lockstep.manifest.GoDuration;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.tracing.EventTracing;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Scope;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,12 +63,18 @@ public class SagaRunner implements AutoCloseable {
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
   private final Object takeover = new Object();
+
+  /** Platforms whose Lease was taken and which are not yet read back ({@link #resumeTaken}). */
+  private final Set<String> toResume = ConcurrentHashMap.newKeySet();
+
   private final PlatformLeases leases;
   private final Ownership ownership;
   private final ExecutorSettings settings;
   private final RunnerThreads threads;
   private final SagaPublisher publisher;
   private final StepWorker steps;
+  private final SagaTracing tracing;
+  private final UpgradeMetrics metrics;
 
   public SagaRunner(
       EventPublisher publisher,
@@ -74,8 +84,11 @@ public class SagaRunner implements AutoCloseable {
       EventLogReader log,
       InventoryReader inventory,
       CrashPoints crashPoints,
-      ExecutorSettings settings) {
+      ExecutorSettings settings,
+      MeterRegistry meters,
+      EventTracing tracing) {
     this.clock = clock;
+    this.metrics = new UpgradeMetrics(meters);
     this.platforms = platforms;
     this.log = log;
     this.settings = settings;
@@ -95,7 +108,8 @@ public class SagaRunner implements AutoCloseable {
         },
         "executor/" + leases.identity());
     this.threads = new RunnerThreads(settings.getWorkers());
-    this.publisher = new SagaPublisher(publisher, catalog, clock, inventory, ownership);
+    this.tracing = new SagaTracing(tracing);
+    this.publisher = new SagaPublisher(publisher, catalog, clock, inventory, ownership, metrics);
     this.steps =
         new StepWorker(
             platforms,
@@ -106,13 +120,15 @@ public class SagaRunner implements AutoCloseable {
             this.publisher,
             threads,
             this::active,
-            this::advance);
+            this::advance,
+            this.tracing);
     threads.every(settings.getInventoryInterval(), this.publisher::observeOwned);
     leases.listener(
         new PlatformLeases.Listener() {
           @Override
           public void acquired(String platform) {
-            threads.execute(() -> resume(platform));
+            toResume.add(platform);
+            threads.execute(SagaRunner.this::resumeTaken);
           }
 
           @Override
@@ -151,6 +167,7 @@ public class SagaRunner implements AutoCloseable {
     if (!ownership.mayAct(event.platform())) {
       return;
     }
+    metrics.gateFailed(event);
     String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
     if (upgradeId == null || finished.contains(upgradeId)) {
       return;
@@ -169,6 +186,7 @@ public class SagaRunner implements AutoCloseable {
         return;
       }
       session = sessions.computeIfAbsent(upgradeId, id -> new Session(id, event.platform()));
+      tracing.planHandled(session);
     }
     synchronized (session) {
       if (session.saga.apply(event)) {
@@ -200,42 +218,66 @@ public class SagaRunner implements AutoCloseable {
   }
 
   /**
-   * Takes over a platform whose Lease this instance now holds: reads its events from the beginning,
-   * folds every upgrade, and carries on with those still active. Consumed events wait meanwhile, so
-   * none falls between the log read and the live ones.
+   * Takes over the platforms whose Lease this instance now holds: reads their events from the
+   * beginning, once for all of those taken meanwhile (a read of the topics costs the same for one
+   * platform as for two hundred, and an instance given many platforms at once used to read them one
+   * after the other), folds every upgrade, and carries on with those still active. Consumed events
+   * wait meanwhile, so none falls between the log read and the live ones.
    */
-  void resume(String platform) {
+  void resumeTaken() {
+    Set<String> taken = new LinkedHashSet<>();
     synchronized (takeover) {
-      if (!ownership.isAssigned(platform) || ownership.halted() || !leases.valid(platform)) {
-        return;
-      }
-      sessions.values().removeIf(session -> session.platform.equals(platform));
-      Map<String, List<EventEnvelope>> byUpgrade = new LinkedHashMap<>();
-      for (EventEnvelope event : log.read(Set.of(platform))) {
-        String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
-        if (upgradeId != null) {
-          byUpgrade.computeIfAbsent(upgradeId, id -> new ArrayList<>()).add(event);
+      for (String platform : List.copyOf(toResume)) {
+        if (toResume.remove(platform)
+            && ownership.isAssigned(platform)
+            && !ownership.halted()
+            && leases.valid(platform)) {
+          taken.add(platform);
         }
       }
-      ownership.take(platform);
-      LOG.info("executor owns platform {} now; {} upgrades in its log", platform, byUpgrade.size());
-      for (Map.Entry<String, List<EventEnvelope>> entry : byUpgrade.entrySet()) {
-        UpgradeSaga saga = UpgradeSaga.fold(entry.getKey(), entry.getValue());
-        if (saga.finished()) {
-          finished.add(entry.getKey());
-        } else if (saga.active()) {
-          Session session = new Session(saga, saga.plan().orElseThrow().platform());
-          session.cause = entry.getValue().get(entry.getValue().size() - 1);
-          session.causes.readBack(entry.getValue());
-          sessions.put(entry.getKey(), session);
-          LOG.info("resuming upgrade {} on {}", entry.getKey(), session.platform);
-          synchronized (session) {
-            advance(session);
-          }
+      if (taken.isEmpty()) {
+        return;
+      }
+      sessions.values().removeIf(session -> taken.contains(session.platform));
+      Map<String, Map<String, List<EventEnvelope>>> byPlatform = new LinkedHashMap<>();
+      taken.forEach(platform -> byPlatform.put(platform, new LinkedHashMap<>()));
+      for (EventEnvelope event : log.read(taken)) {
+        String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
+        Map<String, List<EventEnvelope>> upgrades = byPlatform.get(event.platform());
+        if (upgradeId != null && upgrades != null) {
+          upgrades.computeIfAbsent(upgradeId, id -> new ArrayList<>()).add(event);
+        }
+      }
+      for (Map.Entry<String, Map<String, List<EventEnvelope>>> platform : byPlatform.entrySet()) {
+        resume(platform.getKey(), platform.getValue());
+      }
+    }
+    for (String platform : taken) {
+      threads.execute(() -> publisher.observe(platform, null));
+    }
+  }
+
+  /** Owns the platform from now on and carries on with its active upgrades, read back. */
+  private void resume(String platform, Map<String, List<EventEnvelope>> byUpgrade) {
+    ownership.take(platform);
+    LOG.info("executor owns platform {} now; {} upgrades in its log", platform, byUpgrade.size());
+    for (Map.Entry<String, List<EventEnvelope>> entry : byUpgrade.entrySet()) {
+      UpgradeSaga saga = UpgradeSaga.fold(entry.getKey(), entry.getValue());
+      if (saga.finished()) {
+        finished.add(entry.getKey());
+      } else if (saga.active()) {
+        Session session = new Session(saga, saga.plan().orElseThrow().platform());
+        session.cause = entry.getValue().get(entry.getValue().size() - 1);
+        session.causes.readBack(entry.getValue());
+        tracing.resumed(session, entry.getValue());
+        sessions.put(entry.getKey(), session);
+        LOG.info("resuming upgrade {} on {}", entry.getKey(), session.platform);
+        metrics.resumed(session, entry.getValue());
+        synchronized (session) {
+          advance(session);
         }
       }
     }
-    threads.execute(() -> publisher.observe(platform, null));
   }
 
   /** Gives up the platforms of revoked or lost partitions: their sagas stop acting at once. */
@@ -250,6 +292,7 @@ public class SagaRunner implements AutoCloseable {
     }
     ownership.unassign(gone::contains);
     sessions.values().removeIf(session -> gone.contains(session.platform));
+    gone.forEach(metrics::dropped);
     gone.forEach(leases::giveUp);
   }
 
@@ -260,6 +303,7 @@ public class SagaRunner implements AutoCloseable {
   private void drop(String platform) {
     ownership.release(platform::equals);
     sessions.values().removeIf(session -> session.platform.equals(platform));
+    metrics.dropped(platform);
   }
 
   private static Set<Integer> planPartitions(Collection<TopicPartition> partitions) {
@@ -410,22 +454,26 @@ public class SagaRunner implements AutoCloseable {
       return true;
     }
     if (decision instanceof Decision.RequestGate gate) {
-      publisher.publish(
-          session,
-          new GateRequested(
-              upgradeId,
-              plan.platform(),
-              gate.gateId(),
-              gate.wave(),
-              gate.gate(),
-              gate.purpose(),
-              gate.changeStartedAt(),
-              gate.baselineOf()),
-          gate.gateId() + "/1");
+      // in the wave's span: the validator's measurements of the gate are its descendants
+      try (Scope wave = tracing.wave(session, gate.wave()).makeCurrent()) {
+        publisher.publish(
+            session,
+            new GateRequested(
+                upgradeId,
+                plan.platform(),
+                gate.gateId(),
+                gate.wave(),
+                gate.gate(),
+                gate.purpose(),
+                gate.changeStartedAt(),
+                gate.baselineOf()),
+            gate.gateId() + "/1");
+      }
       return true;
     }
     if (decision instanceof Decision.Finish finish) {
       publisher.publish(session, finish.event(), "");
+      tracing.finished(session);
       finished.add(upgradeId);
       sessions.remove(upgradeId);
       threads.execute(() -> publisher.observe(session.platform, session.cause));

@@ -2,9 +2,13 @@ package dev.lockstep.executor.running;
 
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.executor.saga.UpgradeSaga;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -28,6 +32,15 @@ final class Session {
   Instant windowTimer;
 
   Duration retryPause;
+
+  /** The trace context the upgrade's spans descend from ({@link SagaTracing}), once known. */
+  Context trace;
+
+  /** The open span of each wave begun and not yet followed by a later one. */
+  final Map<Integer, Span> waves = new HashMap<>();
+
+  /** The span of each step attempt in flight, by step id. */
+  final Map<String, Span> stepSpans = new ConcurrentHashMap<>();
 
   Session(String upgradeId, String platform) {
     this(new UpgradeSaga(upgradeId), platform);

@@ -16,6 +16,9 @@ import dev.lockstep.executor.platform.PlatformSettings;
 import dev.lockstep.executor.platform.Platforms;
 import dev.lockstep.executor.saga.Decision;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +50,7 @@ final class StepWorker {
   private final RunnerThreads threads;
   private final Predicate<Session> active;
   private final Consumer<Session> advance;
+  private final SagaTracing tracing;
 
   /**
    * @param active whether the session still runs here (called with its lock held)
@@ -61,7 +65,8 @@ final class StepWorker {
       SagaPublisher publisher,
       RunnerThreads threads,
       Predicate<Session> active,
-      Consumer<Session> advance) {
+      Consumer<Session> advance,
+      SagaTracing tracing) {
     this.platforms = platforms;
     this.settings = settings;
     this.crashPoints = crashPoints;
@@ -71,11 +76,19 @@ final class StepWorker {
     this.threads = threads;
     this.active = active;
     this.advance = advance;
+    this.tracing = tracing;
   }
 
-  /** Starts the step on a worker thread. */
+  /**
+   * Starts the step on a worker thread, in its span: everything the attempt does (its timers too)
+   * runs in it. Called with the session's lock held.
+   */
   void start(Session session, Decision.RunStep run) {
-    threads.submit(() -> begin(session, run, 1));
+    Span span = tracing.step(session, run);
+    session.stepSpans.put(run.step().id(), span);
+    try (Scope scope = span.makeCurrent()) {
+      threads.submit(() -> begin(session, run, 1));
+    }
   }
 
   // ---- intent -------------------------------------------------------------------------------
@@ -91,7 +104,11 @@ final class StepWorker {
     if (before == null) {
       try {
         ownership.require(session.platform);
-        before = clusterSteps(session).readBefore(context(session, run, List.of()));
+        before =
+            tracing.cluster(
+                "read",
+                run,
+                () -> clusterSteps(session).readBefore(context(session, run, List.of())));
       } catch (Stopped stopped) {
         ownership.abandon();
         LOG.info("step {} stops before its intent: {}", run.step().id(), stopped.getMessage());
@@ -167,9 +184,14 @@ final class StepWorker {
       crashPoints.reached(CrashPoints.BEFORE_ACT, run.step().id());
       requireActive(session);
       Applied applied =
-          clusterSteps(session).apply(context(session, run, run.startedBefore()), clock.instant());
+          tracing.cluster(
+              "apply",
+              run,
+              () ->
+                  clusterSteps(session)
+                      .apply(context(session, run, run.startedBefore()), clock.instant()));
       LOG.debug("step {} acted: {}", run.step().id(), applied.outcome());
-      schedulePoll(session, run, applied, true);
+      schedulePoll(session, run, applied, true, tracing.waiting(run));
     } catch (CrashPoints.Crash crash) {
       ownership.halt(crash);
     } catch (Stopped stopped) {
@@ -250,7 +272,8 @@ final class StepWorker {
         run.retry());
   }
 
-  private void schedulePoll(Session session, Decision.RunStep run, Applied applied, boolean first) {
+  private void schedulePoll(
+      Session session, Decision.RunStep run, Applied applied, boolean first, Span wait) {
     threads.schedule(
         () -> {
           try {
@@ -260,8 +283,9 @@ final class StepWorker {
             requireActive(session);
             Progress progress = applied.check().poll(clock.instant());
             switch (progress.state()) {
-              case WAITING -> schedulePoll(session, run, applied, false);
+              case WAITING -> schedulePoll(session, run, applied, false, wait);
               case DONE -> {
+                wait.end();
                 crashPoints.reached(CrashPoints.BEFORE_RESULT, run.step().id());
                 var step = run.step();
                 finishStep(
@@ -278,9 +302,11 @@ final class StepWorker {
                         applied.before(),
                         applied.snapshot()));
               }
-              case FAILED ->
-                  finishStep(
-                      session, run, failed(session, run, progress.reason(), applied.before()));
+              case FAILED -> {
+                wait.setStatus(StatusCode.ERROR, progress.reason());
+                wait.end();
+                finishStep(session, run, failed(session, run, progress.reason(), applied.before()));
+              }
             }
           } catch (CrashPoints.Crash crash) {
             ownership.halt(crash);
@@ -292,7 +318,7 @@ final class StepWorker {
               return;
             }
             LOG.warn("looking at step {} failed, looking again: {}", run.step().id(), e.toString());
-            schedulePoll(session, run, applied, false);
+            schedulePoll(session, run, applied, false, wait);
           }
         },
         first ? Duration.ZERO : settings.getPollInterval());
@@ -308,6 +334,7 @@ final class StepWorker {
       Optional<StepRetried> retry =
           result instanceof StepFailed failure ? session.saga.retryOf(failure) : Optional.empty();
       if (retry.isPresent()) {
+        endStep(session, run, result);
         retryLater(session, run, retry.get());
         return;
       }
@@ -326,9 +353,22 @@ final class StepWorker {
         threads.schedule(() -> finishStep(session, run, result), settings.getPollInterval());
         return;
       }
+      endStep(session, run, result);
       session.inFlight.remove(run.step().id());
       advance.accept(session);
     }
+  }
+
+  /** Ends the span of the step's attempt, failed when the result is a failure. */
+  private static void endStep(Session session, Decision.RunStep run, EventPayload result) {
+    Span span = session.stepSpans.remove(run.step().id());
+    if (span == null) {
+      return;
+    }
+    if (result instanceof StepFailed failure) {
+      span.setStatus(StatusCode.ERROR, failure.reason());
+    }
+    span.end();
   }
 
   /**

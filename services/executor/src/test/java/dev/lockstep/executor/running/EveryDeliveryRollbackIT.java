@@ -20,11 +20,13 @@ import dev.lockstep.executor.cluster.Resources;
 import dev.lockstep.manifest.CustomResource;
 import dev.lockstep.manifest.ObjectRef;
 import dev.lockstep.manifest.WorkloadRef;
+import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import dev.lockstep.testkit.cluster.SimulatedOperator;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +51,7 @@ class EveryDeliveryRollbackIT {
 
   private final String platform = "every-" + UUID.randomUUID();
   private TestingExecutorFixture fixture;
+  private MeterRegistry meters;
   private SimulatedCluster cluster;
   private SimulatedOperator operator;
   private KubernetesClient setup;
@@ -66,7 +69,7 @@ class EveryDeliveryRollbackIT {
     setup = fixture.setup();
     operator = fixture.operator();
     lockstep = fixture.lockstep();
-    fixture.startExecutor();
+    meters = fixture.startExecutor().getBean(MeterRegistry.class);
   }
 
   @AfterEach
@@ -189,6 +192,23 @@ class EveryDeliveryRollbackIT {
         null);
     lockstep.await(rollbackId, RollbackCompleted.class);
 
+    Eventually.until(
+        "the completed rollback is counted",
+        Duration.ofSeconds(10),
+        () -> count("lockstep.rollbacks", "completed") == 1);
+    assertThat(count("lockstep.upgrades", "failed")).isEqualTo(1);
+    assertThat(meters.get("lockstep.rollback.reaction").timer().count())
+        .as("the time from the failed gate to the rollback's start")
+        .isEqualTo(1);
+    assertThat(
+            meters.find("lockstep.step.duration").tag("outcome", "succeeded").timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count)
+                .sum())
+        .as("the four steps of the upgrade and the four of its rollback")
+        .isEqualTo(8);
+    assertThat(meters.find("lockstep.upgrade.started.timestamp").gauges())
+        .as("no plan runs any more")
+        .isEmpty();
     assertThat(snapshot(watched)).isEqualTo(before);
     GenericKubernetesResource rok = rok().get();
     assertThat(status(rok, "version"))
@@ -258,6 +278,12 @@ class EveryDeliveryRollbackIT {
     object.put(
         "spec", Map.of("minAvailable", 1, "selector", Map.of("matchLabels", Map.of("app", name))));
     return object;
+  }
+
+  /** The executor's count of plans of the platform that ended with the outcome. */
+  private double count(String counter, String outcome) {
+    var found = meters.find(counter).tags("platform", platform, "outcome", outcome).counter();
+    return found == null ? 0 : found.count();
   }
 
   private void configMap(

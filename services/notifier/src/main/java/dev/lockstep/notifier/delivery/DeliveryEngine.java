@@ -12,6 +12,9 @@ import dev.lockstep.notifier.channel.DeliveryException;
 import dev.lockstep.notifier.channel.Outgoing;
 import dev.lockstep.notifier.subscription.ChannelConfig;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.tracing.EventTracing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * notification.failed}. A feed entry is recorded delivered, so its step is the outcome event only.
  * Every step is recorded before the next is taken: the attempt's outcome, then the outcome event,
  * then the mark that the event is out; {@link #resume()} picks up whatever a stopped process left.
+ * Each outcome event published counts in {@code
+ * lockstep_notifications_total{channel_type,outcome}}.
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
@@ -45,6 +50,8 @@ public final class DeliveryEngine implements AutoCloseable {
   private final EventCatalog catalog;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
+  private final MeterRegistry meters;
+  private final EventTracing tracing;
   private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
 
   /** How long a stopping engine lets the steps already running finish. */
@@ -61,7 +68,11 @@ public final class DeliveryEngine implements AutoCloseable {
       EventPublisher publisher,
       EventCatalog catalog,
       Clock clock,
-      ScheduledExecutorService scheduler) {
+      ScheduledExecutorService scheduler,
+      MeterRegistry meters,
+      EventTracing tracing) {
+    this.meters = meters;
+    this.tracing = tracing;
     this.log = log;
     this.senders = Map.copyOf(senders);
     this.channels = channels;
@@ -134,7 +145,11 @@ public final class DeliveryEngine implements AutoCloseable {
                   || record.attempts() != expectedAttempts) {
                 return null;
               }
-              DeliveryRecord after = tryOnce(record, writer);
+              DeliveryRecord after;
+              try (EventTracing.Handling span = notifying(record)) {
+                after = tryOnce(record, writer);
+                span.attribute("lockstep.delivery.state", after.state().name().toLowerCase());
+              }
               return after.state() == DeliveryState.PENDING
                   ? new Retry(backoff.pauseAfter(after.attempts()), after.attempts())
                   : null;
@@ -146,12 +161,36 @@ public final class DeliveryEngine implements AutoCloseable {
         id,
         (record, writer) -> {
           if (record.state() != DeliveryState.PENDING && !record.outcomePublished()) {
-            publishOutcome(record);
+            if (DeliveryLog.FEED.equals(record.channelType())) {
+              // a feed entry is delivered once recorded: its outcome event is the delivery
+              try (EventTracing.Handling span = notifying(record)) {
+                publishOutcome(record);
+              }
+            } else {
+              publishOutcome(record);
+            }
             writer.published(record.id());
           }
           return null;
         });
     return Optional.empty();
+  }
+
+  /**
+   * The span of a delivery's attempt, {@code notify <channel type>}, in the trace of the event the
+   * notice tells of; current until closed. Names the team and channel, never their settings.
+   */
+  private EventTracing.Handling notifying(DeliveryRecord record) {
+    var notice = record.notice();
+    return EventTracing.current(
+            tracing.open(
+                "notify " + record.channelType(), tracing.contextOf(notice.traceparent()), null))
+        .attribute("lockstep.platform", notice.platform())
+        .attribute("lockstep.upgrade.id", notice.upgradeId())
+        .attribute("lockstep.notice.type", notice.type())
+        .attribute("lockstep.team", record.team())
+        .attribute("lockstep.channel", record.channel())
+        .attribute("lockstep.attempt", record.attempts() + 1L);
   }
 
   private DeliveryRecord tryOnce(DeliveryRecord record, DeliveryLog.Writer writer)
@@ -246,6 +285,15 @@ public final class DeliveryEngine implements AutoCloseable {
             fromEvent ? notice.id() : null,
             notice.traceparent(),
             payload));
+    Counter.builder("lockstep.notifications")
+        .description("notification deliveries ended, by channel type and outcome")
+        .tags(
+            "channel_type",
+            record.channelType(),
+            "outcome",
+            record.state() == DeliveryState.DELIVERED ? "delivered" : "failed")
+        .register(meters)
+        .increment();
   }
 
   private static DeliveryRecord withState(

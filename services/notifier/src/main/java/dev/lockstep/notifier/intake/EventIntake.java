@@ -6,6 +6,7 @@ import dev.lockstep.events.v1.PlanCreated;
 import dev.lockstep.events.v1.UpgradeCancelled;
 import dev.lockstep.events.v1.UpgradeStarted;
 import dev.lockstep.notifier.advance.AdvanceNotices;
+import dev.lockstep.notifier.cdevents.CdEvents;
 import dev.lockstep.notifier.message.Notice;
 import dev.lockstep.notifier.message.NoticeFactory;
 import dev.lockstep.notifier.store.Database;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * advance notices), records or cancels advance notices, and records the event's notice in the feeds
  * and the delivery log; only after the commit does delivery start. Idempotent by event id: every
  * row is keyed by it, so a redelivered event adds nothing. It ignores the notifier's own {@code
- * notification.*} events.
+ * notification.*} events. With CDEvents configured, the same transaction records the event's
+ * CDEvents in their outbox ({@link CdEvents}).
  */
 public final class EventIntake implements EventHandler {
   private final Database database;
@@ -30,6 +32,7 @@ public final class EventIntake implements EventHandler {
   private final NoticeIntake intake;
   private final SubscriptionStore subscriptions;
   private final Clock clock;
+  private final CdEvents cdEvents;
 
   public EventIntake(
       Database database,
@@ -38,7 +41,8 @@ public final class EventIntake implements EventHandler {
       NoticeFactory notices,
       NoticeIntake intake,
       SubscriptionStore subscriptions,
-      Clock clock) {
+      Clock clock,
+      CdEvents cdEvents) {
     this.database = database;
     this.plans = plans;
     this.advance = advance;
@@ -46,6 +50,7 @@ public final class EventIntake implements EventHandler {
     this.intake = intake;
     this.subscriptions = subscriptions;
     this.clock = clock;
+    this.cdEvents = cdEvents;
   }
 
   @Override
@@ -54,6 +59,7 @@ public final class EventIntake implements EventHandler {
       return;
     }
     Instant now = clock.instant();
+    boolean[] cdEventsRecorded = {false};
     NoticeIntake.Recorded recorded =
         database.inTransaction(
             connection -> {
@@ -76,6 +82,7 @@ public final class EventIntake implements EventHandler {
                   startedAt = stored.get().startedAt();
                 }
               }
+              cdEventsRecorded[0] = cdEvents.record(connection, event, plan, now);
               Optional<Notice> notice = notices.fromEvent(event, plan, startedAt);
               if (notice.isEmpty()) {
                 return NoticeIntake.Recorded.none();
@@ -83,5 +90,8 @@ public final class EventIntake implements EventHandler {
               return intake.record(connection, notice.get(), subscriptions.current(), now);
             });
     intake.afterCommit(recorded);
+    if (cdEventsRecorded[0]) {
+      cdEvents.wake();
+    }
   }
 }

@@ -3,23 +3,32 @@ package dev.lockstep.planner.intake;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Topics;
+import dev.lockstep.events.v1.Plan;
+import dev.lockstep.events.v1.PlanCreated;
+import dev.lockstep.events.v1.PlanMode;
 import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
 import dev.lockstep.runtime.kafka.EventConsumer;
 import dev.lockstep.runtime.kafka.EventConsumers;
 import dev.lockstep.runtime.kafka.EventPublisher;
 import dev.lockstep.runtime.kafka.KafkaSettings;
+import dev.lockstep.runtime.tracing.EventTracing;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
@@ -55,6 +64,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
   private final String group;
   private final boolean enabled;
   private final PlannerReadModel readModel;
+  private final EventTracing tracing;
   private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
   private volatile int requestPartitionCount;
   private volatile EventConsumer consumer;
@@ -67,6 +77,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
       EventCodec codec,
       PlannerCore core,
       PlannerReadModel readModel,
+      EventTracing tracing,
       @Value("${lockstep.planner.group:lockstep-planner}") String group,
       @Value("${lockstep.planner.consume:true}") boolean enabled) {
     this.consumers = consumers;
@@ -75,6 +86,7 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
     this.codec = codec;
     this.core = core;
     this.readModel = readModel;
+    this.tracing = tracing;
     this.group = group;
     this.enabled = enabled;
   }
@@ -129,7 +141,8 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
       if (!held.containsAll(assigned)) {
         LOG.info("now deciding for the platforms of partitions {}", new TreeSet<>(owned));
         requestPartitionCount = rebuild();
-        publisher.publishAndWait(core.pumpAll(PlannerIntake.this::decidesFor));
+        Instant began = Instant.now();
+        publish(core.pumpAll(PlannerIntake.this::decidesFor), began);
       }
       // only once the decisions are out: a failure above rebuilds again on the next assignment
       held.clear();
@@ -150,17 +163,61 @@ public class PlannerIntake implements ApplicationEventListener<StartupEvent> {
   }
 
   void handle(EventEnvelope event) {
+    Instant began = Instant.now();
     List<EventEnvelope> decisions = core.handle(event);
     if (decisions.isEmpty()) {
       return;
     }
     try {
-      publisher.publishAndWait(decisions);
+      publish(decisions, began);
     } catch (RuntimeException e) {
       LOG.warn("publishing the decisions on event {} failed; rebuilding the state", event.id());
       rebuild();
       throw e;
     }
+  }
+
+  /**
+   * Publishes decisions in order and waits for the brokers: each plan inside a span for its
+   * planning, {@code plan upgrade} in the upgrade's trace, or {@code plan rollback} opening the
+   * rollback's own trace with a link to the upgrade's (the context current here: the handling of
+   * the event that led to it).
+   */
+  private void publish(List<EventEnvelope> decisions, Instant began) {
+    List<CompletableFuture<EventPublisher.Sent>> sent = new ArrayList<>();
+    for (EventEnvelope decision : decisions) {
+      if (!(decision.data() instanceof PlanCreated created)) {
+        sent.add(publisher.publish(decision));
+        continue;
+      }
+      Plan plan = created.plan();
+      try (EventTracing.Handling span =
+          plan.mode() == PlanMode.ROLLBACK
+              ? tracing.newTrace("plan rollback", upgradeSpan(decision), began)
+              : tracing.work("plan upgrade", decision, began)) {
+        span.attribute("lockstep.upgrade.id", plan.upgradeId())
+            .attribute("lockstep.platform", plan.platform())
+            .attribute("lockstep.mode", plan.mode().wire())
+            .attribute("lockstep.release", plan.toRelease())
+            .attribute("lockstep.rollback_of", plan.rollbackOf())
+            .attribute("lockstep.waves", plan.waves().size())
+            .attribute(
+                "lockstep.steps", plan.waves().stream().mapToInt(w -> w.steps().size()).sum());
+        sent.add(publisher.publish(decision));
+      }
+    }
+    EventPublisher.awaitAll(sent);
+  }
+
+  /**
+   * The span a rollback's planning links to: the handling of the event that led to it, or (when
+   * planned on taking a platform over) the span its cause carried.
+   */
+  private SpanContext upgradeSpan(EventEnvelope decision) {
+    SpanContext current = Span.current().getSpanContext();
+    return current.isValid()
+        ? current
+        : Span.fromContext(tracing.contextOf(decision)).getSpanContext();
   }
 
   /** Rebuilds the state from the topics; returns the partition count of the requests topic. */

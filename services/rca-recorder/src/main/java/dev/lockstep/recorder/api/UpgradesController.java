@@ -17,6 +17,7 @@ import dev.lockstep.recorder.store.StoredEvent;
 import dev.lockstep.runtime.http.ApiException;
 import dev.lockstep.runtime.security.PlatformAccess;
 import dev.lockstep.runtime.security.Roles;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -54,9 +55,19 @@ public class UpgradesController {
   private final Projector projector;
   private final NoteStore notes;
   private final Clock clock;
+  private final String traceViewer;
 
+  /**
+   * @param traceViewer a trace's URL in the operators' trace viewer, {@code {traceId}} in it
+   *     ({@code lockstep.tracing.viewer-url}), which the post-mortem links; blank for none
+   */
   public UpgradesController(
-      ProjectionStore projections, Projector projector, NoteStore notes, Clock clock) {
+      ProjectionStore projections,
+      Projector projector,
+      NoteStore notes,
+      Clock clock,
+      @Value("${lockstep.tracing.viewer-url:}") String traceViewer) {
+    this.traceViewer = traceViewer;
     this.projections = projections;
     this.projector = projector;
     this.notes = notes;
@@ -144,7 +155,8 @@ public class UpgradesController {
     UpgradeView view = view(id, who);
     List<EventEnvelope> story = envelopes(story(id));
     PostMortem report =
-        PostMortem.of(view, Timeline.of(id, story), notes.of(id), Availability.of(view, story));
+        PostMortem.of(view, Timeline.of(id, story), notes.of(id), Availability.of(view, story))
+            .withTraceViewer(traceViewer);
     return html
         ? HttpResponse.ok(report.html()).contentType(MediaType.TEXT_HTML + ";charset=utf-8")
         : HttpResponse.ok(report.markdown()).contentType(MARKDOWN + ";charset=utf-8");

@@ -1,6 +1,7 @@
 package dev.lockstep.recorder.ingest;
 
 import dev.lockstep.events.EventCodec;
+import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.recorder.projection.Projector;
 import dev.lockstep.recorder.recovery.Recovery;
 import dev.lockstep.recorder.store.EventStore;
@@ -8,14 +9,20 @@ import dev.lockstep.runtime.kafka.ConsumedEvent;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
 import dev.lockstep.runtime.kafka.EventConsumer;
 import dev.lockstep.runtime.kafka.EventConsumers;
+import dev.lockstep.runtime.tracing.EventTracing;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * could not read and commits. If the database fails, nothing is committed and the poll is read
  * again after a pause. A crash anywhere redelivers at most the last batch, which the unique event
  * id makes harmless.
+ *
+ * <p>Each stored batch counts its events in {@code lockstep_recorder_events_ingested_total} (new
+ * and already stored; {@code lockstep_recorder_events_stored_total} counts the new) and its size in
+ * {@code lockstep_recorder_batch_size_events}.
  */
 @Singleton
 @Requires(property = "lockstep.recorder.ingest.enabled", notEquals = "false")
@@ -49,6 +60,7 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
   private final Projector projector;
   private final MeterRegistry meters;
   private final Recovery recovery;
+  private final EventTracing tracing;
   private volatile EventConsumer consumer;
   private volatile boolean running = true;
   private volatile Thread starter;
@@ -60,7 +72,9 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
       EventStore store,
       Projector projector,
       MeterRegistry meters,
-      Recovery recovery) {
+      Recovery recovery,
+      EventTracing tracing) {
+    this.tracing = tracing;
     this.settings = settings;
     this.consumers = consumers;
     this.codec = codec;
@@ -105,14 +119,49 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
     }
   }
 
-  /** Appends a poll's events and refreshes the projections they touch; durable on return. */
+  /**
+   * Stores a poll's events, in a span {@code record events} for each trace among them (a child of
+   * the trace's first event in the poll, linked to its others), so that each upgrade's trace shows
+   * its events being recorded.
+   */
   private void store(List<ConsumedEvent> events) {
+    Map<String, List<EventEnvelope>> byTrace = new LinkedHashMap<>();
+    for (ConsumedEvent consumed : events) {
+      String traceId = EventTracing.traceId(consumed.event().traceparent());
+      if (traceId != null) {
+        byTrace.computeIfAbsent(traceId, id -> new ArrayList<>()).add(consumed.event());
+      }
+    }
+    List<Span> spans = new ArrayList<>();
+    byTrace.values().forEach(traced -> spans.add(tracing.openFor("record events", traced)));
+    try {
+      append(events);
+    } catch (RuntimeException e) {
+      spans.forEach(span -> span.setStatus(StatusCode.ERROR, e.toString()));
+      throw e;
+    } finally {
+      spans.forEach(Span::end);
+    }
+  }
+
+  /** Appends a poll's events and refreshes the projections they touch; durable on return. */
+  private void append(List<ConsumedEvent> events) {
     Batch batch = Batch.of(events, codec);
     try {
       Map<String, Instant> appended = store.appendNew(batch.rows());
       projector.remember(batch.asStored(appended));
       projector.refresh(batch.upgradeIds());
       long stored = appended.size();
+      meters
+          .counter("lockstep.recorder.events.ingested", "group", settings.getGroup())
+          .increment(batch.events());
+      DistributionSummary.builder("lockstep.recorder.batch.size")
+          .description("events per ingested batch")
+          .baseUnit("events")
+          .serviceLevelObjectives(1, 5, 10, 50, 100, 500, 1000)
+          .tag("group", settings.getGroup())
+          .register(meters)
+          .record(batch.events());
       meters
           .counter("lockstep.recorder.events.stored", "group", settings.getGroup())
           .increment(stored);

@@ -29,6 +29,8 @@ import java.util.List;
  * @param timeToRollBack from the verdict to the platform restored
  * @param notes what people added
  * @param availability what a prober saw of the components while it ran, when one did
+ * @param traceViewer the URL of a trace in the operators' trace viewer, with {@code {traceId}} in
+ *     it, for a link to the upgrade's trace; null to show the trace id alone
  */
 public record PostMortem(
     UpgradeView view,
@@ -38,7 +40,8 @@ public record PostMortem(
     @Nullable Duration timeToDetect,
     @Nullable Duration timeToRollBack,
     List<Note> notes,
-    @Nullable Availability availability) {
+    @Nullable Availability availability,
+    @Nullable String traceViewer) {
 
   /** The post-mortem of an upgrade that nothing probed. */
   public static PostMortem of(UpgradeView view, Timeline timeline, List<Note> notes) {
@@ -83,7 +86,36 @@ public record PostMortem(
     Duration rollBack =
         verdict != null && restored != null ? Duration.between(verdict, restored) : null;
     return new PostMortem(
-        view, timeline, failedGate, failedStep, detect, rollBack, List.copyOf(notes), availability);
+        view,
+        timeline,
+        failedGate,
+        failedStep,
+        detect,
+        rollBack,
+        List.copyOf(notes),
+        availability,
+        null);
+  }
+
+  /** The same post-mortem, linking the upgrade's trace in this viewer (blank: none). */
+  public PostMortem withTraceViewer(@Nullable String viewer) {
+    return new PostMortem(
+        view,
+        timeline,
+        failedGate,
+        failedStep,
+        timeToDetect,
+        timeToRollBack,
+        notes,
+        availability,
+        viewer == null || viewer.isBlank() ? null : viewer);
+  }
+
+  /** The upgrade's trace in the viewer, or null without a viewer or a trace. */
+  public @Nullable String traceUrl() {
+    return traceViewer == null || view.traceId() == null
+        ? null
+        : traceViewer.replace("{traceId}", view.traceId());
   }
 
   /** The post-mortem in Markdown. */
@@ -182,6 +214,9 @@ public record PostMortem(
           .append('\n');
     }
     md.append("\n## Trace\n\nTrace id: `").append(dash(view.traceId())).append("`\n");
+    if (traceUrl() != null) {
+      md.append("\n[The upgrade's trace](").append(traceUrl()).append(")\n");
+    }
     return md.toString();
   }
 
@@ -300,7 +335,11 @@ public record PostMortem(
     }
     html.append("<h2>Trace</h2>\n<p>Trace id: <code>")
         .append(esc(dash(view.traceId())))
-        .append("</code></p>\n</body></html>\n");
+        .append("</code>");
+    if (traceUrl() != null) {
+      html.append(" (<a href=\"").append(esc(traceUrl())).append("\">the upgrade's trace</a>)");
+    }
+    html.append("</p>\n</body></html>\n");
     return html.toString();
   }
 

@@ -1,6 +1,8 @@
 package dev.lockstep.runtime.kafka;
 
 import dev.lockstep.events.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Sends a record that a consumer could not handle to {@code lockstep.deadletter}: the original key,
  * value and headers, plus the reason and where it came from. Sending waits for the broker's
  * acknowledgement, so a consumer commits past the record only once it is safe on the dead-letter
- * topic.
+ * topic. Each record taken counts in {@code lockstep_dead_letters_total{topic,reason,group}} (the
+ * source topic, the reason code, the consumer group), which the LockstepDeadLetters alert watches.
  */
 @Singleton
 public class DeadLetters implements AutoCloseable {
@@ -61,6 +64,7 @@ public class DeadLetters implements AutoCloseable {
 
   private final Map<String, Object> config;
   private final Clock clock;
+  private final MeterRegistry meters;
 
   /** Made on the first dead letter: most runs never need one, and a producer is not free. */
   private Producer<byte[], byte[]> producer;
@@ -70,6 +74,7 @@ public class DeadLetters implements AutoCloseable {
   public DeadLetters(
       KafkaSettings settings,
       Clock clock,
+      MeterRegistry meters,
       @Value("${micronaut.application.name:lockstep}") String service) {
     Map<String, Object> config = new HashMap<>(settings.common());
     config.put("client.id", service + "-deadletters");
@@ -77,6 +82,7 @@ public class DeadLetters implements AutoCloseable {
     config.put("acks", "all");
     this.config = java.util.Collections.unmodifiableMap(config);
     this.clock = clock;
+    this.meters = meters;
   }
 
   /**
@@ -98,6 +104,13 @@ public class DeadLetters implements AutoCloseable {
       producer()
           .send(new ProducerRecord<>(Topics.DEADLETTER, null, key, record.value(), headers))
           .get(30, TimeUnit.SECONDS);
+      Counter.builder("lockstep.dead.letters")
+          .description("records sent to the dead-letter topic, by source topic and reason code")
+          .tag("topic", record.topic())
+          .tag("reason", code)
+          .tag("group", group)
+          .register(meters)
+          .increment();
       LOG.warn(
           "dead-lettered {}/{}@{} for {}: {} ({})",
           record.topic(),

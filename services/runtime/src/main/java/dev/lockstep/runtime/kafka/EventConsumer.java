@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -101,6 +103,10 @@ public final class EventConsumer implements AutoCloseable {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+
+  /** Per assigned partition, the records behind its end as of the latest fetch. */
+  private final Map<TopicPartition, Long> lag = new ConcurrentHashMap<>();
+
   private final PartitionRetries retries;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -189,6 +195,21 @@ public final class EventConsumer implements AutoCloseable {
     return retries.count();
   }
 
+  /**
+   * How many records of the topic lie between this consumer's position and the end of its assigned
+   * partitions, as its latest fetches saw it (Kafka's own {@code records-lag}); 0 when it has none
+   * of the topic's partitions.
+   */
+  public long lag(String topic) {
+    long sum = 0;
+    for (Map.Entry<TopicPartition, Long> entry : lag.entrySet()) {
+      if (entry.getKey().topic().equals(topic)) {
+        sum += entry.getValue();
+      }
+    }
+    return sum;
+  }
+
   /** The spec it runs with. */
   public ConsumerSpec spec() {
     return spec;
@@ -235,6 +256,7 @@ public final class EventConsumer implements AutoCloseable {
     while (running.get()) {
       retries.resumeDue(kafka);
       ConsumerRecords<String, byte[]> records = kafka.poll(retries.pollTimeout());
+      measureLag(kafka);
       if (assigned && state != State.CONSUMING) {
         if (state == State.RESTARTING) {
           LOG.info("consumer {} consumes again after {} failures", spec.group(), failures);
@@ -253,11 +275,25 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
+  /**
+   * Keeps the lag of every assigned partition that a fetch has measured; a paused partition keeps
+   * the value of its last fetch. Local to the consumer: no request to the broker.
+   */
+  private void measureLag(KafkaConsumer<String, byte[]> kafka) {
+    for (TopicPartition partition : kafka.assignment()) {
+      OptionalLong current = kafka.currentLag(partition);
+      if (current.isPresent()) {
+        lag.put(partition, current.getAsLong());
+      }
+    }
+  }
+
   /** Commits what is durable (quietly: the consumer may be failing) and closes the consumer. */
   private void release(KafkaConsumer<String, byte[]> kafka) {
     consumer = null;
     assigned = false;
     retries.clear();
+    lag.clear();
     if (kafka == null) {
       pending.clear();
       return;
@@ -652,6 +688,7 @@ public final class EventConsumer implements AutoCloseable {
         }
       }
       retries.forget(partitions);
+      partitions.forEach(lag::remove);
       if (!mine.isEmpty()) {
         kafka.commitSync(mine);
       }
@@ -672,6 +709,7 @@ public final class EventConsumer implements AutoCloseable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         pending.remove(partition);
+        lag.remove(partition);
       }
       retries.forget(partitions);
       if (spec.rebalanceListener() != null) {

@@ -14,7 +14,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Starts {@link EventConsumer}s with the service's Kafka settings, dead-letter publisher,
  * processed-event store and tracing, and stops them when the service stops. Per group it exposes
  * the gauge {@code lockstep.consumer.retrying}: how many partitions wait to retry a record or batch
- * that failed in a way that may heal.
+ * that failed in a way that may heal; per group and topic the gauge {@code
+ * lockstep_consumer_lag_records}: the records behind the end of the partitions its consumers in
+ * this process are assigned (sum over instances for the group's lag); per group the gauge {@code
+ * lockstep_consumer_ready}: 0 while one of its consumers here restarts after its loop failed (what
+ * makes readiness DOWN, {@link ConsumersHealthIndicator}), else 1.
  */
 @Singleton
 public class EventConsumers implements AutoCloseable {
@@ -70,6 +74,18 @@ public class EventConsumers implements AutoCloseable {
             "partitions waiting to retry a record or batch that failed in a way that heals")
         .tag("group", group)
         .register(meters);
+    Gauge.builder("lockstep.consumer.ready", running, all -> ready(all, group))
+        .description("0 while a consumer of the group restarts after its loop failed, else 1")
+        .tag("group", group)
+        .register(meters);
+    for (String topic : consumer.spec().topics()) {
+      Gauge.builder("lockstep.consumer.lag", running, all -> lag(all, group, topic))
+          .description("records behind the end of the assigned partitions, as the last fetch saw")
+          .baseUnit("records")
+          .tag("group", group)
+          .tag("topic", topic)
+          .register(meters);
+    }
     consumer.start();
     return consumer;
   }
@@ -78,6 +94,21 @@ public class EventConsumers implements AutoCloseable {
     return consumers.stream()
         .filter(c -> c.spec().group().equals(group))
         .mapToInt(EventConsumer::retrying)
+        .sum();
+  }
+
+  private static double ready(List<EventConsumer> consumers, String group) {
+    return consumers.stream()
+            .anyMatch(
+                c -> c.spec().group().equals(group) && c.state() == EventConsumer.State.RESTARTING)
+        ? 0
+        : 1;
+  }
+
+  private static double lag(List<EventConsumer> consumers, String group, String topic) {
+    return consumers.stream()
+        .filter(c -> c.spec().group().equals(group) && c.state() != EventConsumer.State.STOPPED)
+        .mapToLong(c -> c.lag(topic))
         .sum();
   }
 

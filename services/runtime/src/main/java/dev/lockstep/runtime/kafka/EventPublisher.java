@@ -76,7 +76,14 @@ public class EventPublisher implements AutoCloseable {
    * the events they publish.
    */
   public List<Sent> publishAndWait(List<EventEnvelope> events) {
-    List<CompletableFuture<Sent>> futures = events.stream().map(this::publish).toList();
+    return awaitAll(events.stream().map(this::publish).toList());
+  }
+
+  /**
+   * Waits until the broker acknowledged every one of these sends (of {@link #publish}, made in
+   * order, each in a trace context of its own, say).
+   */
+  public static List<Sent> awaitAll(List<CompletableFuture<Sent>> futures) {
     try {
       CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
     } catch (InterruptedException e) {

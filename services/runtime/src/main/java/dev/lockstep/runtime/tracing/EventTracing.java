@@ -3,6 +3,7 @@ package dev.lockstep.runtime.tracing;
 import dev.lockstep.events.EventEnvelope;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -11,7 +12,9 @@ import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import jakarta.inject.Singleton;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +26,7 @@ import java.util.Map;
 @Singleton
 public class EventTracing {
   private static final String TRACEPARENT = "traceparent";
+  private static final int MAX_LINKS = 64;
   private static final TextMapGetter<Map<String, String>> GETTER =
       new TextMapGetter<>() {
         @Override
@@ -67,18 +71,10 @@ public class EventTracing {
 
   /** Starts a consumer span whose parent is the event's trace context, and makes it current. */
   public Handling handling(EventEnvelope event, String consumer) {
-    Context parent = Context.root();
-    if (event.traceparent() != null) {
-      parent =
-          openTelemetry
-              .getPropagators()
-              .getTextMapPropagator()
-              .extract(Context.root(), Map.of(TRACEPARENT, event.traceparent()), GETTER);
-    }
     Span span =
         tracer
             .spanBuilder(consumer + " " + event.type())
-            .setParent(parent)
+            .setParent(contextOf(event))
             .setSpanKind(SpanKind.CONSUMER)
             .setAttribute("lockstep.event.id", event.id())
             .setAttribute("lockstep.platform", event.platform())
@@ -87,6 +83,100 @@ public class EventTracing {
       span.setAttribute("lockstep.upgrade.id", event.subject());
     }
     return new Handling(span, span.makeCurrent());
+  }
+
+  /**
+   * Starts a span for work that an event caused, and makes it current until closed: a child of the
+   * current span when there is one, else of the event's {@code traceparent} (work done later, on a
+   * timer or a worker thread, stays in the event's trace). It carries the event's platform and
+   * upgrade. It began at {@code began} (or now if null).
+   */
+  public Handling work(String name, EventEnvelope cause, Instant began) {
+    Context parent =
+        Span.current().getSpanContext().isValid() ? Context.current() : contextOf(cause);
+    return current(open(name, parent, cause, began));
+  }
+
+  /**
+   * Starts a span, not current, child of {@code parent}, with the event's platform and upgrade when
+   * an event is given: for work that spans several events (a wave), ended by its owner.
+   */
+  public Span open(String name, Context parent, EventEnvelope about) {
+    return open(name, parent, about, null);
+  }
+
+  private Span open(String name, Context parent, EventEnvelope about, Instant began) {
+    SpanBuilder builder = tracer.spanBuilder(name).setParent(parent);
+    if (began != null) {
+      builder.setStartTimestamp(began);
+    }
+    Span span = builder.startSpan();
+    if (about != null) {
+      span.setAttribute("lockstep.platform", about.platform());
+      if (about.subject() != null) {
+        span.setAttribute("lockstep.upgrade.id", about.subject());
+      }
+    }
+    return span;
+  }
+
+  /**
+   * Starts a span, not current, for work on several events of one trace at once (a batch write): a
+   * child of the first event's trace context, linked to the others'.
+   */
+  public Span openFor(String name, List<EventEnvelope> events) {
+    EventEnvelope first = events.get(0);
+    SpanBuilder builder = tracer.spanBuilder(name).setParent(contextOf(first));
+    for (EventEnvelope other : events.subList(1, Math.min(events.size(), MAX_LINKS + 1))) {
+      SpanContext linked = Span.fromContext(contextOf(other)).getSpanContext();
+      if (linked.isValid()) {
+        builder.addLink(linked);
+      }
+    }
+    Span span = builder.startSpan();
+    span.setAttribute("lockstep.platform", first.platform());
+    if (first.subject() != null) {
+      span.setAttribute("lockstep.upgrade.id", first.subject());
+    }
+    span.setAttribute("lockstep.events", events.size());
+    return span;
+  }
+
+  /**
+   * Starts a span that begins a trace of its own, with a link to {@code linked} (the span context
+   * of the trace it follows from), made current until closed: a rollback's planning. It began at
+   * {@code began} (or now if null).
+   */
+  public Handling newTrace(String name, SpanContext linked, Instant began) {
+    SpanBuilder builder = tracer.spanBuilder(name).setNoParent();
+    if (linked.isValid()) {
+      builder.addLink(linked);
+    }
+    if (began != null) {
+      builder.setStartTimestamp(began);
+    }
+    return current(builder.startSpan());
+  }
+
+  /** Makes a started span current; closing the handling ends it. */
+  public static Handling current(Span span) {
+    return new Handling(span, span.makeCurrent());
+  }
+
+  /** The trace context an event carries, or the root context when it carries none. */
+  public Context contextOf(EventEnvelope event) {
+    return contextOf(event == null ? null : event.traceparent());
+  }
+
+  /** The trace context of a W3C {@code traceparent}, or the root context when it is null. */
+  public Context contextOf(String traceparent) {
+    if (traceparent == null) {
+      return Context.root();
+    }
+    return openTelemetry
+        .getPropagators()
+        .getTextMapPropagator()
+        .extract(Context.root(), Map.of(TRACEPARENT, traceparent), GETTER);
   }
 
   /** The trace id of an event's {@code traceparent}, or null. */
@@ -116,6 +206,20 @@ public class EventTracing {
     private Handling(Span span, Scope scope) {
       this.span = span;
       this.scope = scope;
+    }
+
+    /** Sets an attribute of the span. */
+    public Handling attribute(String key, String value) {
+      if (value != null) {
+        span.setAttribute(key, value);
+      }
+      return this;
+    }
+
+    /** Sets an attribute of the span. */
+    public Handling attribute(String key, long value) {
+      span.setAttribute(key, value);
+      return this;
     }
 
     /** Marks the handling as failed. */

@@ -11,6 +11,8 @@ import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.events.v1.Measurement;
 import dev.lockstep.events.v1.MeasurementPhase;
 import dev.lockstep.runtime.kafka.EventPublisher;
+import dev.lockstep.runtime.metrics.DurationBuckets;
+import dev.lockstep.runtime.tracing.EventTracing;
 import dev.lockstep.validator.analysis.Analysis;
 import dev.lockstep.validator.analysis.AnalysisSettings;
 import dev.lockstep.validator.analysis.Decision;
@@ -19,6 +21,12 @@ import dev.lockstep.validator.ledger.GateLedger;
 import dev.lockstep.validator.provider.GateProvider;
 import dev.lockstep.validator.provider.MeasureRequest;
 import dev.lockstep.validator.provider.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -45,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * Runs gates asynchronously: asks {@link Analysis} what to do, takes measurements through the
  * providers, publishes each measurement before it schedules the next, and publishes the verdict
  * once. Many gates run at once on a small scheduler; nothing here blocks a consumer thread.
+ *
+ * <p>Each verdict, once published, counts in {@code lockstep_gate_verdicts_total{type,verdict}} and
+ * its time from the gate's (latest) request in {@code
+ * lockstep_gate_duration_seconds{type,verdict}}.
  */
 @Singleton
 public class GateRunner implements AutoCloseable {
@@ -57,6 +69,8 @@ public class GateRunner implements AutoCloseable {
   private final Clock clock;
   private final Map<String, GateProvider> providers;
   private final ScheduledExecutorService scheduler;
+  private final MeterRegistry meters;
+  private final EventTracing tracing;
 
   /** The gates this instance evaluates, each with the generation of its current run. */
   private final Map<GateKey, Long> running = new ConcurrentHashMap<>();
@@ -67,8 +81,15 @@ public class GateRunner implements AutoCloseable {
   private final AtomicLong generations = new AtomicLong();
 
   public GateRunner(
-      GateLedger ledger, EventPublisher publisher, Clock clock, List<GateProvider> providers) {
+      GateLedger ledger,
+      EventPublisher publisher,
+      Clock clock,
+      List<GateProvider> providers,
+      MeterRegistry meters,
+      EventTracing tracing) {
     this.ledger = ledger;
+    this.tracing = tracing;
+    this.meters = meters;
     this.publisher = publisher;
     this.clock = clock;
     this.providers =
@@ -190,28 +211,39 @@ public class GateRunner implements AutoCloseable {
   private void measure(
       GateKey key, long generation, EventEnvelope event, GateRequested request, int index) {
     GateProvider provider = providers.get(request.gate().spec().kind());
+    // the measurement's span, in the trace of the wave that asked for the gate; the measurement is
+    // published in it
+    Span span =
+        tracing.open("gate " + request.gate().name() + " measure", tracing.contextOf(event), event);
+    span.setAttribute("lockstep.gate.id", request.gateId());
+    span.setAttribute("lockstep.gate.kind", request.gate().spec().kind());
+    span.setAttribute("lockstep.gate.purpose", key.purpose().wire());
+    span.setAttribute("lockstep.measurement", index);
     CompletableFuture<Outcome> outcome;
-    if (provider == null) {
-      outcome =
-          CompletableFuture.completedFuture(
-              Outcome.error(
-                  "the validator cannot evaluate gates of kind " + request.gate().spec().kind()));
-    } else {
-      String baseline =
-          request.gate().spec().sql() != null && request.gate().spec().sql().compareToBaseline()
-              ? baselineFor(request)
-              : null;
-      try {
+    try (Scope scope = span.makeCurrent()) {
+      if (provider == null) {
         outcome =
-            provider.measure(
-                new MeasureRequest(
-                    request.platform(),
-                    request.gate().spec(),
-                    key.purpose(),
-                    baseline,
-                    request.changeStartedAt()));
-      } catch (RuntimeException e) {
-        outcome = CompletableFuture.completedFuture(Outcome.error("the measurement failed: " + e));
+            CompletableFuture.completedFuture(
+                Outcome.error(
+                    "the validator cannot evaluate gates of kind " + request.gate().spec().kind()));
+      } else {
+        String baseline =
+            request.gate().spec().sql() != null && request.gate().spec().sql().compareToBaseline()
+                ? baselineFor(request)
+                : null;
+        try {
+          outcome =
+              provider.measure(
+                  new MeasureRequest(
+                      request.platform(),
+                      request.gate().spec(),
+                      key.purpose(),
+                      baseline,
+                      request.changeStartedAt()));
+        } catch (RuntimeException e) {
+          outcome =
+              CompletableFuture.completedFuture(Outcome.error("the measurement failed: " + e));
+        }
       }
     }
     outcome.whenComplete(
@@ -221,7 +253,15 @@ public class GateRunner implements AutoCloseable {
           Measurement measurement =
               new Measurement(
                   index, taken.phase(), taken.value(), taken.message(), clock.instant());
-          publishMeasurement(key, generation, event, request, measurement);
+          span.setAttribute("lockstep.measurement.phase", taken.phase().wire());
+          if (taken.phase() != MeasurementPhase.SUCCESSFUL) {
+            span.setStatus(StatusCode.ERROR, taken.phase().wire());
+          }
+          try (Scope current = span.makeCurrent()) {
+            publishMeasurement(key, generation, event, request, measurement);
+          } finally {
+            span.end();
+          }
         });
   }
 
@@ -313,6 +353,7 @@ public class GateRunner implements AutoCloseable {
               }
               ledger.apply(sent.event());
               running.remove(key, generation);
+              counted(event, request, decision instanceof Decision.Passed ? "passed" : "failed");
               LOG.info(
                   "gate {} of upgrade {} {}: {}",
                   request.gateId(),
@@ -322,6 +363,24 @@ public class GateRunner implements AutoCloseable {
                       ? p.summary()
                       : ((Decision.Failed) decision).reason());
             });
+  }
+
+  private void counted(EventEnvelope requested, GateRequested request, String verdict) {
+    String type = request.gate().spec().kind();
+    Counter.builder("lockstep.gate.verdicts")
+        .description("gate verdicts published, by gate type and verdict")
+        .tags("type", type, "verdict", verdict)
+        .register(meters)
+        .increment();
+    Duration took = Duration.between(requested.time(), clock.instant());
+    if (!took.isNegative()) {
+      Timer.builder("lockstep.gate.duration")
+          .description("from a gate's request to its published verdict")
+          .serviceLevelObjectives(DurationBuckets.seconds())
+          .tags("type", type, "verdict", verdict)
+          .register(meters)
+          .record(took);
+    }
   }
 
   /**

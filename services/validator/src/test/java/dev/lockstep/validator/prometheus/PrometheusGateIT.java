@@ -10,10 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lockstep.events.Json;
 import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.MeasurementPhase;
 import dev.lockstep.manifest.Gate;
+import dev.lockstep.testkit.prometheus.PrometheusProcess;
 import dev.lockstep.validator.TestingValidator;
 import dev.lockstep.validator.TestingValidator.Verdict;
 import io.micronaut.context.ApplicationContext;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class PrometheusGateIT {
   private static final List<String> SERVICES = List.of("calm", "burning", "recovering");
   private static TestingExporter exporter;
-  private static TestingPrometheus prometheus;
+  private static PrometheusProcess prometheus;
   private static ApplicationContext validator;
 
   @BeforeAll
@@ -44,7 +44,11 @@ class PrometheusGateIT {
     exporter.errorRate("calm", 0.0);
     exporter.errorRate("burning", 0.2);
     exporter.errorRate("recovering", 0.5);
-    prometheus = TestingPrometheus.start(exporter.target());
+    prometheus =
+        PrometheusProcess.start(
+            List.of(
+                new PrometheusProcess.Scrape("exporter", "/metrics", List.of(exporter.target()))),
+            List.of());
     awaitRates();
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -76,9 +80,7 @@ class PrometheusGateIT {
   private static void awaitRates() throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
-      JsonNode body =
-          Json.mapper().readTree(prometheus.query("count(rate(app_requests_total[5s]) > 0)"));
-      JsonNode result = body.path("data").path("result");
+      JsonNode result = prometheus.query("count(rate(app_requests_total[5s]) > 0)");
       if (result.size() == 1 && result.get(0).path("value").path(1).asInt() == SERVICES.size()) {
         return;
       }
