@@ -23,6 +23,7 @@ class ModuleBoundariesTest {
     "dev.lockstep.validator..",
     "dev.lockstep.notifier..",
     "dev.lockstep.recorder..",
+    "dev.lockstep.console..",
   };
   private static final String[] IO = {
     "org.apache.kafka..",
@@ -75,6 +76,22 @@ class ModuleBoundariesTest {
                 "shared-events is the contract every service and every producer builds on"
                     + " (DESIGN section 3); it must not pull a framework or a service into them");
     rule.check(classes);
+  }
+
+  @Test
+  void theConsoleIsAnHttpClientOfTheServicesAndTouchesNoKafka() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.lockstep.console..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.apache.kafka..", "dev.lockstep.runtime.kafka..", "dev.lockstep.events..")
+        .because(
+            "the console calls the services' HTTP APIs like the CLI, so the five keep talking only"
+                + " through events and it can show a token nothing its API would not"
+                + " (docs/architecture.md, The console)")
+        .check(classes);
   }
 
   @Test

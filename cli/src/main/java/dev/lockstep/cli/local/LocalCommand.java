@@ -91,6 +91,13 @@ public final class LocalCommand implements Callable<Integer> {
   int platforms;
 
   @Option(
+      names = "--tracing",
+      description =
+          "Also start a trace viewer (Zipkin's server, on port 9411) that the services send their"
+              + " spans to, and print the URL of the upgrade's trace.")
+  boolean tracing;
+
+  @Option(
       names = "--checkout",
       description =
           "The built Lockstep checkout (default: the launcher's directory, or the current one).")
@@ -122,21 +129,21 @@ public final class LocalCommand implements Callable<Integer> {
     String platformId =
         rehearsal == null ? SamplePlatform.PLATFORM_ID : rehearsal.platform().platformId();
     Path directory = root.resolve(".lockstep").resolve("local");
+    LocalMode.Options options =
+        new LocalMode.Options(
+            root,
+            directory,
+            scenario,
+            platformId,
+            true,
+            null,
+            parent.configFile(),
+            true,
+            replicas,
+            platforms,
+            rehearsal);
     LocalMode local =
-        LocalMode.start(
-            new LocalMode.Options(
-                root,
-                directory,
-                scenario,
-                platformId,
-                true,
-                null,
-                parent.configFile(),
-                true,
-                replicas,
-                platforms,
-                rehearsal),
-            out);
+        LocalMode.start(tracing ? options.withTracing(Tracing.viewer()) : options, out);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(

@@ -62,7 +62,9 @@ public final class LocalMode implements AutoCloseable {
   private final Map<String, JsonNode> scenarioEnds = new LinkedHashMap<>();
 
   private LocalServices services;
+  private Tracing tracing;
   private String token;
+  private URI consoleSignIn;
   private LiveNarration narration;
 
   /**
@@ -87,6 +89,8 @@ public final class LocalMode implements AutoCloseable {
    *     {@code platform-02} ..., each in namespaces of its own ({@code storage-01} ...)
    * @param rehearsal one's own release on one's own cluster file, with its faults, instead of the
    *     sample (one platform, whose id is {@code platform}), or null for the sample
+   * @param tracing where the services send their spans ({@link Tracing#viewer()}: a Zipkin server
+   *     this local mode starts), or null for nowhere
    */
   public record Options(
       Path checkout,
@@ -99,7 +103,8 @@ public final class LocalMode implements AutoCloseable {
       boolean supervised,
       int replicas,
       int platforms,
-      Rehearsal rehearsal) {
+      Rehearsal rehearsal,
+      Tracing tracing) {
 
     /** The most instances of each service ({@code --replicas}). */
     public static final int MAX_REPLICAS = 5;
@@ -119,6 +124,51 @@ public final class LocalMode implements AutoCloseable {
       if (rehearsal != null && platforms != 1) {
         throw new IllegalArgumentException("a rehearsal runs on one platform, not " + platforms);
       }
+    }
+
+    /** Without tracing. */
+    public Options(
+        Path checkout,
+        Path directory,
+        String scenario,
+        String platform,
+        boolean fixedPorts,
+        Infrastructure shared,
+        Path configFile,
+        boolean supervised,
+        int replicas,
+        int platforms,
+        Rehearsal rehearsal) {
+      this(
+          checkout,
+          directory,
+          scenario,
+          platform,
+          fixedPorts,
+          shared,
+          configFile,
+          supervised,
+          replicas,
+          platforms,
+          rehearsal,
+          null);
+    }
+
+    /** The same, with the services' spans sent as {@code tracing} says. */
+    public Options withTracing(Tracing tracing) {
+      return new Options(
+          checkout,
+          directory,
+          scenario,
+          platform,
+          fixedPorts,
+          shared,
+          configFile,
+          supervised,
+          replicas,
+          platforms,
+          rehearsal,
+          tracing);
     }
 
     /** The sample, not a rehearsal. */
@@ -219,6 +269,16 @@ public final class LocalMode implements AutoCloseable {
             ? options.rehearsal().platform()
             : SamplePlatform.load(options.checkout().resolve("docs/examples/sample-platform"));
     List<Scenario> scenarios = Scenario.parseAll(options.scenario());
+    TraceViewer viewer = null;
+    if (options.tracing() != null && options.tracing().startsViewer()) {
+      // Zipkin takes a few seconds to start: the rest of the start overlaps it
+      viewer =
+          TraceViewer.start(
+              options.checkout(),
+              options.fixedPorts() ? TraceViewer.DEFAULT_PORT : TraceViewer.freePort(),
+              options.directory().resolve("trace-viewer"));
+      owned.add(viewer);
+    }
     if (options.shared() == null) {
       say("starting a Kafka broker and PostgreSQL ...");
       KafkaBroker kafka = quietly(KafkaBroker::start);
@@ -290,9 +350,15 @@ public final class LocalMode implements AutoCloseable {
               + ", and so on)");
     }
     say(
-        "starting the planner, executor, validator, notifier and rca-recorder"
+        "starting the planner, executor, validator, notifier, rca-recorder and console"
             + (options.replicas() == 1 ? "" : ", " + options.replicas() + " instances of each")
             + " ...");
+    tracing = options.tracing();
+    if (viewer != null) {
+      viewer.awaitReady();
+      tracing = Tracing.zipkin(viewer.baseUrl());
+      say("trace viewer (Zipkin) at " + viewer.baseUrl() + "/zipkin/ receives the services' spans");
+    }
     String prefix = "lockstep_" + options.platform().replaceAll("[^a-z0-9]", "_");
     List<LocalServices.Platform> served = new ArrayList<>();
     runs.forEach(
@@ -318,7 +384,8 @@ public final class LocalMode implements AutoCloseable {
                 "256m",
                 options.supervised() ? RestartBackoff.STANDARD : null,
                 served,
-                options.replicas()),
+                options.replicas(),
+                tracing),
             this::say);
     owned.add(services);
     token = services.token("local-operator", LocalServices.ALL_ROLES, Duration.ofHours(12));
@@ -332,6 +399,13 @@ public final class LocalMode implements AutoCloseable {
                     "  %-" + width + "s %s   log: %s", name, process.url(), process.log())));
     say("  kafka         " + bootstrapServers + "   (topics lockstep.*, the event log)");
     say("  postgresql    " + recorderDatabaseUrl(postgres, prefix) + "   (the recorder's events)");
+    consoleSignIn = services.consoleSignIn(token);
+    say(
+        "  web console   "
+            + consoleSignIn
+            + "   (signs you in, once, within 10 minutes; "
+            + services.url(LockstepService.CONSOLE)
+            + "/signin takes a token)");
     if (options.supervised()) {
       say("a service that exits is started again, as Kubernetes restarts a crashed pod");
     }
@@ -456,6 +530,11 @@ public final class LocalMode implements AutoCloseable {
     sample(platform).failGate(endpoints, failing);
   }
 
+  /** The console URL that signs the local operator in, once (as printed). */
+  public URI consoleSignIn() {
+    return consoleSignIn;
+  }
+
   /** A token with every role. */
   public String token() {
     return token;
@@ -529,7 +608,26 @@ public final class LocalMode implements AutoCloseable {
                       asExpected(platform, end) ? "" : " (expected " + expected(platform) + ")")));
     }
     printSummary(ends.get(platform()));
+    printTraces(ends.get(platform()));
     return scenarioUpgrades.get(platform());
+  }
+
+  /** With a trace viewer, prints where it shows the upgrade's trace and its rollbacks'. */
+  private void printTraces(JsonNode upgrade) {
+    if (tracing == null || tracing.viewerUrl() == null) {
+      return;
+    }
+    String url = tracing.traceUrl(upgrade.path("traceId").asText(null));
+    if (url != null) {
+      say("the upgrade's trace: " + url);
+    }
+    for (JsonNode rollbackId : upgrade.path("rollbacks")) {
+      JsonNode rollback = upgrade(rollbackId.asText());
+      String rollbackUrl = tracing.traceUrl(rollback.path("traceId").asText(null));
+      if (rollbackUrl != null) {
+        say("its rollback's trace (linked to the upgrade's): " + rollbackUrl);
+      }
+    }
   }
 
   /**

@@ -121,6 +121,7 @@ public final class LocalServices implements AutoCloseable {
    * @param platforms every platform the services serve, on the same cluster; empty for {@code
    *     platform} alone
    * @param replicas how many instances of each service run
+   * @param tracing where the services send their spans, or null for nowhere
    */
   public record Settings(
       Path checkout,
@@ -138,13 +139,52 @@ public final class LocalServices implements AutoCloseable {
       String heap,
       RestartBackoff restartBackoff,
       List<Platform> platforms,
-      int replicas) {
+      int replicas,
+      Tracing tracing) {
 
     public Settings {
       platforms = platforms == null ? List.of() : List.copyOf(platforms);
       if (replicas < 1) {
         throw new IllegalArgumentException("replicas must be at least 1, not " + replicas);
       }
+    }
+
+    /** Without tracing: the services export no spans. */
+    public Settings(
+        Path checkout,
+        Path directory,
+        String bootstrapServers,
+        Postgres postgres,
+        String databasePrefix,
+        String kubernetesUrl,
+        String platform,
+        List<String> namespaces,
+        List<String> customResources,
+        Path chartsDirectory,
+        Path subscriptions,
+        boolean fixedPorts,
+        String heap,
+        RestartBackoff restartBackoff,
+        List<Platform> platforms,
+        int replicas) {
+      this(
+          checkout,
+          directory,
+          bootstrapServers,
+          postgres,
+          databasePrefix,
+          kubernetesUrl,
+          platform,
+          namespaces,
+          customResources,
+          chartsDirectory,
+          subscriptions,
+          fixedPorts,
+          heap,
+          restartBackoff,
+          platforms,
+          replicas,
+          null);
     }
 
     /** One instance of each service, one platform. */
@@ -291,7 +331,10 @@ public final class LocalServices implements AutoCloseable {
     stopLeftovers();
     for (int index = 0; index < settings.replicas(); index++) {
       for (LockstepService service : LockstepService.values()) {
-        instances.add(new ServiceInstance(service, index));
+        // the console keeps its sessions in memory: one instance
+        if (index == 0 || service.consumesEvents()) {
+          instances.add(new ServiceInstance(service, index));
+        }
       }
     }
     for (ServiceInstance instance : instances) {
@@ -315,6 +358,51 @@ public final class LocalServices implements AutoCloseable {
     configurations =
         ServiceConfigurations.of(
             settings, secret, notifierUrl, recorderDatabase, url(LockstepService.RECORDER));
+    configurations.put(
+        LockstepService.CONSOLE,
+        ServiceConfigurations.console(
+            settings,
+            secret,
+            url(LockstepService.PLANNER),
+            url(LockstepService.RECORDER),
+            url(LockstepService.NOTIFIER),
+            consoleSignInCodes()));
+  }
+
+  /** The file of one-time sign-in codes the console redeems ({@link #consoleSignIn}). */
+  private Path consoleSignInCodes() {
+    return settings.directory().resolve("console-signin-codes");
+  }
+
+  /**
+   * A console URL that signs the token's holder in once, within ten minutes, without the token in
+   * the URL: a random code, written with the token to a file only this user can read, which the
+   * console redeems and removes ({@code GET /signin/<code>}).
+   */
+  public URI consoleSignIn(String token) {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String code = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    long expires = Instant.now().plus(Duration.ofMinutes(10)).getEpochSecond();
+    Path file = consoleSignInCodes();
+    try {
+      if (!Files.exists(file)) {
+        Files.createFile(file);
+      }
+      try {
+        Files.setPosixFilePermissions(
+            file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the directory's own protection applies
+      }
+      Files.writeString(
+          file,
+          code + " " + expires + " " + token + System.lineSeparator(),
+          java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return url(LockstepService.CONSOLE).resolve("/signin/" + code);
   }
 
   /** An instance's configuration: the service's, with an executor's own {@code instance-id}. */

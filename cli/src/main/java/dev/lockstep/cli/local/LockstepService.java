@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The five services as the build leaves them: each one's main class, its module directory and its
- * default HTTP port (DESIGN section 2). The build writes each module's run-time class path to
- * {@code target/classpath.txt}, so a service runs as a process of its own with exactly its own code
- * and configuration.
+ * The five services and the console as the build leaves them: each one's main class, its module
+ * directory and its default HTTP port (DESIGN section 2). The build writes each module's run-time
+ * class path to {@code target/classpath.txt}, so a service runs as a process of its own with
+ * exactly its own code and configuration.
  */
 public enum LockstepService {
   PLANNER("planner", "services/planner", "dev.lockstep.planner.PlannerApplication", 8081),
@@ -19,7 +19,12 @@ public enum LockstepService {
   VALIDATOR("validator", "services/validator", "dev.lockstep.validator.ValidatorApplication", 8083),
   NOTIFIER("notifier", "services/notifier", "dev.lockstep.notifier.NotifierApplication", 8084),
   RECORDER(
-      "rca-recorder", "services/rca-recorder", "dev.lockstep.recorder.RecorderApplication", 8085);
+      "rca-recorder", "services/rca-recorder", "dev.lockstep.recorder.RecorderApplication", 8085),
+  /**
+   * The web console: an HTTP client of the planner's and the recorder's APIs that reads and writes
+   * no Kafka topic, so it is one instance however many replicas the others run.
+   */
+  CONSOLE("console", "services/console", "dev.lockstep.console.ConsoleApplication", 8086);
 
   private final String id;
   private final String module;
@@ -41,6 +46,14 @@ public enum LockstepService {
   /** The class whose main method starts the service. */
   public String mainClass() {
     return mainClass;
+  }
+
+  /**
+   * Whether the service consumes Lockstep's topics (every one but the console): only those run as
+   * several instances in a consumer group and take part in rebalances.
+   */
+  public boolean consumesEvents() {
+    return this != CONSOLE;
   }
 
   /** The port of DESIGN section 2. */

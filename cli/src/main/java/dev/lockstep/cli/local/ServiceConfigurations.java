@@ -155,8 +155,33 @@ final class ServiceConfigurations {
   }
 
   /**
+   * The console's configuration: the security settings the services share (it verifies a pasted
+   * token as they do), the services' URLs, the platforms its platforms page lists and the file of
+   * one-time sign-in codes. It gets no Kafka settings: it reads and writes no topic.
+   */
+  static Map<String, Object> console(
+      LocalServices.Settings settings,
+      String secret,
+      URI plannerUrl,
+      URI recorderUrl,
+      URI notifierUrl,
+      java.nio.file.Path signInCodes) {
+    Map<String, Object> lockstep = new LinkedHashMap<>();
+    lockstep.put("security", Map.of("jwt-secret", secret, "audience", LocalServices.AUDIENCE));
+    lockstep.put(
+        "console",
+        Map.of(
+            "planner-url", plannerUrl.toString(),
+            "recorder-url", recorderUrl.toString(),
+            "notifier-url", notifierUrl.toString(),
+            "platforms", settings.allPlatforms().stream().map(LocalServices.Platform::id).toList(),
+            "signin-codes-file", signInCodes.toAbsolutePath().toString()));
+    return Map.of("lockstep", lockstep);
+  }
+
+  /**
    * A service's configuration with settings of its own added under {@code lockstep.<service>} (an
-   * executor's {@code instance-id}, say).
+   * executor's {@code instance-id}, say); the rest of it (its {@code otel:}) unchanged.
    */
   @SuppressWarnings("unchecked")
   static Map<String, Object> with(
@@ -167,7 +192,9 @@ final class ServiceConfigurations {
         new LinkedHashMap<>((Map<String, Object>) lockstep.getOrDefault(service.id(), Map.of()));
     own.putAll(settings);
     lockstep.put(service.id(), own);
-    return Map.of("lockstep", lockstep);
+    Map<String, Object> with = new LinkedHashMap<>(configuration);
+    with.put("lockstep", lockstep);
+    return with;
   }
 
   /** A configuration tree: {@code lockstep:} with the shared settings and the service's own. */
@@ -184,6 +211,14 @@ final class ServiceConfigurations {
             Map.of("session.timeout.ms", "10000", "heartbeat.interval.ms", "2000")));
     lockstep.put("security", Map.of("jwt-secret", secret, "audience", LocalServices.AUDIENCE));
     lockstep.putAll(own);
-    return Map.of("lockstep", lockstep);
+    Tracing tracing = settings.tracing();
+    if (tracing == null) {
+      return Map.of("lockstep", lockstep);
+    }
+    if (tracing.viewerUrl() != null) {
+      // the recorder's post-mortem links the upgrade's trace
+      lockstep.put("tracing", Map.of("viewer-url", tracing.viewerUrl()));
+    }
+    return Map.of("lockstep", lockstep, "otel", tracing.otel());
   }
 }

@@ -223,7 +223,12 @@ final class FaultInjector implements AutoCloseable {
   }
 
   private Fault addInstance() {
-    LockstepService service = pick(List.of(LockstepService.values()));
+    // a consumer group's member: the console consumes nothing and runs once
+    LockstepService service =
+        pick(
+            java.util.Arrays.stream(LockstepService.values())
+                .filter(LockstepService::consumesEvents)
+                .toList());
     String name = service.id() + "-soak-" + (++addedCount);
     Instant at = Instant.now();
     Map<String, Object> own =

@@ -8,6 +8,7 @@ import dev.lockstep.cli.LockstepCommand;
 import dev.lockstep.cli.local.LocalMode;
 import dev.lockstep.cli.local.LockstepService;
 import dev.lockstep.cli.local.SamplePlatform;
+import dev.lockstep.cli.local.Tracing;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.Json;
@@ -24,7 +25,9 @@ import dev.lockstep.events.v1.Wave;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.testkit.cluster.SimulatedOperator;
 import dev.lockstep.testkit.kafka.KafkaBroker;
+import dev.lockstep.testkit.otlp.OtlpReceiver;
 import dev.lockstep.testkit.postgres.Postgres;
+import dev.lockstep.testkit.prometheus.PrometheusProcess;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -88,20 +91,26 @@ class EndToEndIT {
 
   /** A local mode with {@code platforms} copies of the sample, which take the scenarios in turn. */
   private LocalMode start(String scenarios, int platforms) {
+    return start(scenarios, platforms, null);
+  }
+
+  /** The same, with the services' spans sent as {@code tracing} says (null: nowhere). */
+  private LocalMode start(String scenarios, int platforms, Tracing tracing) {
     String platform = "dataos-e2e-" + UUID.randomUUID().toString().substring(0, 8);
     directory = CHECKOUT.resolve("cli/target/e2e").resolve(platform);
     return LocalMode.start(
         new LocalMode.Options(
-            CHECKOUT,
-            directory,
-            scenarios,
-            platform,
-            false,
-            new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
-            null,
-            false,
-            1,
-            platforms),
+                CHECKOUT,
+                directory,
+                scenarios,
+                platform,
+                false,
+                new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
+                null,
+                false,
+                1,
+                platforms)
+            .withTracing(tracing),
         new PrintWriter(output, true));
   }
 
@@ -115,7 +124,8 @@ class EndToEndIT {
 
   @Test
   void aCleanUpgradeCompletesAndEveryWorkloadRunsTheNewRelease() throws Exception {
-    try (LocalMode local = start("happy")) {
+    try (LocalMode local = start("happy");
+        PrometheusProcess prometheus = ScrapedMetrics.scrapeEveryService(local)) {
       String upgradeId = local.runScenario();
 
       JsonNode upgrade = local.awaitEnd(upgradeId);
@@ -147,12 +157,22 @@ class EndToEndIT {
       assertThat(status.out()).contains("2.0.0");
       Cli watch = cli(local, "watch", upgradeId, "--no-tty", "-o", "json");
       assertThat(watch.code()).isEqualTo(ExitCodes.OK);
+      ScrapedMetrics.assertTheUpgradeIsInTheMetrics(
+          local,
+          prometheus,
+          events(local, e -> upgradeId.equals(e.subject()) || mentions(e, upgradeId)));
     }
   }
 
+  /**
+   * With the five services exporting their spans over OTLP to a real receiver (a process of its
+   * own), the upgrade is one trace and its rollback another, linked to it: see {@link
+   * UpgradeTraces#assertTheTraceTree}.
+   */
   @Test
   void aFailingGateRollsBackTopDownVerifiesAndWritesThePostMortem() throws Exception {
-    try (LocalMode local = start("failing-gate")) {
+    try (OtlpReceiver traces = OtlpReceiver.start(CHECKOUT.resolve("cli/target/e2e/otlp"));
+        LocalMode local = start("failing-gate", 1, Tracing.otlp(traces.endpoint()))) {
       Map<String, Map<String, Object>> seeded = workloads(local);
 
       String upgradeId = local.runScenario();
@@ -227,6 +247,7 @@ class EndToEndIT {
       Cli watch = cli(local, "watch", upgradeId, "--no-tty");
       assertThat(watch.code()).isEqualTo(ExitCodes.UPGRADE_NOT_COMPLETED);
       assertThat(output.toString()).contains("ROLLED BACK");
+      UpgradeTraces.assertTheTraceTree(traces, upgrade, rollbackId);
     }
   }
 
@@ -304,58 +325,69 @@ class EndToEndIT {
    * drain, requires and gates out); each request is answered with plan.created naming it as its
    * cause, and the first upgrade completes. The local mode prints the broker producers use.
    */
+  /**
+   * Two checks against one running system (one local mode: each costs CI about 20 seconds): {@code
+   * lockstep plan --offline} gives what the planner's preview gives, and the producers' guide works
+   * as written.
+   */
   @Test
-  void theProducersGuideWorksAgainstTheServicesWithOptionalFieldsLeftOut() throws Exception {
+  void offlinePlanningAndTheProducersGuideAgreeWithTheRunningServices() throws Exception {
     try (LocalMode local = start("happy")) {
       local.awaitInventory();
-      assertThat(output.toString())
-          .as("the local mode prints where its broker listens")
-          .contains("kafka         " + local.bootstrapServers());
-      Path release = directory.resolve("release.yaml");
-      Files.writeString(release, local.release());
-      int withoutDrain = 0;
-      for (JsonNode c :
-          new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
-              .readTree(local.release())
-              .path("spec")
-              .path("components")) {
-        withoutDrain += c.has("drain") ? 0 : 1;
-      }
-      assertThat(withoutDrain).as("components of the sample that leave drain out").isPositive();
-      assertThat(local.release())
-          .as("the sample leaves drain out of most components")
-          .contains("drain");
-      ClassLoader examples = DocExamples.compile(DOC, directory.resolve("examples"));
-
-      String plainId = "up-plain-" + UUID.randomUUID();
-      String plainOut =
-          DocExamples.run(
-              examples,
-              "PlainRequest",
-              local.bootstrapServers(),
-              platformOf(local),
-              release.toString(),
-              plainId);
-      assertThat(plainOut.trim()).isEqualTo("dev.lockstep.plan.created " + plainId);
-      assertTheAnswerNamesTheRequest(local, plainId);
-      JsonNode upgrade = local.awaitEnd(plainId);
-      assertThat(upgrade.path("status").asText()).isEqualTo("completed");
-      assertThat(upgrade.path("requestedBy").asText()).isEqualTo("release-bot");
-      assertEveryWorkloadRunsTheRelease(local);
-
-      String libraryId = "up-library-" + UUID.randomUUID();
-      String libraryOut =
-          DocExamples.run(
-              examples,
-              "LibraryRequest",
-              local.bootstrapServers(),
-              platformOf(local),
-              release.toString(),
-              libraryId);
-      assertThat(libraryOut.trim()).isEqualTo("planned " + libraryId);
-      assertTheAnswerNamesTheRequest(local, libraryId);
-      local.awaitEnd(libraryId);
+      planningOfflineGivesWhatThePlannersPreviewGives(local);
+      theProducersGuideWorksAgainstTheServicesWithOptionalFieldsLeftOut(local);
     }
+  }
+
+  private void theProducersGuideWorksAgainstTheServicesWithOptionalFieldsLeftOut(LocalMode local)
+      throws Exception {
+    assertThat(output.toString())
+        .as("the local mode prints where its broker listens")
+        .contains("kafka         " + local.bootstrapServers());
+    Path release = directory.resolve("release.yaml");
+    Files.writeString(release, local.release());
+    int withoutDrain = 0;
+    for (JsonNode c :
+        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+            .readTree(local.release())
+            .path("spec")
+            .path("components")) {
+      withoutDrain += c.has("drain") ? 0 : 1;
+    }
+    assertThat(withoutDrain).as("components of the sample that leave drain out").isPositive();
+    assertThat(local.release())
+        .as("the sample leaves drain out of most components")
+        .contains("drain");
+    ClassLoader examples = DocExamples.compile(DOC, directory.resolve("examples"));
+
+    String plainId = "up-plain-" + UUID.randomUUID();
+    String plainOut =
+        DocExamples.run(
+            examples,
+            "PlainRequest",
+            local.bootstrapServers(),
+            platformOf(local),
+            release.toString(),
+            plainId);
+    assertThat(plainOut.trim()).isEqualTo("dev.lockstep.plan.created " + plainId);
+    assertTheAnswerNamesTheRequest(local, plainId);
+    JsonNode upgrade = local.awaitEnd(plainId);
+    assertThat(upgrade.path("status").asText()).isEqualTo("completed");
+    assertThat(upgrade.path("requestedBy").asText()).isEqualTo("release-bot");
+    assertEveryWorkloadRunsTheRelease(local);
+
+    String libraryId = "up-library-" + UUID.randomUUID();
+    String libraryOut =
+        DocExamples.run(
+            examples,
+            "LibraryRequest",
+            local.bootstrapServers(),
+            platformOf(local),
+            release.toString(),
+            libraryId);
+    assertThat(libraryOut.trim()).isEqualTo("planned " + libraryId);
+    assertTheAnswerNamesTheRequest(local, libraryId);
+    local.awaitEnd(libraryId);
   }
 
   /**
@@ -363,74 +395,70 @@ class EndToEndIT {
    * every test manifest, against the platform's inventory, it gives the same plan, or the same
    * errors and exit code, as the planner's preview API.
    */
-  @Test
-  void planningOfflineGivesWhatThePlannersPreviewGives() throws Exception {
-    try (LocalMode local = start("happy")) {
-      local.awaitInventory();
-      Path current = directory.resolve("inventory.json");
-      Files.writeString(
-          current,
-          get(
-                  local,
-                  local.services().url(LockstepService.PLANNER),
-                  "/api/v1/platforms/" + platformOf(local))
-              .toString());
-      Path sampleRelease = directory.resolve("release.yaml");
-      Files.writeString(sampleRelease, local.release());
-      List<Path> manifests = new ArrayList<>(List.of(sampleRelease));
-      try (var files = Files.list(CHECKOUT.resolve("shared-events/src/test/resources/manifests"))) {
-        files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(manifests::add);
-      }
-      String namespaces = String.join(",", local.sample().namespaces());
-      Path gates = directory.resolve("gates.yaml");
-      Files.writeString(gates, "http-hosts: [\"127.0.0.1\"]\n");
-      String charts = local.sample().chartsDirectory().toString();
-      int planned = 0;
-      for (Path manifest : manifests) {
-        Cli online =
-            cli(
+  private void planningOfflineGivesWhatThePlannersPreviewGives(LocalMode local) throws Exception {
+    Path current = directory.resolve("inventory.json");
+    Files.writeString(
+        current,
+        get(
                 local,
-                "plan",
-                manifest.toString(),
-                "-p",
-                platformOf(local),
-                "--current",
-                current.toString(),
-                "--output",
-                "json");
-        Cli offline =
-            cli(
-                local,
-                "plan",
-                "--offline",
-                manifest.toString(),
-                "-p",
-                platformOf(local),
-                "--current",
-                current.toString(),
-                "--namespaces",
-                namespaces,
-                "--gates",
-                gates.toString(),
-                "--charts",
-                charts,
-                "--output",
-                "json");
-        assertThat(offline.code()).as(manifest + ": exit code").isEqualTo(online.code());
-        if (online.code() == ExitCodes.OK) {
-          planned++;
-          assertThat(withoutHistory(offline.out()))
-              .as(manifest.toString())
-              .isEqualTo(withoutHistory(online.out()));
-        } else {
-          assertThat(errorLines(offline.err()))
-              .as(manifest.toString())
-              .isNotEmpty()
-              .isEqualTo(errorLines(online.err()));
-        }
-      }
-      assertThat(planned).as("the sample release is planned").isPositive();
+                local.services().url(LockstepService.PLANNER),
+                "/api/v1/platforms/" + platformOf(local))
+            .toString());
+    Path sampleRelease = directory.resolve("release.yaml");
+    Files.writeString(sampleRelease, local.release());
+    List<Path> manifests = new ArrayList<>(List.of(sampleRelease));
+    try (var files = Files.list(CHECKOUT.resolve("shared-events/src/test/resources/manifests"))) {
+      files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(manifests::add);
     }
+    String namespaces = String.join(",", local.sample().namespaces());
+    Path gates = directory.resolve("gates.yaml");
+    Files.writeString(gates, "http-hosts: [\"127.0.0.1\"]\n");
+    String charts = local.sample().chartsDirectory().toString();
+    int planned = 0;
+    for (Path manifest : manifests) {
+      Cli online =
+          cli(
+              local,
+              "plan",
+              manifest.toString(),
+              "-p",
+              platformOf(local),
+              "--current",
+              current.toString(),
+              "--output",
+              "json");
+      Cli offline =
+          cli(
+              local,
+              "plan",
+              "--offline",
+              manifest.toString(),
+              "-p",
+              platformOf(local),
+              "--current",
+              current.toString(),
+              "--namespaces",
+              namespaces,
+              "--gates",
+              gates.toString(),
+              "--charts",
+              charts,
+              "--output",
+              "json");
+      assertThat(offline.code()).as(manifest + ": exit code").isEqualTo(online.code());
+      if (online.code() == ExitCodes.OK) {
+        planned++;
+        assertThat(withoutHistory(offline.out()))
+            .as(manifest.toString())
+            .isEqualTo(withoutHistory(online.out()));
+      } else {
+        assertThat(errorLines(offline.err()))
+            .as(manifest.toString())
+            .isNotEmpty()
+            .isEqualTo(errorLines(online.err()));
+      }
+    }
+    assertThat(planned).as("the sample release is planned").isPositive();
   }
 
   private static void assertTheAnswerNamesTheRequest(LocalMode local, String upgradeId) {

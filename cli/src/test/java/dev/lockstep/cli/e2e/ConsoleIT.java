@@ -1,0 +1,264 @@
+package dev.lockstep.cli.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockstep.cli.local.LocalMode;
+import dev.lockstep.cli.local.SamplePlatform;
+import dev.lockstep.testkit.kafka.KafkaBroker;
+import dev.lockstep.testkit.postgres.Postgres;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The web console in a real headless Chromium (Debian's {@code chromium} and {@code
+ * chromium-driver}) against one local mode running the failing-gate scenario: signed in through the
+ * one-time URL the local mode prints, the platforms page shows the sample; the upgrade page, opened
+ * as the upgrade starts, follows it live (its waves change state and the page is never reloaded) to
+ * the failed gate with its measurements and the rollback beside it; the post-mortem opens with its
+ * timeline. Screenshots go to {@code target/console-screenshots/}.
+ */
+class ConsoleIT {
+  private static final Path CHECKOUT =
+      SamplePlatform.find(Path.of(""))
+          .orElseThrow(() -> new IllegalStateException("no docs/examples/sample-platform above"))
+          .getParent()
+          .getParent()
+          .getParent();
+  private static final Path SCREENSHOTS = CHECKOUT.resolve("cli/target/console-screenshots");
+
+  private static final StringWriter OUTPUT = new StringWriter();
+  private static LocalMode local;
+  private static ChromeDriver browser;
+  private static Path directory;
+
+  @BeforeAll
+  static void start() throws Exception {
+    String platform = "dataos-console-" + UUID.randomUUID().toString().substring(0, 8);
+    directory = CHECKOUT.resolve("cli/target/e2e").resolve(platform);
+    local =
+        LocalMode.start(
+            new LocalMode.Options(
+                CHECKOUT,
+                directory,
+                "failing-gate",
+                platform,
+                false,
+                new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
+                null,
+                false,
+                1,
+                1),
+            new PrintWriter(OUTPUT, true));
+    Files.createDirectories(SCREENSHOTS);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1800",
+        "--user-data-dir=" + Files.createTempDirectory("console-chromium"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (local != null) {
+      local.close();
+    }
+    if (directory != null && Files.isDirectory(directory)) {
+      Files.writeString(directory.resolve("local-mode.out"), OUTPUT.toString());
+    }
+  }
+
+  @Test
+  void theUpgradePageFollowsTheFailingGateLiveToTheRollbackAndThePostMortem() throws Exception {
+    // the printed sign-in URL, with a one-time code and no token in it
+    Matcher printed =
+        Pattern.compile("web console\\s+(http://\\S+/signin/(\\S+))").matcher(OUTPUT.toString());
+    assertThat(printed.find()).as("the local mode prints the console's sign-in URL").isTrue();
+    String signIn = printed.group(1);
+    assertThat(signIn).doesNotContain(local.token());
+    String console = signIn.substring(0, signIn.indexOf("/signin/"));
+
+    browser.get(signIn);
+    assertThat(browser.getCurrentUrl()).endsWith("/platforms");
+    String platform = local.platform();
+    local.awaitInventory();
+    browser.navigate().refresh();
+    WebElement section = browser.findElement(By.id("platform-" + platform));
+    assertThat(section.getText())
+        .contains("Release 1.0")
+        .contains("workbench 1.4.0")
+        .contains("user-space")
+        .contains("Available upgrades");
+    screenshot("platforms");
+
+    // the code was for one sign-in: used again it shows the sign-in page
+    browser.manage().deleteAllCookies();
+    browser.get(signIn);
+    assertThat(browser.getPageSource()).contains("used already or has expired");
+    browser.get(console + "/platforms");
+    assertThat(browser.getCurrentUrl()).endsWith("/signin");
+    browser.findElement(By.id("token")).sendKeys(local.token());
+    browser.findElement(By.cssSelector("form[action='/signin'] button")).click();
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .withMessage(() -> browser.getPageSource())
+        .until(b -> b.getCurrentUrl().endsWith("/platforms"));
+
+    String upgradeId = local.submit();
+    browser.get(console + "/upgrades/" + upgradeId);
+    JavascriptExecutor js = browser;
+    js.executeScript("window.lockstepNoReload = true;");
+    // waves as the page shows them, sampled as the upgrade runs
+    List<String> samples = new ArrayList<>();
+    awaitPage(
+        "rollback-planned",
+        b -> {
+          samples.add(
+              String.valueOf(
+                  js.executeScript(
+                      "return Array.from(document.querySelectorAll('.plan-upgrade .wave'))"
+                          + ".map(w => w.className).join(',')")));
+          return !b.findElements(By.cssSelector(".plan-rollback")).isEmpty()
+              && !b.findElements(By.cssSelector(".failure")).isEmpty();
+        });
+    screenshot("upgrade-rolling-back");
+    awaitPage(
+        "rolled-back",
+        b ->
+            b.findElement(By.cssSelector(".summary .state")).getText().equals("rolled-back")
+                && b.findElements(By.cssSelector(".plan-rollback .wave")).stream()
+                    .allMatch(w -> w.getAttribute("class").contains("wave-done")));
+    assertThat(js.executeScript("return window.lockstepNoReload === true"))
+        .as("the page followed the upgrade without a reload")
+        .isEqualTo(true);
+    assertThat(samples)
+        .as("waves changed state while the page was open")
+        .anySatisfy(s -> assertThat(s).contains("wave-pending").doesNotContain("wave-failed"))
+        .anySatisfy(s -> assertThat(s).contains("wave-done"))
+        .anySatisfy(s -> assertThat(s).contains("wave-failed"));
+
+    // the live part may be swapped while it is read: each check waits (stale reads retried)
+    awaitPage(
+        "failure-shown",
+        b -> b.findElement(By.cssSelector(".failure")).getText().contains("workbench-health"));
+    String failedGate = ".plan-upgrade .gate[data-gate='workbench-health']";
+    awaitPage(
+        "failed-gate-measured",
+        b -> {
+          WebElement gate = b.findElement(By.cssSelector(failedGate));
+          return gate.getText().contains("failed")
+              && gate.findElements(By.cssSelector(".measurements tbody tr")).size() > 1
+              && !gate.findElements(By.cssSelector("svg.chart rect")).isEmpty();
+        });
+    java.util.concurrent.atomic.AtomicReference<String> rollbackId =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    awaitPage(
+        "rollback-linked",
+        b -> {
+          rollbackId.set(b.findElement(By.cssSelector(".plan-rollback h2 a")).getText());
+          return b.findElement(By.cssSelector(".summary"))
+              .getText()
+              .contains("Rolled back by " + rollbackId.get());
+        });
+    // times in the viewer's zone, UTC on hover
+    awaitPage(
+        "times-localised",
+        b -> b.findElement(By.cssSelector("time[datetime]")).getAttribute("title").contains("UTC"));
+    Path upgradeShot = screenshot("upgrade");
+    js.executeScript("document.querySelector(arguments[0]).scrollIntoView()", failedGate);
+    screenshot("upgrade-failed-gate");
+
+    // the rollback's own page links back to the upgrade it undoes
+    browser.get(console + "/upgrades/" + rollbackId.get());
+    awaitPage(
+        "rollback-links-back",
+        b ->
+            b.findElement(By.cssSelector(".summary"))
+                .getText()
+                .contains("This rollback undoes " + upgradeId));
+
+    browser.get(console + "/upgrades/" + upgradeId);
+    browser.findElement(By.linkText("Post-mortem and timeline")).click();
+    awaitPage(
+        "postmortem", b -> !b.findElements(By.cssSelector("table.timeline tbody tr")).isEmpty());
+    assertThat(browser.findElements(By.cssSelector("table.timeline tbody tr")))
+        .hasSizeGreaterThan(3);
+    WebElement frame = browser.findElement(By.cssSelector("iframe.postmortem"));
+    assertThat(frame.getAttribute("sandbox"))
+        .as("no scripts in the report")
+        .doesNotContain("allow-scripts");
+    browser.switchTo().frame(frame);
+    assertThat(browser.findElement(By.tagName("body")).getText()).contains(upgradeId);
+    browser.switchTo().defaultContent();
+    screenshot("postmortem-timeline");
+    js.executeScript("arguments[0].scrollIntoView()", frame);
+    // two animation frames: the report is painted before the picture is taken
+    browser.executeAsyncScript(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));");
+    Path postmortemShot = screenshot("postmortem");
+
+    assertThat(Files.size(upgradeShot)).isGreaterThan(10_000);
+    assertThat(Files.size(postmortemShot)).isGreaterThan(10_000);
+    assertThat(Files.readString(local.services().instances().get("console").log()))
+        .doesNotContain(local.token());
+  }
+
+  /** Waits for the page to show something; if it never does, keeps its picture and source. */
+  private static void awaitPage(
+      String what, java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> shows)
+      throws Exception {
+    try {
+      new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(150))
+          .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+          .ignoring(org.openqa.selenium.NoSuchElementException.class)
+          .until(shows);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      screenshot("timeout-" + what);
+      Files.writeString(SCREENSHOTS.resolve("timeout-" + what + ".html"), browser.getPageSource());
+      throw e;
+    }
+  }
+
+  private static Path screenshot(String name) throws Exception {
+    Path file = SCREENSHOTS.resolve(name + ".png");
+    Path shot = browser.getScreenshotAs(OutputType.FILE).toPath();
+    Files.copy(shot, file, StandardCopyOption.REPLACE_EXISTING);
+    return file;
+  }
+}
