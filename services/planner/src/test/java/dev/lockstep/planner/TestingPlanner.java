@@ -3,6 +3,7 @@ package dev.lockstep.planner;
 import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.runtime.kafka.EventPublisher;
 import dev.lockstep.testkit.kafka.KafkaBroker;
@@ -65,6 +66,17 @@ public final class TestingPlanner {
               Clock.systemUTC()));
     }
     context.getBean(EventPublisher.class).publishAndWait(observations);
+    // answers come from the planner's read model, which folds the observations in a moment
+    PlannerQueries queries = context.getBean(PlannerQueries.class);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    for (String platform : platforms) {
+      while (queries.observedInventory(platform).isEmpty()) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("the planner never observed the inventory of " + platform);
+        }
+        pause();
+      }
+    }
   }
 
   /** A short pause between two polls of a condition that has a deadline. */

@@ -45,6 +45,7 @@ class GateReachApiIT {
                 gates + "http-hosts", List.of("metis.core:8080"),
                 gates + "prometheus-servers", List.of("main")));
     server = context.getBean(EmbeddedServer.class).start();
+    TestingPlanner.observeNothingRunning(context, PLATFORM);
     submitter =
         context
             .getBean(TokenIssuer.class)
