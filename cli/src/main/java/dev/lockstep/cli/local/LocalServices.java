@@ -149,45 +149,7 @@ public final class LocalServices implements AutoCloseable {
       }
     }
 
-    /** Without tracing: the services export no spans. */
-    public Settings(
-        Path checkout,
-        Path directory,
-        String bootstrapServers,
-        Postgres postgres,
-        String databasePrefix,
-        String kubernetesUrl,
-        String platform,
-        List<String> namespaces,
-        List<String> customResources,
-        Path chartsDirectory,
-        Path subscriptions,
-        boolean fixedPorts,
-        String heap,
-        RestartBackoff restartBackoff,
-        List<Platform> platforms,
-        int replicas) {
-      this(
-          checkout,
-          directory,
-          bootstrapServers,
-          postgres,
-          databasePrefix,
-          kubernetesUrl,
-          platform,
-          namespaces,
-          customResources,
-          chartsDirectory,
-          subscriptions,
-          fixedPorts,
-          heap,
-          restartBackoff,
-          platforms,
-          replicas,
-          null);
-    }
-
-    /** One instance of each service, one platform. */
+    /** One instance of each service, one platform, no tracing. */
     public Settings(
         Path checkout,
         Path directory,
@@ -219,7 +181,8 @@ public final class LocalServices implements AutoCloseable {
           heap,
           restartBackoff,
           List.of(),
-          1);
+          1,
+          null);
     }
 
     /** Services that stay stopped when they exit. */
