@@ -270,9 +270,9 @@ class ConsoleSignInTest {
         .doesNotContain("<b>ok?</b>")
         .contains("Your token has no approver role");
 
-    // an upgrade the recorder has not seen yet: a page that waits for it, not an error
+    // an upgrade the recorder has not seen (yet): 404, and a page that waits for it
     HttpResponse<String> early = get("/upgrades/up-2", cookie);
-    assertThat(early.statusCode()).isEqualTo(200);
+    assertThat(early.statusCode()).isEqualTo(404);
     assertThat(early.body())
         .contains("Not recorded yet")
         .contains("sse-connect=\"/upgrades/up-2/stream\"");

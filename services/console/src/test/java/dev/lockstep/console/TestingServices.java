@@ -22,6 +22,7 @@ final class TestingServices implements AutoCloseable {
 
   private final HttpServer server;
   private final Map<String, String> answers = new ConcurrentHashMap<>();
+  private final Map<String, Answer> posts = new ConcurrentHashMap<>();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   TestingServices() throws IOException {
@@ -39,6 +40,13 @@ final class TestingServices implements AutoCloseable {
     answers.put(path, json);
   }
 
+  /** Answers POSTs of that path with that status and body (else 202 and {@code {}}). */
+  void answerPost(String path, int status, String json) {
+    posts.put(path, new Answer(status, json));
+  }
+
+  private record Answer(int status, String json) {}
+
   List<Seen> seen() {
     return List.copyOf(seen);
   }
@@ -52,8 +60,10 @@ final class TestingServices implements AutoCloseable {
             uri,
             exchange.getRequestHeaders().getFirst("Authorization"),
             body));
-    String answer = exchange.getRequestMethod().equals("POST") ? "{}" : answers.get(uri);
-    int status = exchange.getRequestMethod().equals("POST") ? 202 : answer == null ? 404 : 200;
+    boolean post = exchange.getRequestMethod().equals("POST");
+    Answer posted = post ? posts.getOrDefault(uri, new Answer(202, "{}")) : null;
+    String answer = post ? posted.json() : answers.get(uri);
+    int status = post ? posted.status() : answer == null ? 404 : 200;
     byte[] bytes =
         (answer == null
                 ? "{\"errors\":[{\"code\":\"not-found\",\"path\":\"\",\"message\":\"no such thing\"}]}"

@@ -72,10 +72,13 @@ public class UpgradePage {
     String path = "/api/v1/upgrades/" + ServiceApis.encode(id);
     ServiceApis.Answer view = apis.recorder(session.token(), path);
     if (view.status() == 404) {
-      // just submitted: the page waits for the recorder's first event through its stream
+      // not recorded (yet): 404, but the page waits for a first event through its stream, as an
+      // upgrade just submitted reaches the recorder a moment after the planner has accepted it
       JsonNode none = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
       String waiting = UpgradeRendering.live(session, none, none);
-      return Layout.ok("Upgrade " + id, session, UpgradeRendering.page(id, none, waiting));
+      return Layout.html(
+          HttpStatus.NOT_FOUND,
+          Layout.page("Upgrade " + id, session, UpgradeRendering.page(id, none, waiting)));
     }
     if (!view.ok()) {
       return refused(session, "Upgrade " + id, view);

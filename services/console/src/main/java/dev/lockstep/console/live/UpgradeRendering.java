@@ -30,7 +30,8 @@ public final class UpgradeRendering {
     StringBuilder html = new StringBuilder(8192);
     if (view.path("upgradeId").isMissingNode()) {
       return "<div class=\"summary\"><p>Not recorded yet: this page fills in with the upgrade's"
-          + " first event.</p></div>";
+          + " first event. An upgrade just submitted appears in a moment; an id the planner never"
+          + " accepted stays like this (check it, or open the platform).</p></div>";
     }
     html.append("<div class=\"summary\"><p>Platform ")
         .append(text(view.path("platform").asText()))
