@@ -62,6 +62,11 @@ public final class TopicReplay implements AutoCloseable {
   private TopicReplay(Map<String, Object> config, Duration poll, Duration requestTimeout) {
     Map<String, Object> own = new HashMap<>(config);
     own.put("enable.auto.commit", false);
+    // Every record a replay reads exists before it starts (its stops are offsets taken then), so
+    // the broker's long poll only delays it: a fetch left waiting for the last topic's partitions
+    // holds the next topic's first fetch (one fetch in flight per broker) for fetch.max.wait.ms,
+    // 500 ms by default, per topic read in turn.
+    own.putIfAbsent("fetch.max.wait.ms", 10);
     this.consumer = new KafkaConsumer<>(own, new StringDeserializer(), new ByteArrayDeserializer());
     this.poll = poll;
     this.requestTimeout = requestTimeout;

@@ -15,6 +15,7 @@ import dev.lockstep.events.v1.GatePassed;
 import dev.lockstep.events.v1.GatePurpose;
 import dev.lockstep.events.v1.GateRequested;
 import dev.lockstep.manifest.Gate;
+import dev.lockstep.runtime.kafka.EventConsumers;
 import dev.lockstep.testkit.Eventually;
 import dev.lockstep.validator.TestingValidator;
 import dev.lockstep.validator.ledger.GateKey;
@@ -297,6 +298,16 @@ class ValidatorRestartIT {
         TestingValidator.start("validator-twice-" + UUID.randomUUID(), reachable(platform));
     List<EventEnvelope> events;
     try {
+      // Both assigned (and their replays done) before the request: an instance assigned later
+      // would find the other's first measurement in the log and resume after it, not run in full.
+      for (ApplicationContext instance : List.of(one, two)) {
+        Eventually.until(
+            "both instances consume their partitions",
+            Duration.ofSeconds(30),
+            () ->
+                instance.getBean(EventConsumers.class).running().stream()
+                    .allMatch(consumer -> consumer.assigned() && consumer.consuming()));
+      }
       request(platform, upgrade, health("twice", 3), GatePurpose.VERIFY, Instant.now());
       events =
           awaitGateEvents(
