@@ -173,6 +173,9 @@ class ApiSecurityIT {
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(errors(response).get(0).get("code").asText()).isEqualTo("not-found");
+    assertThat(errors(response).get(0).has("path"))
+        .as("every error names its path, empty for the request as a whole")
+        .isTrue();
   }
 
   @Test
