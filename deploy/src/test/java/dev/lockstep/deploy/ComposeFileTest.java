@@ -14,9 +14,13 @@ class ComposeFileTest {
   private static final JsonNode COMPOSE =
       Manifests.read(Manifests.ROOT.resolve("docker-compose.yml"));
   private static final List<JsonNode> CHART = Manifests.render(t -> t);
+  private static final List<String> WITH_CONSOLE =
+      java.util.stream.Stream.concat(
+              Manifests.SERVICES.stream(), java.util.stream.Stream.of("console"))
+          .toList();
 
   @Test
-  void composeRunsTheFiveServicesBesideKafkaPostgresAndPrometheus() {
+  void composeRunsTheFiveServicesAndTheConsoleBesideKafkaPostgresAndPrometheus() {
     Set<String> names = new TreeSet<>();
     COMPOSE.path("services").fieldNames().forEachRemaining(names::add);
     Set<String> chartServices = new TreeSet<>();
@@ -24,7 +28,7 @@ class ComposeFileTest {
       chartServices.add(deployment.at("/metadata/labels/app.kubernetes.io~1component").asText());
     }
 
-    assertThat(chartServices).containsExactlyInAnyOrderElementsOf(Manifests.SERVICES);
+    assertThat(chartServices).containsExactlyInAnyOrderElementsOf(WITH_CONSOLE);
     Set<String> expected = new TreeSet<>(chartServices);
     expected.addAll(List.of("kafka", "kafka-init", "postgres", "prometheus"));
     assertThat(names).isEqualTo(expected);
@@ -32,7 +36,7 @@ class ComposeFileTest {
 
   @Test
   void eachServiceHasTheChartsPortAndEnvironment() {
-    for (String service : Manifests.SERVICES) {
+    for (String service : WITH_CONSOLE) {
       JsonNode compose = COMPOSE.path("services").path(service);
       JsonNode container =
           Manifests.named(CHART, "Deployment", "lockstep-" + service)

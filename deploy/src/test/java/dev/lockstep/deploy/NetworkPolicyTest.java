@@ -112,6 +112,52 @@ class NetworkPolicyTest {
   }
 
   @Test
+  void theConsoleReachesThePlannerRecorderNotifierAndIdentityProviderButNoKafka() {
+    JsonNode policy = policy(DEFAULT, "console");
+    assertThat(policy.at("/spec/ingress/0/ports/0/port").asInt())
+        .isEqualTo(Manifests.configuredPort("console"));
+    JsonNode egress = policy.at("/spec/egress");
+    List<String> reached = new ArrayList<>();
+    for (JsonNode rule : egress) {
+      assertThat(rule.path("to").size()).as("a console egress rule without peers").isPositive();
+      reached.add(rule.path("to").toString() + rule.path("ports"));
+    }
+    assertThat(String.join("\n", reached))
+        .contains("k8s-app\":\"kube-dns\"")
+        .contains("\"app.kubernetes.io/component\":\"planner\"")
+        .contains("\"port\":" + Manifests.configuredPort("planner"))
+        .contains("\"app.kubernetes.io/component\":\"rca-recorder\"")
+        .contains("\"port\":" + Manifests.configuredPort("rca-recorder"))
+        .contains("\"app.kubernetes.io/component\":\"notifier\"")
+        .contains("\"port\":" + Manifests.configuredPort("notifier"))
+        .doesNotContain("kafka")
+        .doesNotContain("9092")
+        .doesNotContain("postgresql")
+        .doesNotContain("6443");
+    // DNS and the three services; the identity provider only once it has peers
+    assertThat(egress).hasSize(4);
+
+    List<JsonNode> docs =
+        Manifests.render(
+            t ->
+                t.withValuesFile(
+                    Manifests.valuesFile(
+                        """
+                        networkPolicy:
+                          egress:
+                            identityProvider:
+                              to: [{ ipBlock: { cidr: 192.0.2.10/32 } }]
+                              ports: [{ port: 443, protocol: TCP }]
+                        """)));
+    assertThat(policy(docs, "console").at("/spec/egress").toString()).contains("192.0.2.10/32");
+    for (String service : Manifests.SERVICES) {
+      assertThat(policy(docs, service).at("/spec/egress").toString())
+          .as("%s: identity provider rule", service)
+          .doesNotContain("192.0.2.10/32");
+    }
+  }
+
+  @Test
   void theGateAndChannelHostsAreConfigurableAndGoOnlyToTheirService() {
     List<JsonNode> docs =
         Manifests.render(

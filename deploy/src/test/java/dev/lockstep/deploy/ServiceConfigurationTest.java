@@ -48,6 +48,35 @@ class ServiceConfigurationTest {
     }
   }
 
+  /** So does every variable the chart gives the console, its OIDC sign-in included. */
+  @Test
+  void everyVariableTheChartSetsOnTheConsoleNamesAPropertyItReads() {
+    Known known = known("console");
+    JsonNode container =
+        Manifests.named(
+                Manifests.render(
+                    t ->
+                        t.set("console.oidc.issuer", "https://idp.example.org/realms/ops")
+                            .set("console.oidc.clientId", "lockstep-console")
+                            .set("console.oidc.clientSecret.existingSecret", "console-oidc")
+                            .set("console.oidc.baseUrl", "https://lockstep.example.org")
+                            .set("console.oidc.name", "Example SSO")),
+                "Deployment",
+                "lockstep-console")
+            .at("/spec/template/spec/containers/0");
+    List<String> unknown = new ArrayList<>();
+    List<String> all = new ArrayList<>();
+    for (JsonNode variable : container.path("env")) {
+      String name = variable.path("name").asText();
+      all.add(name);
+      if (!PLATFORM_VARIABLES.contains(name) && !known.reads(name)) {
+        unknown.add(name);
+      }
+    }
+    assertThat(all).contains("LOCKSTEP_CONSOLE_OIDC_CLIENT_SECRET", "LOCKSTEP_CONSOLE_OIDC_NAME");
+    assertThat(unknown).as("variables the console does not read").isEmpty();
+  }
+
   /**
    * With an identity provider configured, every service verifies its tokens (the JWKS address,
    * issuer and audience, names the service reads) and gets no shared signing secret at all.

@@ -20,7 +20,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -36,8 +39,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * one-time URL the local mode prints, the platforms page shows the sample; the upgrade page, opened
  * as the upgrade starts, follows it live (its waves change state and the page is never reloaded) to
  * the failed gate with its measurements and the rollback beside it; the post-mortem opens with its
- * timeline. Screenshots go to {@code target/console-screenshots/}.
+ * timeline. Then, on the same platform, a release pasted with mistakes shows every one with its
+ * path; the sample release with an approval gate, pasted, previewed and submitted, waits for the
+ * approval, which the console gives; the upgrade completes. Screenshots go to {@code
+ * target/console-screenshots/}, one of them at a phone's width.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
   private static final Path CHECKOUT =
       SamplePlatform.find(Path.of(""))
@@ -106,6 +113,7 @@ class ConsoleIT {
   }
 
   @Test
+  @Order(1)
   void theUpgradePageFollowsTheFailingGateLiveToTheRollbackAndThePostMortem() throws Exception {
     // the printed sign-in URL, with a one-time code and no token in it
     Matcher printed =
@@ -237,6 +245,122 @@ class ConsoleIT {
     assertThat(Files.size(postmortemShot)).isGreaterThan(10_000);
     assertThat(Files.readString(local.services().instances().get("console").log()))
         .doesNotContain(local.token());
+  }
+
+  @Test
+  @Order(2)
+  void aBadReleaseShowsEveryErrorAndAnApprovalIsGivenInTheConsole() throws Exception {
+    Matcher printed =
+        Pattern.compile("web console\\s+(http://\\S+)/signin/").matcher(OUTPUT.toString());
+    assertThat(printed.find()).isTrue();
+    String console = printed.group(1);
+    browser.get(console + "/platforms");
+    if (browser.getCurrentUrl().endsWith("/signin")) {
+      browser.findElement(By.id("token")).sendKeys(local.token());
+      browser.findElement(By.cssSelector("form[action='/signin'] button")).click();
+    }
+    String platform = local.platform();
+    // the first test's rollback has ended: the platform runs its first release again, and the
+    // workbench's health gate passes from now on
+    local.failGate(platform, false);
+    awaitPage(
+        "platform-back-at-1.0",
+        b -> {
+          b.navigate().refresh();
+          String text = b.findElement(By.id("platform-" + platform)).getText();
+          return text.contains("workbench 1.4.0") && text.contains("Active upgrade\nNone.");
+        });
+
+    // a release with two mistakes: every one listed with its path, the text kept to correct
+    browser.get(console + "/submit?platform=" + platform);
+    String release = local.release();
+    String bad =
+        release
+            .replaceFirst("version: 15\\.4\\.0", "version: fifteen")
+            .replaceFirst(
+                "layer: cloud-kernel\n      version: 1\\.5\\.0",
+                "layer: nowhere\n      version: 1.5.0");
+    assertThat(bad).isNotEqualTo(release);
+    paste(bad);
+    browser.findElement(By.id("preview")).click();
+    awaitPage("bad-release-errors", b -> !b.findElements(By.cssSelector(".errors li")).isEmpty());
+    List<String> errors =
+        browser.findElements(By.cssSelector(".errors li")).stream()
+            .map(WebElement::getText)
+            .toList();
+    assertThat(errors).as("every mistake, each with its path").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(String.join("\n", errors))
+        .contains("spec.components[0].version")
+        .contains("spec.components[1].layer");
+    assertThat(browser.findElement(By.id("release")).getAttribute("value"))
+        .as("the pasted text is kept")
+        .contains("version: fifteen");
+    screenshot("submit-rejected");
+
+    // the sample release with metis's approval gate: previewed, then submitted
+    String withApproval =
+        local
+            .sample(platform)
+            .variant("scenario-approval.yaml")
+            .release(local.endpoints().baseUrl());
+    paste(withApproval);
+    browser.findElement(By.id("preview")).click();
+    awaitPage("preview", b -> !b.findElements(By.id("submit")).isEmpty());
+    assertThat(browser.findElement(By.tagName("main")).getText()).contains("metis");
+    screenshot("submit-preview");
+    browser.findElement(By.id("submit")).click();
+    awaitPage("submitted", b -> b.getCurrentUrl().matches(".*/upgrades/[^/?]+$"));
+    String upgradeId = browser.getCurrentUrl().replaceAll(".*/upgrades/", "");
+
+    // the upgrade waits for the approval; the console gives it
+    awaitPage("approval-pending", b -> !b.findElements(By.partialLinkText("Approve")).isEmpty());
+    screenshot("approval-pending");
+    browser.findElement(By.partialLinkText("Approve")).click();
+    awaitPage("approve-confirmation", b -> !b.findElements(By.id("confirm")).isEmpty());
+    browser.findElement(By.id("confirm")).click();
+    awaitPage(
+        "approved",
+        b -> b.findElement(By.tagName("main")).getText().contains("accepted the approval"));
+    browser.get(console + "/upgrades/" + upgradeId);
+    awaitPage(
+        "completed",
+        b -> b.findElement(By.cssSelector(".summary .state")).getText().equals("completed"));
+    assertThat(local.upgrade(upgradeId).path("status").asText()).isEqualTo("completed");
+
+    // the keyboard alone: the first Tab reaches "Skip to content", the next ones the navigation,
+    // and the action offered for a completed upgrade is a control Tab reaches too
+    browser.findElement(By.tagName("body")).sendKeys(org.openqa.selenium.Keys.TAB);
+    assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+    List<String> reached = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      browser.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+      reached.add(browser.switchTo().activeElement().getText());
+    }
+    assertThat(reached).contains("Platforms", "Submit a release", "Roll back…");
+
+    // a phone's width: the page fits, nothing to scroll sideways
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(390, 1600));
+    browser.navigate().refresh();
+    awaitPage(
+        "phone-layout",
+        b ->
+            b.findElement(By.cssSelector(".summary .state")).getText().equals("completed")
+                && (Long)
+                        ((JavascriptExecutor) b)
+                            .executeScript(
+                                "return document.documentElement.scrollWidth"
+                                    + " - document.documentElement.clientWidth")
+                    <= 0);
+    screenshot("upgrade-phone");
+  }
+
+  /** Puts text into the release field as a paste does (one input event, no typing). */
+  private static void paste(String text) {
+    ((JavascriptExecutor) browser)
+        .executeScript(
+            "const field = document.getElementById('release'); field.value = arguments[0];"
+                + " field.dispatchEvent(new Event('input', {bubbles: true}));",
+            text);
   }
 
   /** Waits for the page to show something; if it never does, keeps its picture and source. */

@@ -297,6 +297,38 @@ class ConsoleSignInTest {
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("data:").contains("postgres"));
   }
 
+  @Test
+  void aSignInOfAnotherContentTypeIsRefusedWithEveryErrorsPath() throws Exception {
+    HttpRequest.Builder json =
+        HttpRequest.newBuilder(base.resolve("/signin"))
+            .header("Content-Type", "application/json")
+            .header("Origin", base.toString())
+            .POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"x\"}"));
+    HttpResponse<String> api = HTTP.send(json.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(api.statusCode()).isEqualTo(415);
+    assertThat(api.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(api.body())
+        .startsWith("{\"errors\":[{")
+        .contains("\"code\":\"unsupported-media-type\"")
+        .contains("\"path\":\"\"")
+        .contains("application/x-www-form-urlencoded");
+    assertThat(api.headers().allValues("Set-Cookie")).isEmpty();
+
+    // a browser is shown a page with each error and its path
+    HttpResponse<String> page =
+        HTTP.send(
+            json.header("Accept", "text/html,application/xhtml+xml").build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(page.statusCode()).isEqualTo(415);
+    assertThat(page.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    assertThat(page.body())
+        .contains("415 Unsupported Media Type")
+        .contains("<code>(the request)</code>")
+        .contains("application/x-www-form-urlencoded");
+  }
+
   private static String signIn(String token) throws Exception {
     HttpResponse<String> response = post("/signin", null, Map.of("token", token));
     assertThat(response.statusCode()).isEqualTo(303);

@@ -150,8 +150,11 @@ public class UpgradePage {
         .append(text(id))
         .append("</span></h1><nav class=\"sub\" aria-label=\"upgrade\"><a href=\"/upgrades/")
         .append(segment(id))
-        .append("\">Back to the upgrade</a></nav>");
+        .append("\">Back to the upgrade</a> · <a href=\"/upgrades/")
+        .append(segment(id))
+        .append("/replay\">Replay it at a chosen speed</a></nav>");
     body.append("<h2>Timeline</h2>").append(timeline(timeline));
+    body.append(dev.lockstep.console.afterwards.NotesPage.section(apis, session, id));
     // the recorder's HTML (escaped by the recorder) in a sandbox without scripts, forms, popups
     // or navigation: whatever an event carried, nothing in it can run or act; the frame is of the
     // console's origin only so that it renders and inherits the page's CSP

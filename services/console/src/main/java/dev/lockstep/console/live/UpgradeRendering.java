@@ -6,6 +6,7 @@ import static dev.lockstep.console.pages.Html.text;
 import static dev.lockstep.console.pages.Html.time;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.console.act.UpgradeAction;
 import dev.lockstep.console.signin.Session;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,19 +14,47 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The live part of the upgrade page, from the recorder's view of the upgrade ({@code
  * /api/v1/upgrades/{id}}) and its events ({@code .../events}: the plans): the status and failure,
- * the plan of the upgrade and of its rollback side by side as waves of steps and gates with their
- * states, each gate's measurements with a small chart, the pending approvals and the version table.
- * A pure function of the two answers, so that the page and its stream render the same.
+ * the actions the status allows (pause, resume, cancel, roll back), the plan of the upgrade and of
+ * its rollback side by side as waves of steps and gates with their states, each gate's measurements
+ * with a small chart against its threshold, the pending approvals and the version table. A pure
+ * function of the two answers, so that the page and its stream render the same.
  */
 public final class UpgradeRendering {
+  // a success condition that is one comparison of the measured value with a number
+  private static final String NUMBER = "([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)";
+  private static final String OP = "(<=|>=|==|!=|<|>)";
+  private static final String MEASURED = "(?:result(?:\\[\\d+\\])?|#)";
+  private static final Pattern VALUE_FIRST =
+      Pattern.compile("\\s*" + MEASURED + "\\s*" + OP + "\\s*" + NUMBER + "\\s*");
+  private static final Pattern NUMBER_FIRST =
+      Pattern.compile("\\s*" + NUMBER + "\\s*" + OP + "\\s*" + MEASURED + "\\s*");
+  private static final Pattern QUANTIFIED =
+      Pattern.compile("\\s*(?:all|any)\\s*\\(\\s*result\\s*,\\s*\\{?(.*?)\\}?\\s*\\)\\s*");
+
   private UpgradeRendering() {}
 
   /** The fragment. */
   public static String live(Session session, JsonNode view, JsonNode events) {
+    return render(session, view, events);
+  }
+
+  /**
+   * The fragment as it was, for a replay: no action buttons and no approve links or lines about
+   * roles, as the past is not acted on (a pending approval still shows as waiting).
+   */
+  public static String asItWas(JsonNode view, JsonNode events) {
+    return render(null, view, events);
+  }
+
+  /** The fragment; without a session, nothing that acts. */
+  private static String render(Session session, JsonNode view, JsonNode events) {
     String upgradeId = view.path("upgradeId").asText();
     StringBuilder html = new StringBuilder(8192);
     if (view.path("upgradeId").isMissingNode()) {
@@ -84,6 +113,9 @@ public final class UpgradeRendering {
     }
     html.append("</div>");
 
+    if (session != null) {
+      html.append(actions(session, view));
+    }
     html.append(approvals(session, view));
 
     // the plans: the upgrade's, then its rollbacks' beside it
@@ -130,6 +162,44 @@ public final class UpgradeRendering {
     return plans;
   }
 
+  /**
+   * The pause, resume, cancel and roll back buttons the upgrade's status allows, each a link to its
+   * confirmation page; to a token without the role, a line saying why there are none.
+   */
+  private static String actions(Session session, JsonNode view) {
+    List<UpgradeAction> offered = UpgradeAction.offered(view);
+    if (offered.isEmpty()) {
+      return "";
+    }
+    String id = view.path("upgradeId").asText();
+    StringBuilder html =
+        new StringBuilder("<div class=\"actions\" role=\"group\" aria-label=\"actions\">");
+    if (!session.has(UpgradeAction.ROLE)) {
+      List<String> verbs = new ArrayList<>();
+      for (UpgradeAction action : offered) {
+        verbs.add(action.label().toLowerCase(Locale.ROOT));
+      }
+      return html.append("<p class=\"hint\">Your token has no ")
+          .append(text(UpgradeAction.ROLE))
+          .append(" role, so it cannot ")
+          .append(text(String.join(" or ", verbs)))
+          .append(" this upgrade.</p></div>")
+          .toString();
+    }
+    for (UpgradeAction action : offered) {
+      html.append("<a class=\"button\" id=\"action-")
+          .append(action.word())
+          .append("\" href=\"/upgrades/")
+          .append(segment(id))
+          .append("/")
+          .append(action.word())
+          .append("\">")
+          .append(text(action.label()))
+          .append("…</a> ");
+    }
+    return html.append("</div>").toString();
+  }
+
   private static String approvals(Session session, JsonNode view) {
     StringBuilder html = new StringBuilder();
     for (JsonNode a : view.path("approvals")) {
@@ -143,13 +213,13 @@ public final class UpgradeRendering {
           .append(" (asked ")
           .append(time(a.path("requestedAt").asText()))
           .append(")</p>");
-      if (session.has("approver")) {
+      if (session != null && session.has("approver")) {
         html.append("<a class=\"button\" href=\"/upgrades/")
             .append(segment(a.path("upgradeId").asText()))
             .append("/approve/")
             .append(segment(a.path("stepId").asText()))
             .append("\">Approve…</a>");
-      } else {
+      } else if (session != null) {
         html.append("<p class=\"hint\">Your token has no approver role.</p>");
       }
       html.append("</div>");
@@ -279,7 +349,7 @@ public final class UpgradeRendering {
       }
       JsonNode measurements = seen.path("measurements");
       if (measurements.isArray() && !measurements.isEmpty()) {
-        html.append(chart(measurements));
+        html.append(chart(measurements, threshold(gate.path("spec"))));
         html.append("<table class=\"measurements\"><caption>measurements</caption><thead><tr>")
             .append("<th scope=\"col\">#</th><th scope=\"col\">result</th>")
             .append("<th scope=\"col\">value</th><th scope=\"col\">message</th>")
@@ -322,10 +392,12 @@ public final class UpgradeRendering {
   /**
    * Each measurement as a bar: its numeric value's height when it has one, else full height; green
    * and a tick for a success, red and a cross for a failure, so that colour is never the only sign.
+   * A success condition with a numeric threshold is a dashed line at its height, labelled with the
+   * condition ("pass if &lt; 0.01"), on the bars' scale.
    */
-  static String chart(JsonNode measurements) {
+  static String chart(JsonNode measurements, Optional<Threshold> threshold) {
     List<Double> values = new ArrayList<>();
-    double max = 0;
+    double max = threshold.map(t -> Math.abs(t.value())).orElse(0.0);
     for (JsonNode m : measurements) {
       Double v = number(m.path("value").asText(null));
       values.add(v);
@@ -334,7 +406,7 @@ public final class UpgradeRendering {
       }
     }
     int n = values.size();
-    int width = Math.max(120, n * 24);
+    int width = Math.max(threshold.isPresent() ? 160 : 120, n * 24);
     StringBuilder svg = new StringBuilder();
     svg.append("<svg class=\"chart\" role=\"img\" width=\"")
         .append(width)
@@ -342,7 +414,9 @@ public final class UpgradeRendering {
         .append(width)
         .append(" 64\"><title>")
         .append(n)
-        .append(" measurements</title>");
+        .append(" measurements")
+        .append(threshold.map(t -> text(", " + t.label())).orElse(""))
+        .append("</title>");
     for (int i = 0; i < n; i++) {
       JsonNode m = measurements.get(i);
       String phase = m.path("phase").asText().toLowerCase(Locale.ROOT);
@@ -365,7 +439,87 @@ public final class UpgradeRendering {
           .append(phase.equals("successful") ? "✓" : phase.equals("failed") ? "✗" : "?")
           .append("</text>");
     }
+    if (threshold.isPresent()) {
+      Threshold t = threshold.get();
+      double y = max == 0 ? 48 : 48 - 44 * Math.abs(t.value()) / max;
+      String at = String.format(Locale.ROOT, "%.1f", y);
+      // drawn after the bars, so that it shows across them; the label sits above the line, or
+      // below it when the line is at the top
+      svg.append("<line class=\"threshold\" x1=\"0\" x2=\"")
+          .append(width)
+          .append("\" y1=\"")
+          .append(at)
+          .append("\" y2=\"")
+          .append(at)
+          .append(
+              "\" stroke=\"currentColor\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"><title>")
+          .append(text(t.label()))
+          .append("</title></line><text class=\"threshold-label\" x=\"")
+          .append(width - 2)
+          .append("\" y=\"")
+          .append(String.format(Locale.ROOT, "%.1f", y - 3 < 10 ? y + 11 : y - 3))
+          .append("\" text-anchor=\"end\">")
+          .append(text(t.label()))
+          .append("</text>");
+    }
     return svg.append("</svg>").toString();
+  }
+
+  /**
+   * A success condition's numeric threshold, to draw on a gate's chart.
+   *
+   * @param op the comparison, with the measured value on its left
+   * @param value the threshold
+   * @param number the threshold as the condition writes it
+   */
+  record Threshold(String op, double value, String number) {
+    /** The line's label: what passes. */
+    String label() {
+      return "pass if " + op + " " + number;
+    }
+  }
+
+  /**
+   * The threshold of a gate's {@code successCondition} (the validator's condition language, see
+   * docs/gates.md) when it is one comparison of the measured value with a number: {@code result <
+   * 0.01}, {@code result[0] >= 1}, {@code 0.5 > result}, {@code all(result, {# < 0.05})}; empty for
+   * anything else (a compound condition, {@code len(result)}, no condition).
+   */
+  static Optional<Threshold> threshold(JsonNode spec) {
+    JsonNode condition = spec.findValue("successCondition");
+    if (condition == null || !condition.isTextual()) {
+      return Optional.empty();
+    }
+    return threshold(condition.asText());
+  }
+
+  static Optional<Threshold> threshold(String condition) {
+    Matcher quantified = QUANTIFIED.matcher(condition);
+    String comparison = quantified.matches() ? quantified.group(1) : condition;
+    Matcher m = VALUE_FIRST.matcher(comparison);
+    if (m.matches()) {
+      return threshold(m.group(1), m.group(2));
+    }
+    m = NUMBER_FIRST.matcher(comparison);
+    if (m.matches()) {
+      String flipped =
+          switch (m.group(2)) {
+            case "<" -> ">";
+            case "<=" -> ">=";
+            case ">" -> "<";
+            case ">=" -> "<=";
+            default -> m.group(2);
+          };
+      return threshold(flipped, m.group(1));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Threshold> threshold(String op, String number) {
+    Double value = number(number);
+    return value == null || value.isInfinite()
+        ? Optional.empty()
+        : Optional.of(new Threshold(op, value, number));
   }
 
   private static Double number(String value) {

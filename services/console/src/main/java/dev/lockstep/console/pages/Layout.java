@@ -29,6 +29,8 @@ public final class Layout {
             "<header><nav aria-label=\"main\"><a class=\"brand\" href=\"/platforms\">Lockstep</a>");
     if (session != null) {
       html.append("<a href=\"/platforms\">Platforms</a>")
+          .append(session.has("submitter") ? "<a href=\"/submit\">Submit a release</a>" : "")
+          .append("<a href=\"/feeds\">Feeds</a>")
           .append("<span class=\"who\">signed in as ")
           .append(text(session.name()))
           .append("</span><form method=\"post\" action=\"/signout\" class=\"inline\">")

@@ -65,6 +65,11 @@ public class PlatformsPage {
         .append("\"><h2>")
         .append(text(platform))
         .append("</h2>");
+    if (session.has("submitter")) {
+      html.append("<p><a class=\"button\" href=\"/submit?platform=")
+          .append(segment(platform))
+          .append("\">Submit a release</a></p>");
+    }
     if (!view.ok()) {
       return html.append(errors(view)).append("</section>").toString();
     }

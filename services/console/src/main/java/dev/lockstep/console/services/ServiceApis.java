@@ -13,8 +13,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 
 /**
  * The services' HTTP APIs as the console calls them: server-side, with the signed-in operator's
@@ -29,14 +34,17 @@ public class ServiceApis {
   private final ObjectMapper mapper = new ObjectMapper();
   private final URI planner;
   private final URI recorder;
+  private final URI notifier;
   private final List<String> platforms;
 
   public ServiceApis(
       @Value("${lockstep.console.planner-url}") String planner,
       @Value("${lockstep.console.recorder-url}") String recorder,
+      @Value("${lockstep.console.notifier-url}") String notifier,
       @Value("${lockstep.console.platforms:}") List<String> platforms) {
     this.planner = URI.create(planner.replaceAll("/+$", ""));
     this.recorder = URI.create(recorder.replaceAll("/+$", ""));
+    this.notifier = URI.create(notifier.replaceAll("/+$", ""));
     this.platforms = platforms == null ? List.of() : List.copyOf(platforms);
   }
 
@@ -68,6 +76,142 @@ public class ServiceApis {
   /** A GET to the recorder that does not block: for the live pages. */
   public CompletableFuture<Answer> recorderAsync(String token, String path) {
     return send(token, recorder, "GET", path, null, null);
+  }
+
+  /** A POST to the recorder (a note). */
+  public Answer recorderPost(String token, String path, String contentType, String body) {
+    return join(send(token, recorder, "POST", path, contentType, body));
+  }
+
+  /** A GET to the recorder for newline-delimited JSON (its replay) that does not block. */
+  public CompletableFuture<Answer> recorderLinesAsync(String token, String path) {
+    return send(token, recorder, "GET", path, null, null, "application/x-ndjson");
+  }
+
+  /** A GET to the notifier. */
+  public Answer notifier(String token, String path) {
+    return join(send(token, notifier, "GET", path, null, null));
+  }
+
+  /**
+   * A server-sent event stream of the notifier, as it comes: each event as its fields ({@code id},
+   * {@code event}, {@code data}). Nothing waits on a thread: the client's lines arrive as the
+   * notifier writes them, and cancelling the flux closes the connection. A refusal (not 200) ends
+   * the flux with {@link Refused}, which holds the answer.
+   */
+  public Flux<Map<String, String>> notifierEvents(String token, String path, String lastEventId) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(notifier + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "text/event-stream");
+    if (lastEventId != null) {
+      request.header("Last-Event-ID", lastEventId);
+    }
+    return Flux.create(
+        sink -> {
+          ServerSentEvents events = new ServerSentEvents(sink);
+          HttpResponse.BodyHandler<Void> handler =
+              info -> {
+                if (info.statusCode() == 200) {
+                  return HttpResponse.BodySubscribers.fromLineSubscriber(events);
+                }
+                return HttpResponse.BodySubscribers.<String, Void>mapping(
+                    HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8),
+                    text -> {
+                      sink.error(new Refused(new Answer(info.statusCode(), text, parse(text))));
+                      return null;
+                    });
+              };
+          CompletableFuture<HttpResponse<Void>> call = http.sendAsync(request.build(), handler);
+          call.whenComplete(
+              (response, e) -> {
+                if (e != null && !sink.isCancelled()) {
+                  sink.error(
+                      new Refused(
+                          new Answer(
+                              0,
+                              notifier.getHost() + ":" + notifier.getPort() + " did not answer",
+                              MissingNode.getInstance())));
+                }
+              });
+          sink.onDispose(
+              () -> {
+                events.cancel();
+                call.cancel(true);
+              });
+        });
+  }
+
+  /** A stream the service refused, or that it never opened. */
+  public static final class Refused extends RuntimeException {
+    private final transient Answer answer;
+
+    Refused(Answer answer) {
+      super("HTTP " + answer.status(), null, false, false);
+      this.answer = answer;
+    }
+
+    /** The service's answer. */
+    public Answer answer() {
+      return answer;
+    }
+  }
+
+  /** Lines of {@code text/event-stream} into events of their fields, pushed into a sink. */
+  private static final class ServerSentEvents implements Flow.Subscriber<String> {
+    private final FluxSink<Map<String, String>> sink;
+    private final Map<String, String> fields = new LinkedHashMap<>();
+    private volatile Flow.Subscription subscription;
+
+    ServerSentEvents(FluxSink<Map<String, String>> sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(String line) {
+      if (line.isEmpty()) {
+        if (fields.containsKey("data")) {
+          sink.next(Map.copyOf(fields));
+        }
+        fields.clear();
+        return;
+      }
+      if (line.startsWith(":")) {
+        return;
+      }
+      int colon = line.indexOf(':');
+      String name = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      value = value.startsWith(" ") ? value.substring(1) : value;
+      fields.merge(name, value, (a, b) -> name.equals("data") ? a + "\n" + b : b);
+    }
+
+    @Override
+    public void onError(Throwable e) {
+      if (sink.isCancelled()) {
+        return;
+      }
+      sink.error(
+          new Refused(new Answer(0, "the notifier's stream broke off", MissingNode.getInstance())));
+    }
+
+    @Override
+    public void onComplete() {
+      sink.complete();
+    }
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
   }
 
   /** A path segment, encoded. */

@@ -1,0 +1,264 @@
+package dev.lockstep.console.act;
+
+import static dev.lockstep.console.pages.Html.segment;
+import static dev.lockstep.console.pages.Html.state;
+import static dev.lockstep.console.pages.Html.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lockstep.console.pages.Layout;
+import dev.lockstep.console.services.ServiceApis;
+import dev.lockstep.console.signin.Csrf;
+import dev.lockstep.console.signin.Session;
+import dev.lockstep.console.signin.Sessions;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Pause, resume, cancel and roll back, from the upgrade page: each a confirmation page ({@code GET
+ * /upgrades/{id}/<action>}) that says what will happen and takes an optional reason, then the
+ * planner's route called with the operator's token ({@code POST}, with the session's CSRF token)
+ * and its answer: the status it accepted, or every error with its path. A token without the
+ * planner's role for it gets a 403 page and the planner is not asked.
+ */
+@Controller("/upgrades")
+@Secured(SecurityRule.IS_ANONYMOUS)
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class UpgradeActions {
+  private final Sessions sessions;
+  private final ServiceApis apis;
+
+  public UpgradeActions(Sessions sessions, ServiceApis apis) {
+    this.sessions = sessions;
+    this.apis = apis;
+  }
+
+  /** The pause confirmation. */
+  @Get("/{id}/pause")
+  public MutableHttpResponse<String> confirmPause(HttpRequest<?> request, @PathVariable String id) {
+    return confirm(request, id, UpgradeAction.PAUSE);
+  }
+
+  /** Pauses. */
+  @Post("/{id}/pause")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public MutableHttpResponse<String> pause(
+      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
+    return act(request, id, UpgradeAction.PAUSE, form);
+  }
+
+  /** The resume confirmation. */
+  @Get("/{id}/resume")
+  public MutableHttpResponse<String> confirmResume(
+      HttpRequest<?> request, @PathVariable String id) {
+    return confirm(request, id, UpgradeAction.RESUME);
+  }
+
+  /** Resumes. */
+  @Post("/{id}/resume")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public MutableHttpResponse<String> resume(
+      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
+    return act(request, id, UpgradeAction.RESUME, form);
+  }
+
+  /** The cancel confirmation. */
+  @Get("/{id}/cancel")
+  public MutableHttpResponse<String> confirmCancel(
+      HttpRequest<?> request, @PathVariable String id) {
+    return confirm(request, id, UpgradeAction.CANCEL);
+  }
+
+  /** Cancels. */
+  @Post("/{id}/cancel")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public MutableHttpResponse<String> cancel(
+      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
+    return act(request, id, UpgradeAction.CANCEL, form);
+  }
+
+  /** The roll back confirmation. */
+  @Get("/{id}/rollback")
+  public MutableHttpResponse<String> confirmRollback(
+      HttpRequest<?> request, @PathVariable String id) {
+    return confirm(request, id, UpgradeAction.ROLLBACK);
+  }
+
+  /** Asks for the rollback. */
+  @Post("/{id}/rollback")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public MutableHttpResponse<String> rollback(
+      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
+    return act(request, id, UpgradeAction.ROLLBACK, form);
+  }
+
+  private MutableHttpResponse<String> confirm(
+      HttpRequest<?> request, String id, UpgradeAction action) {
+    Optional<Session> found = sessions.of(request);
+    if (found.isEmpty()) {
+      return Layout.toSignIn();
+    }
+    Session session = found.get();
+    StringBuilder body = new StringBuilder();
+    body.append("<h1>")
+        .append(text(action.label()))
+        .append("?</h1><p>")
+        .append(text(action.label()))
+        .append(" upgrade <a href=\"/upgrades/")
+        .append(segment(id))
+        .append("\">")
+        .append(text(id))
+        .append("</a>? ")
+        .append(text(action.effect()))
+        .append("</p>");
+    if (!session.has(UpgradeAction.ROLE)) {
+      return Layout.html(
+          HttpStatus.FORBIDDEN,
+          Layout.page(action.label(), session, body.append(noRole(action)).toString()));
+    }
+    body.append("<form method=\"post\" action=\"/upgrades/")
+        .append(segment(id))
+        .append("/")
+        .append(action.word())
+        .append("\">")
+        .append(Layout.csrf(session))
+        .append("<p><label for=\"reason\">Reason (optional, kept with the request)</label>")
+        .append("<input type=\"text\" id=\"reason\" name=\"reason\" maxlength=\"500\"")
+        .append(" autocomplete=\"off\"></p><button type=\"submit\" id=\"confirm\">Yes, ")
+        .append(text(action.label().toLowerCase(Locale.ROOT)))
+        .append("</button> <a href=\"/upgrades/")
+        .append(segment(id))
+        .append("\">No, go back</a></form>");
+    return Layout.ok(action.label(), session, body.toString());
+  }
+
+  private MutableHttpResponse<String> act(
+      HttpRequest<?> request, String id, UpgradeAction action, Map<String, String> form) {
+    Optional<Session> found = sessions.of(request);
+    if (found.isEmpty()) {
+      return Layout.toSignIn();
+    }
+    Session session = found.get();
+    if (!Csrf.matches(session, form)) {
+      return Layout.html(
+          HttpStatus.FORBIDDEN,
+          Layout.page(
+              action.label(),
+              session,
+              "<h1>"
+                  + text(action.refused())
+                  + "</h1><p class=\"error\" role=\"alert\">The form was not this session's (its"
+                  + " CSRF token is missing or wrong), so the planner was not asked. Open the"
+                  + " upgrade again.</p>"));
+    }
+    if (!session.has(UpgradeAction.ROLE)) {
+      return Layout.html(
+          HttpStatus.FORBIDDEN,
+          Layout.page(
+              action.label(), session, "<h1>" + text(action.refused()) + "</h1>" + noRole(action)));
+    }
+    ServiceApis.Answer answer =
+        apis.plannerPost(
+            session.token(),
+            action.plannerPath(id),
+            MediaType.APPLICATION_JSON,
+            action.plannerBody(id, form.get("reason")));
+    StringBuilder body = new StringBuilder();
+    if (answer.ok()) {
+      body.append("<h1>").append(text(action.done())).append("</h1>").append(accepted(answer));
+    } else {
+      body.append("<h1>")
+          .append(text(action.refused()))
+          .append("</h1><p>The planner refused (HTTP ")
+          .append(answer.status())
+          .append("):</p>")
+          .append(errors(answer));
+    }
+    body.append("<p><a href=\"/upgrades/")
+        .append(segment(id))
+        .append("\">Back to the upgrade</a></p>");
+    return Layout.html(status(answer), Layout.page(action.label(), session, body.toString()));
+  }
+
+  /** The planner's 202: the status it reports, and the rollback's page when it names one. */
+  private static String accepted(ServiceApis.Answer answer) {
+    JsonNode json = answer.json();
+    StringBuilder html =
+        new StringBuilder("<p class=\"answer\" role=\"status\">The planner accepted it (HTTP ")
+            .append(answer.status())
+            .append(")");
+    if (json.hasNonNull("status")) {
+      html.append(": ").append(state(json.path("status").asText()));
+    }
+    html.append(".</p>");
+    if (json.hasNonNull("rollbackId")) {
+      String rollbackId = json.path("rollbackId").asText();
+      html.append("<p>Follow the rollback on its page: <a id=\"rollback\" href=\"/upgrades/")
+          .append(segment(rollbackId))
+          .append("\">")
+          .append(text(rollbackId))
+          .append("</a>. It fills in once the planner has planned it.</p>");
+    }
+    return html.toString();
+  }
+
+  /** Every error of the planner's {@code {"errors":[...]}}, each with its path. */
+  static String errors(ServiceApis.Answer answer) {
+    JsonNode errors = answer.json().path("errors");
+    StringBuilder html = new StringBuilder("<ul class=\"error\" role=\"alert\">");
+    if (errors.isArray() && !errors.isEmpty()) {
+      for (JsonNode e : errors) {
+        String path = e.path("path").asText("");
+        html.append("<li><strong>")
+            .append(text(e.path("code").asText("error")))
+            .append("</strong>");
+        if (!path.isEmpty()) {
+          html.append(" at <code class=\"path\">").append(text(path)).append("</code>");
+        }
+        html.append(": ").append(text(e.path("message").asText(""))).append("</li>");
+      }
+    } else {
+      for (String line : answer.errors()) {
+        html.append("<li>").append(text(line)).append("</li>");
+      }
+    }
+    return html.append("</ul>").toString();
+  }
+
+  private static String noRole(UpgradeAction action) {
+    return "<p class=\"error\" role=\"alert\">Your token has no "
+        + text(UpgradeAction.ROLE)
+        + " role, which the planner asks for to "
+        + text(action.label().toLowerCase(Locale.ROOT))
+        + " an upgrade.</p>";
+  }
+
+  /** The planner's own 4xx (what was wrong with the request); 502 when it failed or was silent. */
+  private static HttpStatus status(ServiceApis.Answer answer) {
+    if (answer.ok()) {
+      return HttpStatus.OK;
+    }
+    if (answer.status() >= 400 && answer.status() < 500) {
+      try {
+        return HttpStatus.valueOf(answer.status());
+      } catch (IllegalArgumentException unnamed) {
+        return HttpStatus.BAD_REQUEST;
+      }
+    }
+    return HttpStatus.BAD_GATEWAY;
+  }
+}
