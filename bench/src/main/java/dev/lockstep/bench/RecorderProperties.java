@@ -12,7 +12,8 @@ final class RecorderProperties {
 
   /**
    * A recorder on this broker and this database of the server, with no HTTP port of its own until
-   * started; the caller adds what its benchmark needs.
+   * started, and the planner (on the class path) not consuming; the caller adds what its benchmark
+   * needs.
    */
   static Map<String, Object> of(String bootstrapServers, Postgres postgres, String database) {
     Map<String, Object> properties = new HashMap<>();
@@ -24,6 +25,9 @@ final class RecorderProperties {
     properties.put("lockstep.recorder.database.name", database);
     properties.put("lockstep.recorder.database.username", postgres.username());
     properties.put("lockstep.recorder.database.password", postgres.password());
+    // The bench module's class path holds the planner too: its consumer would follow the topics
+    // in this JVM and take CPU from the recorder, which runs alone in a deployment.
+    properties.put("lockstep.planner.consume", false);
     return properties;
   }
 }

@@ -285,6 +285,10 @@ class RecorderIngestIT {
     JsonNode last = json(lines[lines.length - 1]);
     assertThat(last.get("offsetMillis").asLong()).isEqualTo(25_000);
     assertThat(last.get("event").get("type").asText()).isEqualTo("dev.lockstep.rollback.completed");
+    JsonNode events = json(get("/api/v1/upgrades/" + scenario.upgradeId + "/events"));
+    for (int i = 0; i < lines.length; i++) {
+      assertThat(json(lines[i]).get("event")).as("line %d", i).isEqualTo(events.get(i));
+    }
   }
 
   @Test

@@ -17,12 +17,14 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Replay: an upgrade's log streamed in order with its original timing (one JSON line per event,
@@ -42,6 +44,9 @@ public class ReplayController {
 
   /** Lines per chunk of the response when it is not paced (a few hundred kilobytes). */
   private static final int LINES_PER_CHUNK = 500;
+
+  /** Chunks of rows read ahead of the lines written (bounded memory). */
+  private static final int CHUNKS_AHEAD = 4;
 
   private final Projector projector;
   private final EventStore events;
@@ -87,15 +92,29 @@ public class ReplayController {
                         "upgradeId",
                         "no upgrade " + id + " is recorded"));
     dev.lockstep.runtime.security.PlatformAccess.require(who, platform);
+    if (speed == null) {
+      // The rows are read on the database connection's thread and the lines written on another:
+      // the two halves of the work run on two cores. A few chunks wait between them at most.
+      return events
+          .streamStory(upgradeIds, FETCH_SIZE)
+          .buffer(LINES_PER_CHUNK)
+          .switchOnFirst(
+              (first, chunks) -> {
+                if (!first.hasValue()) {
+                  return chunks.map(rows -> new byte[0]);
+                }
+                Instant start = first.get().get(0).time();
+                return chunks
+                    .publishOn(Schedulers.parallel(), CHUNKS_AHEAD)
+                    .map(rows -> ReplayLines.chunk(rows, start));
+              });
+    }
     Flux<ReplayLines.Line> lines =
         Flux.defer(
             () -> {
               ReplayLines writer = new ReplayLines();
               return events.streamStory(upgradeIds, FETCH_SIZE).map(writer::next);
             });
-    if (speed == null) {
-      return lines.buffer(LINES_PER_CHUNK).map(ReplayLines::join);
-    }
     return lines.concatMap(
         line ->
             Mono.just(line.bytes())

@@ -2,7 +2,6 @@ package dev.lockstep.recorder.api;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.events.EventType;
 import dev.lockstep.recorder.store.EventRow;
@@ -12,16 +11,22 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Turns a story's rows, in log order, into replay lines {@code {"offsetMillis": ..., "event":
- * {...}}}: the CloudEvent in structured form, exactly as {@code .../events} gives it, written
- * straight from the row's columns with a streaming generator (the data is copied token by token,
- * never built as a tree). One instance per replay: it remembers the first event's time and the
- * latest time so far.
+ * {...}}}: the CloudEvent in structured form, as {@code .../events} gives it, written straight from
+ * the row's columns with a streaming generator (the data goes as PostgreSQL's own JSON text of it,
+ * never parsed nor built as a tree). One instance per paced replay: it remembers the first event's
+ * time and the latest time so far; an unpaced replay writes whole chunks of lines ({@link #chunk}).
  */
 final class ReplayLines {
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Writes several lines with one generator, each followed by a newline and nothing else. */
+  private static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
+
+  /** {@code dataschema} by type and version: each a URI made once, not once per line. */
+  private static final ConcurrentMap<String, String> DATASCHEMAS = new ConcurrentHashMap<>();
 
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
   private Instant first;
@@ -46,11 +51,7 @@ final class ReplayLines {
     latest = at.isAfter(latest) ? at : latest;
     buffer.reset();
     try (JsonGenerator out = JSON.createGenerator(buffer)) {
-      out.writeStartObject();
-      out.writeNumberField("offsetMillis", Math.max(0, Duration.between(first, at).toMillis()));
-      out.writeFieldName("event");
-      writeCloudEvent(out, row);
-      out.writeEndObject();
+      writeLine(out, row, first);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the replay line of " + row.eventId(), e);
     }
@@ -58,19 +59,30 @@ final class ReplayLines {
     return new Line(buffer.toByteArray(), gap);
   }
 
-  /** Lines joined into one chunk of the response. */
-  static byte[] join(List<Line> lines) {
-    int size = 0;
-    for (Line line : lines) {
-      size += line.bytes().length;
+  /**
+   * The lines of rows of a replay whose first event happened at {@code first}, one after the other
+   * in one chunk of the response; pure.
+   */
+  static byte[] chunk(List<EventRow> rows, Instant first) {
+    ByteArrayOutputStream chunk = new ByteArrayOutputStream(rows.size() * 640);
+    try (JsonGenerator out = JSON.createGenerator(chunk)) {
+      for (EventRow row : rows) {
+        writeLine(out, row, first);
+        out.writeRaw('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write replay lines", e);
     }
-    byte[] chunk = new byte[size];
-    int at = 0;
-    for (Line line : lines) {
-      System.arraycopy(line.bytes(), 0, chunk, at, line.bytes().length);
-      at += line.bytes().length;
-    }
-    return chunk;
+    return chunk.toByteArray();
+  }
+
+  private static void writeLine(JsonGenerator out, EventRow row, Instant first) throws IOException {
+    out.writeStartObject();
+    out.writeNumberField(
+        "offsetMillis", Math.max(0, Duration.between(first, row.time()).toMillis()));
+    out.writeFieldName("event");
+    writeCloudEvent(out, row);
+    out.writeEndObject();
   }
 
   /** The fields of {@code StoredEvent#cloudEvent}, in its order. */
@@ -82,7 +94,10 @@ final class ReplayLines {
     out.writeStringField("type", row.type());
     out.writeStringField("datacontenttype", EventCodec.DATA_CONTENT_TYPE);
     out.writeStringField(
-        "dataschema", EventType.dataschema(row.type(), row.schemaVersion()).toString());
+        "dataschema",
+        DATASCHEMAS.computeIfAbsent(
+            row.type() + "/" + row.schemaVersion(),
+            key -> EventType.dataschema(row.type(), row.schemaVersion()).toString()));
     if (row.subject() != null) {
       out.writeStringField("subject", row.subject());
     }
@@ -95,10 +110,7 @@ final class ReplayLines {
       out.writeStringField("traceparent", row.traceparent());
     }
     out.writeFieldName("data");
-    try (JsonParser data = JSON.createParser(row.dataJson())) {
-      data.nextToken();
-      out.copyCurrentStructure(data);
-    }
+    out.writeRawValue(row.dataJson());
     out.writeEndObject();
   }
 }

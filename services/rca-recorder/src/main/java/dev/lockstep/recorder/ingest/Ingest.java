@@ -36,12 +36,13 @@ import org.slf4j.LoggerFactory;
  * IngestReadiness}).
  *
  * <p>The consumer is the runtime's, in batch mode: each poll's events are appended in one
- * transaction ({@code COPY} into a staging table, then one {@code INSERT ... SELECT ... ON CONFLICT
- * (event_id) DO NOTHING RETURNING}), the events that were new are remembered decoded, and the
- * projections of the upgrades the poll touched are refreshed; then the runtime dead-letters what it
- * could not read and commits. If the database fails, nothing is committed and the poll is read
- * again after a pause. A crash anywhere redelivers at most the last batch, which the unique event
- * id makes harmless.
+ * transaction ({@code COPY} straight into the event table; when an event is stored already, {@code
+ * COPY} into a staging table and one {@code INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING
+ * RETURNING} instead), the events that were new are remembered decoded, and the projections of the
+ * upgrades the poll touched are refreshed, all on one connection of the pool; then the runtime
+ * dead-letters what it could not read and commits. If the database fails, nothing is committed and
+ * the poll is read again after a pause. A crash anywhere redelivers at most the last batch, which
+ * the unique event id makes harmless.
  *
  * <p>Each stored batch counts its events in {@code lockstep_recorder_events_ingested_total} (new
  * and already stored; {@code lockstep_recorder_events_stored_total} counts the new) and its size in
@@ -148,9 +149,14 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
   private void append(List<ConsumedEvent> events) {
     Batch batch = Batch.of(events, codec);
     try {
-      Map<String, Instant> appended = store.appendNew(batch.rows());
-      projector.remember(batch.asStored(appended));
-      projector.refresh(batch.upgradeIds());
+      Map<String, Instant> appended =
+          store.onOneConnection(
+              () -> {
+                Map<String, Instant> stored = store.appendNew(batch.rows());
+                projector.remember(batch.asStored(stored));
+                projector.refresh(batch.upgradeIds());
+                return stored;
+              });
       long stored = appended.size();
       meters
           .counter("lockstep.recorder.events.ingested", "group", settings.getGroup())
@@ -158,7 +164,7 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
       DistributionSummary.builder("lockstep.recorder.batch.size")
           .description("events per ingested batch")
           .baseUnit("events")
-          .serviceLevelObjectives(1, 5, 10, 50, 100, 500, 1000)
+          .serviceLevelObjectives(1, 5, 10, 50, 100, 500, 1000, 2000)
           .tag("group", settings.getGroup())
           .register(meters)
           .record(batch.events());

@@ -16,7 +16,7 @@ public class IngestSettings {
   private boolean enabled = true;
   private String group = "rca-recorder";
   private List<String> topics = new ArrayList<>(Topics.EVENT_TOPICS);
-  private int maxBatch = 500;
+  private int maxBatch = 2000;
   private boolean rebuildWhenEmpty = true;
   private Duration rebuildTimeLimit = Duration.ofMinutes(30);
 
@@ -47,7 +47,10 @@ public class IngestSettings {
     this.topics = topics;
   }
 
-  /** The most records one poll, and so one INSERT batch, holds. */
+  /**
+   * The most records one poll, and so one transaction, holds (2000: what a transaction costs
+   * besides its rows, and each projection it refreshes, is shared by that many events).
+   */
   public int getMaxBatch() {
     return maxBatch;
   }

@@ -13,10 +13,11 @@ final class CopyText {
   private CopyText() {}
 
   /**
-   * The rows as {@code COPY} input for the columns {@link EventStore#STAGED_COLUMNS}: the event
-   * columns, then the row's position in the list.
+   * The rows as {@code COPY} input for the columns {@link EventStore#STAGED_COLUMNS} (numbered: the
+   * event columns, then the row's position in the list), or for {@link EventStore#COLUMNS} (not
+   * numbered).
    */
-  static byte[] of(List<EventRow> rows) {
+  static byte[] of(List<EventRow> rows, boolean numbered) {
     StringBuilder text = new StringBuilder(rows.size() * 512);
     for (int n = 0; n < rows.size(); n++) {
       EventRow row = rows.get(n);
@@ -35,8 +36,11 @@ final class CopyText {
       field(text, row.traceId()).append('\t');
       field(text, row.traceparent()).append('\t');
       field(text, row.causationId()).append('\t');
-      field(text, row.dataJson()).append('\t');
-      text.append(n).append('\n');
+      field(text, row.dataJson());
+      if (numbered) {
+        text.append('\t').append(n);
+      }
+      text.append('\n');
     }
     return text.toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -5,15 +5,20 @@ import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.postgresql.api.PostgresTransactionDefinition;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Row;
 import io.r2dbc.spi.Statement;
+import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.Wrapped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +36,10 @@ public final class Database implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final ConnectionPool pool;
+
+  /** The connection {@link #onOneConnection} holds for the calling thread. */
+  private final ThreadLocal<Connection> pinned = new ThreadLocal<>();
+
   private final DatabaseSettings settings;
 
   /** Migrates the database to the newest schema and opens the pool. */
@@ -78,11 +87,44 @@ public final class Database implements AutoCloseable {
     return settings;
   }
 
+  /**
+   * Runs work whose transactions and sessions ({@link #inTransaction}, {@link #inSnapshot}, {@link
+   * #withSession}) all use one connection, taken from the pool once: each batch of the ingest makes
+   * three transactions, and a connection taken and given back costs as much as a statement. Work on
+   * the calling thread only; nested calls use the outer connection.
+   */
+  public <T> T onOneConnection(Supplier<T> work) {
+    if (pinned.get() != null) {
+      return work.get();
+    }
+    Connection connection = Mono.from(pool.create()).block(TIMEOUT);
+    pinned.set(connection);
+    try {
+      return work.get();
+    } finally {
+      pinned.remove();
+      Mono.from(connection.close()).block(TIMEOUT);
+    }
+  }
+
   /** Runs work on one connection, inside a transaction: all of it is durable, or none. */
   public <T> T inTransaction(Function<Session, T> work) {
-    Connection connection = Mono.from(pool.create()).block(TIMEOUT);
+    return inTransaction(null, work);
+  }
+
+  /**
+   * Runs work in a transaction of the given definition (null: the database's default), on the
+   * connection of {@link #onOneConnection} or one of the pool's.
+   */
+  private <T> T inTransaction(TransactionDefinition definition, Function<Session, T> work) {
+    Connection held = pinned.get();
+    Connection connection = held != null ? held : Mono.from(pool.create()).block(TIMEOUT);
     try {
-      Mono.from(connection.beginTransaction()).block(TIMEOUT);
+      Mono.from(
+              definition == null
+                  ? connection.beginTransaction()
+                  : connection.beginTransaction(definition))
+          .block(TIMEOUT);
       T result;
       try {
         result = work.apply(new Session(connection));
@@ -97,7 +139,9 @@ public final class Database implements AutoCloseable {
       }
       return result;
     } finally {
-      Mono.from(connection.close()).block(TIMEOUT);
+      if (held == null) {
+        Mono.from(connection.close()).block(TIMEOUT);
+      }
     }
   }
 
@@ -108,19 +152,19 @@ public final class Database implements AutoCloseable {
    */
   public <T> T inSnapshot(Function<Session, T> work) {
     return inTransaction(
-        session -> {
-          session.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", List.of());
-          return work.apply(session);
-        });
+        PostgresTransactionDefinition.from(IsolationLevel.REPEATABLE_READ).readOnly(), work);
   }
 
   /** Runs work on one connection in auto-commit mode. */
   public <T> T withSession(Function<Session, T> work) {
-    Connection connection = Mono.from(pool.create()).block(TIMEOUT);
+    Connection held = pinned.get();
+    Connection connection = held != null ? held : Mono.from(pool.create()).block(TIMEOUT);
     try {
       return work.apply(new Session(connection));
     } finally {
-      Mono.from(connection.close()).block(TIMEOUT);
+      if (held == null) {
+        Mono.from(connection.close()).block(TIMEOUT);
+      }
     }
   }
 
@@ -145,6 +189,18 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.dispose();
+  }
+
+  /** True when the failure, or one of its causes, is the database's error of this SQLSTATE. */
+  public static boolean hasSqlState(Throwable failure, String sqlState) {
+    Throwable cause = failure;
+    for (int depth = 0; cause != null && depth < 10; depth++) {
+      if (cause instanceof R2dbcException r2dbc && sqlState.equals(r2dbc.getSqlState())) {
+        return true;
+      }
+      cause = cause.getCause();
+    }
+    return false;
   }
 
   /** A typed SQL null for a bind parameter. */

@@ -23,7 +23,7 @@ import java.time.Instant;
  * @param subject the CloudEvent subject
  * @param upgradeId the upgrade it belongs to: the subject, else the data's {@code upgradeId}
  * @param rollbackOf for a rollback's events, the upgrade it rolls back
- * @param time when the producer wrote it
+ * @param time when the producer wrote it, as the table keeps it (to the microsecond)
  * @param traceId the trace id of its {@code traceparent}
  * @param traceparent the W3C trace context
  * @param causationId the event that caused it
@@ -75,10 +75,25 @@ public record EventRow(
         event.subject(),
         upgradeId,
         rollbackOf,
-        event.time(),
+        storedTime(event.time()),
         EventTracing.traceId(event.traceparent()),
         event.traceparent(),
         event.causationId(),
         new String(codec.encodeData(data), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * A time as a {@code timestamptz} column keeps it: PostgreSQL reads the fraction of a second as a
+   * double and rounds it to the microsecond ({@code rint}, half to even), as done here; a time
+   * written so is stored unchanged. Pure.
+   */
+  public static Instant storedTime(Instant time) {
+    int nanos = time.getNano();
+    if (nanos % 1000 == 0) {
+      return time;
+    }
+    // nanos / 1e9 is the double nearest the fraction, as strtod reads its nine digits.
+    long micros = (long) Math.rint(nanos / 1e9 * 1_000_000);
+    return Instant.ofEpochSecond(time.getEpochSecond()).plusNanos(micros * 1000);
   }
 }
