@@ -1,34 +1,15 @@
 package dev.lockstep.console;
 
+import static dev.lockstep.console.TestingConsole.field;
+import static dev.lockstep.console.TestingConsole.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import dev.lockstep.runtime.LockstepApplication;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,14 +23,10 @@ import org.junit.jupiter.api.Test;
  * token without the role never reaches the planner. The gate chart draws its success threshold.
  */
 class ConsoleActionsTest {
-  private static final String SECRET = "a-local-secret-of-at-least-32-bytes-long";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   private static TestingServices services;
-  private static ApplicationContext console;
-  private static URI base;
+  private static TestingConsole console;
 
   @BeforeAll
   static void start() throws Exception {
@@ -63,25 +40,13 @@ class ConsoleActionsTest {
     upgrade("up-failed", "upgrade", "failed", "[]");
     upgrade("rb-1", "rollback", "running", "[]");
     console =
-        LockstepApplication.builder(
-                "console",
-                Map.of(
-                    "micronaut.server.port",
-                    -1,
-                    "lockstep.security.jwt-secret",
-                    SECRET,
-                    "lockstep.console.planner-url",
-                    services.url().toString(),
-                    "lockstep.console.recorder-url",
-                    services.url().toString(),
-                    "lockstep.console.platforms",
-                    List.of("dataos-a"),
-                    "lockstep.console.poll-interval",
-                    "100ms"))
-            .start();
-    EmbeddedServer server = console.getBean(EmbeddedServer.class);
-    server.start();
-    base = URI.create("http://127.0.0.1:" + server.getPort());
+        TestingConsole.start(
+            services,
+            Map.of(
+                "lockstep.console.platforms",
+                List.of("dataos-a"),
+                "lockstep.console.poll-interval",
+                "100ms"));
   }
 
   /** An upgrade as the recorder shows it, with a plan of one wave that has a Prometheus gate. */
@@ -127,18 +92,13 @@ class ConsoleActionsTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (console != null) {
-      console.close();
-    }
-    if (services != null) {
-      services.close();
-    }
+  static void stop() throws Exception {
+    TestingConsole.closeAll(console, services);
   }
 
   @Test
   void theButtonsFollowTheStatusAndTheRole() throws Exception {
-    String submitter = signIn(token("ops", List.of("viewer", "submitter")));
+    String submitter = console.signIn(token("ops", List.of("viewer", "submitter")));
     Map<String, List<String>> expected = new LinkedHashMap<>();
     expected.put("up-running", List.of("pause", "cancel"));
     expected.put("up-gate", List.of("pause", "cancel"));
@@ -151,7 +111,7 @@ class ConsoleActionsTest {
     // a rollback can be held, not cancelled half way back
     expected.put("rb-1", List.of("pause"));
     for (Map.Entry<String, List<String>> e : expected.entrySet()) {
-      String page = get("/upgrades/" + e.getKey(), submitter).body();
+      String page = console.get("/upgrades/" + e.getKey(), submitter).body();
       for (String action : List.of("pause", "resume", "cancel", "rollback")) {
         String link = "href=\"/upgrades/" + e.getKey() + "/" + action + "\"";
         if (e.getValue().contains(action)) {
@@ -161,15 +121,15 @@ class ConsoleActionsTest {
         }
       }
     }
-    assertThat(get("/upgrades/up-done", submitter).body()).contains(">Roll back…</a>");
+    assertThat(console.get("/upgrades/up-done", submitter).body()).contains(">Roll back…</a>");
     // the live stream re-renders them, so they follow the status without a reload
-    assertThat(firstStreamed("/upgrades/up-paused/stream", submitter))
+    assertThat(console.firstEvent("/upgrades/up-paused/stream", submitter).data())
         .contains("href=\"/upgrades/up-paused/resume\"")
         .doesNotContain("href=\"/upgrades/up-paused/pause\"");
 
     // a token without the role is told why, and offered nothing
-    String viewer = signIn(token("watcher", List.of("viewer")));
-    String page = get("/upgrades/up-running", viewer).body();
+    String viewer = console.signIn(token("watcher", List.of("viewer")));
+    String page = console.get("/upgrades/up-running", viewer).body();
     assertThat(page)
         .contains("Your token has no submitter role, so it cannot pause or cancel this upgrade")
         .doesNotContain("href=\"/upgrades/up-running/pause\"")
@@ -179,7 +139,7 @@ class ConsoleActionsTest {
   @Test
   void eachActionConfirmsWhatWillHappenThenCallsThePlannerWithTheOperatorsToken() throws Exception {
     String token = token("ops", List.of("viewer", "submitter"));
-    String cookie = signIn(token);
+    String cookie = console.signIn(token);
     services.answerPost(
         "/api/v1/upgrades/up-running/pause",
         202,
@@ -224,7 +184,7 @@ class ConsoleActionsTest {
                 "rb-42"));
     for (Case c : cases) {
       String path = "/upgrades/" + c.upgrade() + "/" + c.action();
-      HttpResponse<String> confirm = get(path, cookie);
+      HttpResponse<String> confirm = console.get(path, cookie);
       assertThat(confirm.statusCode()).as(path).isEqualTo(200);
       assertThat(confirm.body())
           .as(path)
@@ -238,7 +198,8 @@ class ConsoleActionsTest {
 
       String reason = "because " + c.action();
       HttpResponse<String> done =
-          post(path, cookie, Map.of("csrf", field(confirm.body(), "csrf"), "reason", reason));
+          console.post(
+              path, cookie, Map.of("csrf", field(confirm.body(), "csrf"), "reason", reason));
       assertThat(done.statusCode()).as(path).isEqualTo(200);
       assertThat(done.body())
           .as(path)
@@ -261,7 +222,7 @@ class ConsoleActionsTest {
 
   @Test
   void thePlannersRefusalIsShownWithEveryErrorAndItsPath() throws Exception {
-    String cookie = signIn(token("ops", List.of("viewer", "submitter")));
+    String cookie = console.signIn(token("ops", List.of("viewer", "submitter")));
     services.answerPost(
         "/api/v1/upgrades/up-gate/pause",
         409,
@@ -269,8 +230,8 @@ class ConsoleActionsTest {
             + " completed: only a running upgrade can be paused, and only a paused one resumed\"},"
             + "{\"code\":\"invalid-request\",\"path\":\"reason\",\"message\":\"<i>too long</i>\"}]}");
     String path = "/upgrades/up-gate/pause";
-    String csrf = field(get(path, cookie).body(), "csrf");
-    HttpResponse<String> refused = post(path, cookie, Map.of("csrf", csrf, "reason", ""));
+    String csrf = field(console.get(path, cookie).body(), "csrf");
+    HttpResponse<String> refused = console.post(path, cookie, Map.of("csrf", csrf, "reason", ""));
     assertThat(refused.statusCode()).isEqualTo(409);
     assertThat(refused.body())
         .contains("Not paused")
@@ -287,10 +248,10 @@ class ConsoleActionsTest {
 
   @Test
   void aFormWithoutTheSessionsCsrfTokenNeverReachesThePlanner() throws Exception {
-    String cookie = signIn(token("ops", List.of("viewer", "submitter")));
+    String cookie = console.signIn(token("ops", List.of("viewer", "submitter")));
     for (Map<String, String> form :
         List.of(Map.of("reason", "forged"), Map.of("csrf", "guessed", "reason", "forged"))) {
-      HttpResponse<String> forged = post("/upgrades/up-running/cancel", cookie, form);
+      HttpResponse<String> forged = console.post("/upgrades/up-running/cancel", cookie, form);
       assertThat(forged.statusCode()).isEqualTo(403);
       assertThat(forged.body()).contains("Not cancelled").contains("the planner was not asked");
     }
@@ -299,8 +260,8 @@ class ConsoleActionsTest {
 
   @Test
   void aTokenWithoutTheRoleGetsA403AndThePlannerIsNotAsked() throws Exception {
-    String cookie = signIn(token("approver-only", List.of("viewer", "approver")));
-    HttpResponse<String> confirm = get("/upgrades/up-failed/rollback", cookie);
+    String cookie = console.signIn(token("approver-only", List.of("viewer", "approver")));
+    HttpResponse<String> confirm = console.get("/upgrades/up-failed/rollback", cookie);
     assertThat(confirm.statusCode()).isEqualTo(403);
     assertThat(confirm.body())
         .contains("Your token has no submitter role")
@@ -308,7 +269,7 @@ class ConsoleActionsTest {
     // the session's own CSRF token (the sign-out form carries it) does not make up for the role
     String csrf = field(confirm.body(), "csrf");
     HttpResponse<String> posted =
-        post("/upgrades/up-failed/rollback", cookie, Map.of("csrf", csrf, "reason", "x"));
+        console.post("/upgrades/up-failed/rollback", cookie, Map.of("csrf", csrf, "reason", "x"));
     assertThat(posted.statusCode()).isEqualTo(403);
     assertThat(posted.body()).contains("Not rolled back").contains("no submitter role");
     assertThat(services.seen())
@@ -320,9 +281,23 @@ class ConsoleActionsTest {
   }
 
   @Test
+  void aWordThatIsNoActionIsNoPageAndAsksNothing() throws Exception {
+    String cookie = console.signIn(token("ops", List.of("viewer", "submitter")));
+    String csrf = field(console.get("/upgrades/up-running/pause", cookie).body(), "csrf");
+    for (String word : List.of("explode", "pauses", "Pause")) {
+      String path = "/upgrades/up-running/" + word;
+      assertThat(console.get(path, cookie).statusCode()).as(path).isEqualTo(404);
+      HttpResponse<String> posted = console.post(path, cookie, Map.of("csrf", csrf));
+      assertThat(posted.statusCode()).as(path).isEqualTo(404);
+    }
+    assertThat(services.seen())
+        .noneSatisfy(s -> assertThat(s.uri()).containsAnyOf("explode", "pauses", "Pause"));
+  }
+
+  @Test
   void aGateChartDrawsItsSuccessThresholdWithALabel() throws Exception {
-    String cookie = signIn(token("watcher", List.of("viewer")));
-    String page = get("/upgrades/up-running", cookie).body();
+    String cookie = console.signIn(token("watcher", List.of("viewer")));
+    String page = console.get("/upgrades/up-running", cookie).body();
     String prometheus = gate(page, "error-rate");
     // values 0.002 and 0.03 against 0.01: the bars scale to 0.03 (44 px high at most, from
     // y=48), so the line is at 48 - 44 * 0.01 / 0.03
@@ -342,89 +317,9 @@ class ConsoleActionsTest {
     return page.substring(at, page.indexOf("</div>", at));
   }
 
-  /** The data of the stream's first event. */
-  private static String firstStreamed(String path, String cookie) throws Exception {
-    HttpResponse<InputStream> stream =
-        HTTP.send(
-            HttpRequest.newBuilder(base.resolve(path))
-                .header("Cookie", "lockstep_console=" + cookie)
-                .header("Accept", "text/event-stream")
-                .build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(stream.statusCode()).isEqualTo(200);
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.startsWith("data:")) {
-          return line;
-        }
-      }
-    }
-    throw new AssertionError("the stream ended without an event");
-  }
-
   private static List<TestingServices.Seen> postsTo(String path) {
     return services.seen().stream()
         .filter(s -> s.method().equals("POST") && s.uri().equals(path))
         .toList();
-  }
-
-  private static String signIn(String token) throws Exception {
-    HttpResponse<String> response = post("/signin", null, Map.of("token", token));
-    assertThat(response.statusCode()).isEqualTo(303);
-    Matcher m =
-        Pattern.compile("lockstep_console=([^;]+)")
-            .matcher(response.headers().firstValue("Set-Cookie").orElseThrow());
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
-  private static String field(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]+)\"").matcher(html);
-    assertThat(m.find()).as("a field " + name).isTrue();
-    return m.group(1);
-  }
-
-  private static HttpResponse<String> get(String path, String cookie) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET();
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(String path, String cookie, Map<String, String> form)
-      throws Exception {
-    StringBuilder body = new StringBuilder();
-    form.forEach(
-        (k, v) ->
-            body.append(body.length() == 0 ? "" : "&")
-                .append(k)
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            // as a browser sends it with a form
-            .header("Origin", base.toString())
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String token(String subject, List<String> roles) throws Exception {
-    JWTClaimsSet claims =
-        new JWTClaimsSet.Builder()
-            .subject(subject)
-            .issuer("lockstep")
-            .claim("roles", roles)
-            .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
-            .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-    jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-    return jwt.serialize();
   }
 }

@@ -1,33 +1,19 @@
 package dev.lockstep.console;
 
+import static dev.lockstep.console.TestingConsole.field;
+import static dev.lockstep.console.TestingConsole.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.lockstep.runtime.LockstepApplication;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.io.BufferedReader;
+import dev.lockstep.console.TestingConsole.Sse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +35,6 @@ import org.junit.jupiter.api.Test;
  * entries escaped and follows new ones, and a team the notifier refuses is a clear page.
  */
 class ConsoleAfterwardsTest {
-  private static final String SECRET = "a-local-secret-of-at-least-32-bytes-long";
-
   /** The events of u-9, a minute apart: planned, one step, a failed gate, rolled back. */
   private static final List<String> EVENTS =
       List.of(
@@ -121,10 +105,7 @@ class ConsoleAfterwardsTest {
   private static HttpServer notifier;
   private static ExecutorService notifierThreads;
   private static final List<String> NOTIFIER_SEEN = new CopyOnWriteArrayList<>();
-  private static ApplicationContext console;
-  private static URI base;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private static TestingConsole console;
 
   @BeforeAll
   static void start() throws Exception {
@@ -154,35 +135,18 @@ class ConsoleAfterwardsTest {
     notifier.start();
 
     console =
-        LockstepApplication.builder(
-                "console",
-                Map.of(
-                    "micronaut.server.port",
-                    -1,
-                    "lockstep.security.jwt-secret",
-                    SECRET,
-                    "lockstep.console.planner-url",
-                    recorder.url().toString(),
-                    "lockstep.console.recorder-url",
-                    recorder.url().toString(),
-                    "lockstep.console.notifier-url",
-                    "http://127.0.0.1:" + notifier.getAddress().getPort(),
-                    "lockstep.console.poll-interval",
-                    "100ms"))
-            .start();
-    EmbeddedServer server = console.getBean(EmbeddedServer.class);
-    server.start();
-    base = URI.create("http://127.0.0.1:" + server.getPort());
+        TestingConsole.start(
+            recorder,
+            Map.of(
+                "lockstep.console.notifier-url",
+                "http://127.0.0.1:" + notifier.getAddress().getPort(),
+                "lockstep.console.poll-interval",
+                "100ms"));
   }
 
   @AfterAll
-  static void stop() {
-    if (console != null) {
-      console.close();
-    }
-    if (recorder != null) {
-      recorder.close();
-    }
+  static void stop() throws Exception {
+    TestingConsole.closeAll(console, recorder);
     if (notifier != null) {
       notifier.stop(0);
       notifierThreads.shutdownNow();
@@ -269,16 +233,16 @@ class ConsoleAfterwardsTest {
 
   @Test
   void theReplayPlaysTheEventsInOrderAndTheStateChangesWithThem() throws Exception {
-    String cookie = signIn(token("viewer-1", List.of("viewer")));
+    String cookie = console.signIn(token("viewer-1", List.of("viewer")));
 
-    HttpResponse<String> start = get("/upgrades/u-9/replay", cookie);
+    HttpResponse<String> start = console.get("/upgrades/u-9/replay", cookie);
     assertThat(start.statusCode()).isEqualTo(200);
     assertThat(start.body())
         .contains("Nothing played yet")
         .contains("href=\"/upgrades/u-9/replay?speed=10&amp;at=0\"")
         .contains("href=\"/upgrades/u-9/replay?speed=max&amp;at=0\"")
         .doesNotContain("sse-connect");
-    HttpResponse<String> playing = get("/upgrades/u-9/replay?speed=600&at=0", cookie);
+    HttpResponse<String> playing = console.get("/upgrades/u-9/replay?speed=600&at=0", cookie);
     assertThat(playing.body())
         .contains("sse-connect=\"/upgrades/u-9/replay/stream?speed=600&amp;at=0\"")
         .contains("sse-close=\"end\"")
@@ -315,7 +279,8 @@ class ConsoleAfterwardsTest {
     assertThat(last).doesNotContain("class=\"actions\"").doesNotContain("Approve…");
 
     // paused at a point: the state then, the event played there, no stream
-    HttpResponse<String> paused = get("/upgrades/u-9/replay?speed=10&at=6&paused=true", cookie);
+    HttpResponse<String> paused =
+        console.get("/upgrades/u-9/replay?speed=10&at=6&paused=true", cookie);
     assertThat(paused.statusCode()).isEqualTo(200);
     assertThat(paused.body())
         .contains("state-paused")
@@ -328,14 +293,14 @@ class ConsoleAfterwardsTest {
     List<Sse> resumed = stream("/upgrades/u-9/replay/stream?speed=max&at=0", cookie, "8", true);
     assertThat(all(resumed.get(0).data(), "data-event=\"([^\"]+)\"")).startsWith("e9");
 
-    HttpResponse<String> wrong = get("/upgrades/u-9/replay?speed=fast&at=99", cookie);
+    HttpResponse<String> wrong = console.get("/upgrades/u-9/replay?speed=fast&at=99", cookie);
     assertThat(wrong.statusCode()).isEqualTo(400);
     assertThat(wrong.body()).contains("invalid-request at speed").contains("invalid-request at at");
   }
 
   @Test
   void aFasterReplayWaitsLess() throws Exception {
-    String cookie = signIn(token("viewer-2", List.of("viewer")));
+    String cookie = console.signIn(token("viewer-2", List.of("viewer")));
     // at max it plays to its end
     List<Sse> max = stream("/upgrades/u-9/replay/stream?speed=max&at=0", cookie, null, true);
     assertThat(max.get(max.size() - 1).name()).isEqualTo("end");
@@ -353,9 +318,9 @@ class ConsoleAfterwardsTest {
   @Test
   void notesAreShownAndAddedWithTheOperatorsTokenAndTheSessionsCsrfToken() throws Exception {
     String token = token("submitter-1", List.of("viewer", "submitter"));
-    String cookie = signIn(token);
+    String cookie = console.signIn(token);
 
-    HttpResponse<String> page = get("/upgrades/u-9/postmortem", cookie);
+    HttpResponse<String> page = console.get("/upgrades/u-9/postmortem", cookie);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body())
         .contains("href=\"/upgrades/u-9/replay\"")
@@ -366,13 +331,14 @@ class ConsoleAfterwardsTest {
         .contains("action=\"/upgrades/u-9/notes\"");
     String csrf = field(page.body(), "csrf");
 
-    HttpResponse<String> forged = post("/upgrades/u-9/notes", cookie, Map.of("text", "hi"));
+    HttpResponse<String> forged = console.post("/upgrades/u-9/notes", cookie, Map.of("text", "hi"));
     assertThat(forged.statusCode()).isEqualTo(403);
     assertThat(forged.body()).contains("Note not added");
     assertThat(recorder.seen()).noneSatisfy(s -> assertThat(s.method()).isEqualTo("POST"));
 
     HttpResponse<String> added =
-        post("/upgrades/u-9/notes", cookie, Map.of("csrf", csrf, "text", "rolled back by hand"));
+        console.post(
+            "/upgrades/u-9/notes", cookie, Map.of("csrf", csrf, "text", "rolled back by hand"));
     assertThat(added.statusCode()).isEqualTo(200);
     assertThat(added.body())
         .contains("Note added")
@@ -388,14 +354,14 @@ class ConsoleAfterwardsTest {
             });
 
     // a viewer reads the notes but is offered no form, and cannot post one
-    String viewer = signIn(token("viewer-3", List.of("viewer")));
-    HttpResponse<String> read = get("/upgrades/u-9/postmortem", viewer);
+    String viewer = console.signIn(token("viewer-3", List.of("viewer")));
+    HttpResponse<String> read = console.get("/upgrades/u-9/postmortem", viewer);
     assertThat(read.body())
         .contains("&lt;i&gt;db slow&lt;/i&gt;")
         .contains("Adding a note needs a token with the submitter role")
         .doesNotContain("action=\"/upgrades/u-9/notes\"");
     HttpResponse<String> refused =
-        post(
+        console.post(
             "/upgrades/u-9/notes",
             viewer,
             Map.of("csrf", field(read.body(), "csrf"), "text", "from a viewer"));
@@ -405,11 +371,11 @@ class ConsoleAfterwardsTest {
 
   @Test
   void aNoteTheRecorderRefusesShowsItsErrorsWithTheirPaths() throws Exception {
-    String cookie = signIn(token("submitter-2", List.of("submitter")));
-    String csrf = field(get("/upgrades/u-9/postmortem", cookie).body(), "csrf");
+    String cookie = console.signIn(token("submitter-2", List.of("submitter")));
+    String csrf = field(console.get("/upgrades/u-9/postmortem", cookie).body(), "csrf");
     // the stand-in refuses for u-8 what the recorder refuses: a blank note
     HttpResponse<String> refused =
-        post("/upgrades/u-8/notes", cookie, Map.of("csrf", csrf, "text", " "));
+        console.post("/upgrades/u-8/notes", cookie, Map.of("csrf", csrf, "text", " "));
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body())
         .contains("Note not added")
@@ -420,9 +386,9 @@ class ConsoleAfterwardsTest {
   @Test
   void aTeamsFeedShowsItsEntriesEscapedAndFollowsNewOnes() throws Exception {
     String token = token("viewer-4", List.of("viewer"));
-    String cookie = signIn(token);
+    String cookie = console.signIn(token);
 
-    HttpResponse<String> teams = get("/feeds", cookie);
+    HttpResponse<String> teams = console.get("/feeds", cookie);
     assertThat(teams.statusCode()).isEqualTo(200);
     assertThat(teams.body())
         .contains("href=\"/feeds\">Feeds</a>")
@@ -430,7 +396,7 @@ class ConsoleAfterwardsTest {
         .contains("href=\"/feeds/operators\"");
     assertThat(all(teams.body(), "href=\"/feeds/operators\"")).hasSize(1);
 
-    HttpResponse<String> feed = get("/feeds/operators", cookie);
+    HttpResponse<String> feed = console.get("/feeds/operators", cookie);
     assertThat(feed.statusCode()).isEqualTo(200);
     assertThat(feed.body())
         .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
@@ -456,16 +422,16 @@ class ConsoleAfterwardsTest {
   @Test
   void aFeedTheNotifierRefusesIsAClearPage() throws Exception {
     for (String page : List.of("/feeds", "/feeds/operators", "/upgrades/u-9/replay")) {
-      assertThat(get(page, null).statusCode()).as(page).isEqualTo(303);
+      assertThat(console.get(page, null).statusCode()).as(page).isEqualTo(303);
     }
-    String cookie = signIn(token("viewer-5", List.of("viewer")));
-    HttpResponse<String> refused = get("/feeds/consumers", cookie);
+    String cookie = console.signIn(token("viewer-5", List.of("viewer")));
+    HttpResponse<String> refused = console.get("/feeds/consumers", cookie);
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.body())
         .contains("The notifier refused the feed of team consumers")
         .contains("forbidden at team: the token may not read the feed of consumers")
         .contains("href=\"/feeds\"");
-    HttpResponse<String> unknown = get("/feeds/nobody%3Cb%3E", cookie);
+    HttpResponse<String> unknown = console.get("/feeds/nobody%3Cb%3E", cookie);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).contains("not-found at team: no feed").doesNotContain("nobody<b>");
 
@@ -477,54 +443,24 @@ class ConsoleAfterwardsTest {
 
   // ---- helpers
 
-  /** One server-sent event as the browser gets it. */
-  private record Sse(String name, String id, String data) {}
-
   /**
    * The events of a stream: to its end (the browser's {@code end} or {@code closed} ends it too),
    * or what came in the first second.
    */
   private static List<Sse> stream(String path, String cookie, String lastEventId, boolean toEnd)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Cookie", "lockstep_console=" + cookie)
-            .header("Accept", "text/event-stream");
-    if (lastEventId != null) {
-      request.header("Last-Event-ID", lastEventId);
-    }
-    HttpResponse<InputStream> response =
-        HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(response.statusCode()).isEqualTo(200);
+    HttpResponse<InputStream> response = console.stream(path, cookie, lastEventId);
     List<Sse> events = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> reading =
         CompletableFuture.runAsync(
             () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(
-                      new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-                String name = "message";
-                String id = null;
-                StringBuilder data = new StringBuilder();
-                String line;
-                while ((line = reader.readLine()) != null) {
-                  if (line.isEmpty()) {
-                    if (data.length() > 0) {
-                      events.add(new Sse(name, id, data.toString()));
-                      if (name.equals("end") || name.equals("closed")) {
-                        return;
-                      }
-                    }
-                    name = "message";
-                    data.setLength(0);
-                  } else if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
-                  } else if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
-                  } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
-                  }
-                }
+              try {
+                TestingConsole.readEvents(
+                    response.body(),
+                    event -> {
+                      events.add(event);
+                      return !event.name().equals("end") && !event.name().equals("closed");
+                    });
               } catch (IOException e) {
                 // closed by the test
               }
@@ -575,61 +511,5 @@ class ConsoleAfterwardsTest {
         + ":00Z\",\"platform\":\"dataos-a\",\"data\":"
         + data
         + "}}";
-  }
-
-  private static String signIn(String token) throws Exception {
-    HttpResponse<String> response = post("/signin", null, Map.of("token", token));
-    assertThat(response.statusCode()).isEqualTo(303);
-    String setCookie = response.headers().firstValue("Set-Cookie").orElseThrow();
-    Matcher m = Pattern.compile("lockstep_console=([^;]+)").matcher(setCookie);
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
-  private static String field(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]+)\"").matcher(html);
-    assertThat(m.find()).as("a field " + name).isTrue();
-    return m.group(1);
-  }
-
-  private static HttpResponse<String> get(String path, String cookie) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET();
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(String path, String cookie, Map<String, String> form)
-      throws Exception {
-    StringBuilder body = new StringBuilder();
-    form.forEach(
-        (k, v) ->
-            body.append(body.length() == 0 ? "" : "&")
-                .append(k)
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Origin", base.toString())
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String token(String subject, List<String> roles) throws Exception {
-    JWTClaimsSet claims =
-        new JWTClaimsSet.Builder()
-            .subject(subject)
-            .issuer("lockstep")
-            .claim("roles", roles)
-            .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
-            .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-    jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-    return jwt.serialize();
   }
 }

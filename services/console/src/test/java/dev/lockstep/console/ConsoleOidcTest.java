@@ -1,20 +1,18 @@
 package dev.lockstep.console;
 
+import static dev.lockstep.console.TestingConsole.HTTP;
+import static dev.lockstep.console.TestingConsole.formBody;
+import static dev.lockstep.console.TestingConsole.get;
+import static dev.lockstep.console.TestingConsole.session;
+import static dev.lockstep.console.TestingConsole.sessionCookies;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.lockstep.runtime.LockstepApplication;
 import dev.lockstep.testkit.oidc.OidcProvider;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sign-in at the organisation's identity provider (a real OIDC provider over HTTP, {@link
@@ -46,16 +43,13 @@ class ConsoleOidcTest {
 
   private static OidcProvider provider;
   private static TestingServices services;
-  private static ApplicationContext console;
+  private static TestingConsole console;
   private static URI base;
-  private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private static TestingConsole.Logs logs;
 
   @BeforeAll
   static void startAll() throws Exception {
-    LOGS.start();
-    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(LOGS);
+    logs = new TestingConsole.Logs();
     services = new TestingServices();
     services.answer(
         "/api/v1/platforms/dataos-a",
@@ -91,21 +85,12 @@ class ConsoleOidcTest {
     properties.put("lockstep.console.oidc.scopes", List.of("openid", "profile"));
     properties.put("lockstep.console.oidc.base-url", base.toString());
     properties.put("lockstep.console.oidc.name", "Testing IdP");
-    console = LockstepApplication.builder("console", properties).start();
-    console.getBean(EmbeddedServer.class).start();
+    console = TestingConsole.start(properties);
   }
 
   @AfterAll
-  static void stopAll() {
-    if (console != null) {
-      console.close();
-    }
-    if (services != null) {
-      services.close();
-    }
-    if (provider != null) {
-      provider.close();
-    }
+  static void stopAll() throws Exception {
+    TestingConsole.closeAll(console, services, provider);
   }
 
   @AfterEach
@@ -344,20 +329,6 @@ class ConsoleOidcTest {
     return back.headers().firstValue("Location").orElseThrow();
   }
 
-  private static String session(HttpResponse<?> response) {
-    String cookie = sessionCookies(response).stream().findFirst().orElseThrow();
-    assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
-    Matcher m = Pattern.compile("lockstep_console=([^;]+)").matcher(cookie);
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
-  private static List<String> sessionCookies(HttpResponse<?> response) {
-    return response.headers().allValues("Set-Cookie").stream()
-        .filter(c -> c.startsWith("lockstep_console="))
-        .toList();
-  }
-
   private static Map<String, String> query(String url) {
     Map<String, String> fields = new LinkedHashMap<>();
     String query = URI.create(url).getRawQuery();
@@ -380,35 +351,17 @@ class ConsoleOidcTest {
     return fields;
   }
 
-  private static HttpResponse<String> get(URI uri, Map<String, String> cookies) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
-    if (!cookies.isEmpty()) {
-      StringBuilder header = new StringBuilder();
-      cookies.forEach(
-          (k, v) ->
-              header.append(header.length() == 0 ? "" : "; ").append(k).append('=').append(v));
-      request.header("Cookie", header.toString());
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
+  /** A form posted to the provider, as its pages or a client post it. */
   private static HttpResponse<String> post(URI uri, Map<String, String> form) throws Exception {
-    StringBuilder body = new StringBuilder();
-    form.forEach(
-        (k, v) ->
-            body.append(body.length() == 0 ? "" : "&")
-                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return HTTP.send(
         HttpRequest.newBuilder(uri)
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .POST(HttpRequest.BodyPublishers.ofString(formBody(form)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private static List<String> logLines() {
-    return LOGS.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return logs.lines();
   }
 }

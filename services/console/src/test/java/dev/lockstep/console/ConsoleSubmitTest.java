@@ -1,33 +1,22 @@
 package dev.lockstep.console;
 
+import static dev.lockstep.console.TestingConsole.HTTP;
+import static dev.lockstep.console.TestingConsole.field;
+import static dev.lockstep.console.TestingConsole.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.lockstep.console.pages.Html;
 import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.ReleaseParser;
-import dev.lockstep.runtime.LockstepApplication;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.ByteArrayOutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +34,6 @@ import org.junit.jupiter.api.Test;
  * CSRF token, a token without the submitter role and a release over 1 MiB send nothing.
  */
 class ConsoleSubmitTest {
-  private static final String SECRET = "a-local-secret-of-at-least-32-bytes-long";
-
   /** A release as the manifests' own example writes it. */
   private static final String RELEASE =
       """
@@ -145,10 +132,7 @@ class ConsoleSubmitTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static TestingServices services;
-  private static ApplicationContext console;
-  private static URI base;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  private static TestingConsole console;
 
   @BeforeAll
   static void start() throws Exception {
@@ -160,42 +144,21 @@ class ConsoleSubmitTest {
         "/api/v1/platforms/dataos-a/available-upgrades",
         "{\"platform\":\"dataos-a\",\"releases\":[]}");
     console =
-        LockstepApplication.builder(
-                "console",
-                Map.of(
-                    "micronaut.server.port",
-                    -1,
-                    "lockstep.security.jwt-secret",
-                    SECRET,
-                    "lockstep.console.planner-url",
-                    services.url().toString(),
-                    "lockstep.console.recorder-url",
-                    services.url().toString(),
-                    "lockstep.console.platforms",
-                    List.of("dataos-a")))
-            .start();
-    EmbeddedServer server = console.getBean(EmbeddedServer.class);
-    server.start();
-    base = URI.create("http://127.0.0.1:" + server.getPort());
+        TestingConsole.start(services, Map.of("lockstep.console.platforms", List.of("dataos-a")));
   }
 
   @AfterAll
-  static void stop() {
-    if (console != null) {
-      console.close();
-    }
-    if (services != null) {
-      services.close();
-    }
+  static void stop() throws Exception {
+    TestingConsole.closeAll(console, services);
   }
 
   @Test
   void aPastedReleaseIsPreviewedAsItsPlan() throws Exception {
     services.answerPost("/api/v1/plans/preview", 200, PLAN);
     String token = token("sam", List.of("viewer", "submitter"));
-    String cookie = signIn(token);
+    String cookie = console.signIn(token);
 
-    HttpResponse<String> form = get("/submit?platform=dataos-a", cookie);
+    HttpResponse<String> form = console.get("/submit?platform=dataos-a", cookie);
     assertThat(form.statusCode()).isEqualTo(200);
     assertThat(form.body())
         .contains("<textarea id=\"release\"")
@@ -203,12 +166,7 @@ class ConsoleSubmitTest {
         .contains("id=\"platform\" name=\"platform\"")
         .contains("value=\"dataos-a\"");
 
-    HttpResponse<String> preview =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", field(form.body(), "csrf"), "platform", "dataos-a", "release", RELEASE),
-            null);
+    HttpResponse<String> preview = pasted(cookie, field(form.body(), "csrf"), RELEASE);
 
     assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
     assertThat(preview.body())
@@ -243,16 +201,9 @@ class ConsoleSubmitTest {
     assertThat(problems).hasSizeGreaterThan(3);
     services.answerPost(
         "/api/v1/plans/preview", 422, JSON.writeValueAsString(Map.of("errors", problems)));
-    String token = token("bea", List.of("submitter"));
-    String cookie = signIn(token);
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator bea = operator("bea");
 
-    HttpResponse<String> refused =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", BROKEN),
-            null);
+    HttpResponse<String> refused = pasted(bea.cookie(), bea.csrf(), BROKEN);
 
     assertThat(refused.statusCode()).isEqualTo(422);
     List<String> items = errorItems(refused.body());
@@ -267,13 +218,14 @@ class ConsoleSubmitTest {
 
     // what the console finds itself (YAML that does not parse, no platform, a window that is no
     // instant) is listed all at once, the planner not asked
-    int asked = posts(token, "/api/v1/plans/preview").size();
+    int asked = posts(bea.token(), "/api/v1/plans/preview").size();
     String unclosed = "apiVersion: lockstep.dev/v1\nspec: [unclosed\n";
     HttpResponse<String> local =
         postMultipart(
             "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", " ", "release", unclosed, "notBefore", "tomorrow"),
+            bea.cookie(),
+            Map.of(
+                "csrf", bea.csrf(), "platform", " ", "release", unclosed, "notBefore", "tomorrow"),
             null);
     assertThat(local.statusCode()).isEqualTo(422);
     assertThat(errorItems(local.body()))
@@ -282,21 +234,17 @@ class ConsoleSubmitTest {
         .anySatisfy(li -> assertThat(li).contains("release").contains("not valid YAML at line"))
         .anySatisfy(li -> assertThat(li).contains("window.notBefore").contains("tomorrow"));
     assertThat(textarea(local.body())).isEqualTo(unclosed);
-    assertThat(posts(token, "/api/v1/plans/preview")).hasSize(asked);
+    assertThat(posts(bea.token(), "/api/v1/plans/preview")).hasSize(asked);
   }
 
   @Test
   void anUploadedFileIsPreviewedAndShownToBeCorrected() throws Exception {
     services.answerPost("/api/v1/plans/preview", 200, PLAN);
-    String token = token("uma", List.of("submitter"));
-    String cookie = signIn(token);
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator uma = operator("uma");
 
     HttpResponse<String> preview =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", ""),
+        uploaded(
+            uma,
             new FilePart(
                 "dataos-2.4.0.yaml",
                 "application/x-yaml",
@@ -305,7 +253,7 @@ class ConsoleSubmitTest {
     assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
     assertThat(preview.body()).contains("Wave 0").contains("id=\"submit\"");
     assertThat(textarea(preview.body())).isEqualTo(RELEASE);
-    List<TestingServices.Seen> asked = posts(token, "/api/v1/plans/preview");
+    List<TestingServices.Seen> asked = posts(uma.token(), "/api/v1/plans/preview");
     assertThat(asked).hasSize(1);
     assertThat(JSON.readTree(asked.get(0).body()).path("release"))
         .isEqualTo(new YAMLMapper().readTree(RELEASE));
@@ -316,18 +264,13 @@ class ConsoleSubmitTest {
             new FilePart("release.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}),
             new FilePart(
                 "release.yaml", "application/octet-stream", new byte[] {(byte) 0xff, 0, 1}))) {
-      HttpResponse<String> refused =
-          postMultipart(
-              "/submit/preview",
-              cookie,
-              Map.of("csrf", csrf, "platform", "dataos-a", "release", ""),
-              wrong);
+      HttpResponse<String> refused = uploaded(uma, wrong);
       assertThat(refused.statusCode()).isEqualTo(422);
       assertThat(errorItems(refused.body()))
           .singleElement()
           .satisfies(li -> assertThat(li).contains("file").contains(wrong.name()));
     }
-    assertThat(posts(token, "/api/v1/plans/preview")).hasSize(1);
+    assertThat(posts(uma.token(), "/api/v1/plans/preview")).hasSize(1);
   }
 
   @Test
@@ -335,28 +278,25 @@ class ConsoleSubmitTest {
     services.answerPost("/api/v1/plans/preview", 200, PLAN);
     services.answerPost(
         "/api/v1/upgrades", 202, "{\"upgradeId\":\"up-from-console\",\"status\":\"queued\"}");
-    String token = token("olga", List.of("submitter"));
-    String cookie = signIn(token);
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator olga = operator("olga");
     Map<String, String> form = new LinkedHashMap<>();
-    form.put("csrf", csrf);
+    form.put("csrf", olga.csrf());
     form.put("platform", "dataos-a");
     form.put("release", RELEASE);
     form.put("reason", "monthly platform release");
     form.put("upgradeId", "up-from-console");
     form.put("notBefore", "2026-11-22T10:15:30Z");
-    HttpResponse<String> preview = postMultipart("/submit/preview", cookie, form, null);
+    HttpResponse<String> preview = postMultipart("/submit/preview", olga.cookie(), form, null);
     assertThat(preview.statusCode()).as(preview.body()).isEqualTo(200);
 
-    HttpResponse<String> submitted =
-        post("/submit", cookie, Map.of("csrf", csrf, "preview", field(preview.body(), "preview")));
+    HttpResponse<String> submitted = confirm(olga, preview);
 
     assertThat(submitted.statusCode()).isEqualTo(303);
     assertThat(submitted.headers().firstValue("Location")).hasValue("/upgrades/up-from-console");
-    List<TestingServices.Seen> upgrades = posts(token, "/api/v1/upgrades");
+    List<TestingServices.Seen> upgrades = posts(olga.token(), "/api/v1/upgrades");
     assertThat(upgrades).hasSize(1);
     JsonNode sent = JSON.readTree(upgrades.get(0).body());
-    JsonNode previewed = JSON.readTree(posts(token, "/api/v1/plans/preview").get(0).body());
+    JsonNode previewed = JSON.readTree(posts(olga.token(), "/api/v1/plans/preview").get(0).body());
     assertThat(sent.path("release")).isEqualTo(previewed.path("release"));
     assertThat(sent.path("platform").asText()).isEqualTo("dataos-a");
     assertThat(sent.path("window")).isEqualTo(previewed.path("window"));
@@ -365,11 +305,10 @@ class ConsoleSubmitTest {
     assertThat(sent.path("reason").asText()).isEqualTo("monthly platform release");
 
     // a second click on the same confirmation sends nothing more
-    HttpResponse<String> again =
-        post("/submit", cookie, Map.of("csrf", csrf, "preview", field(preview.body(), "preview")));
+    HttpResponse<String> again = confirm(olga, preview);
     assertThat(again.statusCode()).isEqualTo(409);
     assertThat(again.body()).contains("no longer open");
-    assertThat(posts(token, "/api/v1/upgrades")).hasSize(1);
+    assertThat(posts(olga.token(), "/api/v1/upgrades")).hasSize(1);
   }
 
   @Test
@@ -380,18 +319,23 @@ class ConsoleSubmitTest {
         409,
         "{\"errors\":[{\"code\":\"conflict\",\"path\":\"upgradeId\","
             + "\"message\":\"upgrade up-taken exists already\"}]}");
-    String cookie = signIn(token("ned", List.of("submitter")));
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator ned = operator("ned");
     HttpResponse<String> preview =
         postMultipart(
             "/submit/preview",
-            cookie,
+            ned.cookie(),
             Map.of(
-                "csrf", csrf, "platform", "dataos-a", "release", RELEASE, "upgradeId", "up-taken"),
+                "csrf",
+                ned.csrf(),
+                "platform",
+                "dataos-a",
+                "release",
+                RELEASE,
+                "upgradeId",
+                "up-taken"),
             null);
 
-    HttpResponse<String> refused =
-        post("/submit", cookie, Map.of("csrf", csrf, "preview", field(preview.body(), "preview")));
+    HttpResponse<String> refused = confirm(ned, preview);
 
     assertThat(refused.statusCode()).isEqualTo(409);
     assertThat(errorItems(refused.body()))
@@ -403,55 +347,39 @@ class ConsoleSubmitTest {
   @Test
   void aFormWithoutTheSessionsCsrfTokenSendsNothing() throws Exception {
     services.answerPost("/api/v1/plans/preview", 200, PLAN);
-    String token = token("mallory-target", List.of("submitter"));
-    String cookie = signIn(token);
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator target = operator("mallory-target");
 
-    HttpResponse<String> forged =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", "guessed", "platform", "dataos-a", "release", RELEASE),
-            null);
+    HttpResponse<String> forged = pasted(target.cookie(), "guessed", RELEASE);
     assertThat(forged.statusCode()).isEqualTo(403);
     assertThat(forged.body()).contains("Not previewed").contains("CSRF");
-    assertThat(posts(token, "/api/v1/plans/preview")).isEmpty();
+    assertThat(posts(target.token(), "/api/v1/plans/preview")).isEmpty();
 
-    HttpResponse<String> preview =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", RELEASE),
-            null);
+    HttpResponse<String> preview = pasted(target.cookie(), target.csrf(), RELEASE);
     String id = field(preview.body(), "preview");
-    HttpResponse<String> forgedSubmit = post("/submit", cookie, Map.of("preview", id));
+    HttpResponse<String> forgedSubmit =
+        console.post("/submit", target.cookie(), Map.of("preview", id));
     assertThat(forgedSubmit.statusCode()).isEqualTo(403);
     assertThat(forgedSubmit.body()).contains("Not submitted");
-    assertThat(posts(token, "/api/v1/upgrades")).isEmpty();
+    assertThat(posts(target.token(), "/api/v1/upgrades")).isEmpty();
   }
 
   @Test
   void aTokenWithoutTheSubmitterRoleIsRefusedAndSendsNothing() throws Exception {
     String token = token("vic", List.of("viewer", "approver"));
-    String cookie = signIn(token);
-    HttpResponse<String> platforms = get("/platforms", cookie);
+    String cookie = console.signIn(token);
+    HttpResponse<String> platforms = console.get("/platforms", cookie);
     assertThat(platforms.body()).doesNotContain("href=\"/submit");
-    assertThat(get("/platforms", signIn(token("sue", List.of("submitter")))).body())
+    assertThat(console.get("/platforms", console.signIn(token("sue", List.of("submitter")))).body())
         .contains("href=\"/submit?platform=dataos-a\"");
 
-    HttpResponse<String> form = get("/submit", cookie);
+    HttpResponse<String> form = console.get("/submit", cookie);
     assertThat(form.statusCode()).isEqualTo(403);
     assertThat(form.body()).contains("no submitter role").doesNotContain("<textarea");
     String csrf = field(platforms.body(), "csrf");
-    HttpResponse<String> preview =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", RELEASE),
-            null);
+    HttpResponse<String> preview = pasted(cookie, csrf, RELEASE);
     assertThat(preview.statusCode()).isEqualTo(403);
     assertThat(preview.body()).contains("no submitter role");
-    assertThat(post("/submit", cookie, Map.of("csrf", csrf, "preview", "x")).statusCode())
+    assertThat(console.post("/submit", cookie, Map.of("csrf", csrf, "preview", "x")).statusCode())
         .isEqualTo(403);
     assertThat(services.seen())
         .noneSatisfy(
@@ -463,27 +391,18 @@ class ConsoleSubmitTest {
 
   @Test
   void aReleaseOverOneMebibyteIsAClearErrorAndSendsNothing() throws Exception {
-    String token = token("big", List.of("submitter"));
-    String cookie = signIn(token);
-    String csrf = field(get("/submit", cookie).body(), "csrf");
+    Operator big = operator("big");
     String huge = RELEASE + "# " + "x".repeat(1536 * 1024) + "\n";
 
-    HttpResponse<String> pasted =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", huge),
-            null);
+    HttpResponse<String> pasted = pasted(big.cookie(), big.csrf(), huge);
     assertThat(pasted.statusCode()).isEqualTo(413);
     assertThat(errorItems(pasted.body()))
         .singleElement()
         .satisfies(li -> assertThat(li).contains("release").contains("at most 1 MiB"));
 
     HttpResponse<String> uploaded =
-        postMultipart(
-            "/submit/preview",
-            cookie,
-            Map.of("csrf", csrf, "platform", "dataos-a", "release", ""),
+        uploaded(
+            big,
             new FilePart("huge.yaml", "application/yaml", huge.getBytes(StandardCharsets.UTF_8)));
     assertThat(uploaded.statusCode()).isEqualTo(413);
     assertThat(errorItems(uploaded.body()))
@@ -491,14 +410,52 @@ class ConsoleSubmitTest {
         .satisfies(li -> assertThat(li).contains("file").contains("at most 1 MiB"));
 
     // over the console's request limit (4 MB) a browser gets a page at once, on the headers alone
-    String page = rawPost("/submit/preview", cookie, "multipart/form-data; boundary=b", 5 << 20);
+    String page =
+        rawPost("/submit/preview", big.cookie(), "multipart/form-data; boundary=b", 5 << 20);
     assertThat(page)
         .startsWith("HTTP/1.1 413")
         .containsIgnoringCase("Content-Type: text/html")
         .contains("class=\"errors\"")
         .contains("exceeds the maximum allowed content length");
     assertThat(services.seen())
-        .noneSatisfy(s -> assertThat(s.authorization()).isEqualTo("Bearer " + token));
+        .noneSatisfy(s -> assertThat(s.authorization()).isEqualTo("Bearer " + big.token()));
+  }
+
+  /** An operator signed in with a submitter's token, and the CSRF token of the submit form. */
+  private record Operator(String token, String cookie, String csrf) {}
+
+  private static Operator operator(String subject) throws Exception {
+    String token = token(subject, List.of("submitter"));
+    String cookie = console.signIn(token);
+    return new Operator(token, cookie, field(console.get("/submit", cookie).body(), "csrf"));
+  }
+
+  /** A release pasted into the form for dataos-a and previewed. */
+  private static HttpResponse<String> pasted(String cookie, String csrf, String release)
+      throws Exception {
+    return postMultipart(
+        "/submit/preview",
+        cookie,
+        Map.of("csrf", csrf, "platform", "dataos-a", "release", release),
+        null);
+  }
+
+  /** A file uploaded with the form for dataos-a (its text area left empty) and previewed. */
+  private static HttpResponse<String> uploaded(Operator operator, FilePart file) throws Exception {
+    return postMultipart(
+        "/submit/preview",
+        operator.cookie(),
+        Map.of("csrf", operator.csrf(), "platform", "dataos-a", "release", ""),
+        file);
+  }
+
+  /** The preview's confirmation, as its Submit button posts it. */
+  private static HttpResponse<String> confirm(Operator operator, HttpResponse<String> preview)
+      throws Exception {
+    return console.post(
+        "/submit",
+        operator.cookie(),
+        Map.of("csrf", operator.csrf(), "preview", field(preview.body(), "preview")));
   }
 
   /**
@@ -507,7 +464,7 @@ class ConsoleSubmitTest {
    */
   private static String rawPost(String path, String cookie, String contentType, int length)
       throws Exception {
-    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+    try (Socket socket = new Socket(console.base().getHost(), console.base().getPort())) {
       socket.setSoTimeout(30_000);
       socket
           .getOutputStream()
@@ -515,9 +472,9 @@ class ConsoleSubmitTest {
               ("POST "
                       + path
                       + " HTTP/1.1\r\nHost: "
-                      + base.getAuthority()
+                      + console.base().getAuthority()
                       + "\r\nOrigin: "
-                      + base
+                      + console.base()
                       + "\r\nCookie: lockstep_console="
                       + cookie
                       + "\r\nAccept: text/html\r\nContent-Type: "
@@ -615,69 +572,12 @@ class ConsoleSubmitTest {
     }
     body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     HttpRequest request =
-        HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.newBuilder(console.base().resolve(path))
             .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .header("Origin", base.toString())
+            .header("Origin", console.base().toString())
             .header("Cookie", "lockstep_console=" + cookie)
             .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
             .build();
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String signIn(String token) throws Exception {
-    HttpResponse<String> response = post("/signin", null, Map.of("token", token));
-    assertThat(response.statusCode()).isEqualTo(303);
-    Matcher m =
-        Pattern.compile("lockstep_console=([^;]+)")
-            .matcher(response.headers().firstValue("Set-Cookie").orElseThrow());
-    assertThat(m.find()).isTrue();
-    return m.group(1);
-  }
-
-  private static String field(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]+)\"").matcher(html);
-    assertThat(m.find()).as("a field " + name).isTrue();
-    return m.group(1);
-  }
-
-  private static HttpResponse<String> get(String path, String cookie) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET();
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(String path, String cookie, Map<String, String> form)
-      throws Exception {
-    StringBuilder body = new StringBuilder();
-    form.forEach(
-        (k, v) ->
-            body.append(body.length() == 0 ? "" : "&")
-                .append(k)
-                .append('=')
-                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("Origin", base.toString())
-            .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-    if (cookie != null) {
-      request.header("Cookie", "lockstep_console=" + cookie);
-    }
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String token(String subject, List<String> roles) throws Exception {
-    JWTClaimsSet claims =
-        new JWTClaimsSet.Builder()
-            .subject(subject)
-            .issuer("lockstep")
-            .claim("roles", roles)
-            .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
-            .build();
-    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-    jwt.sign(new MACSigner(SECRET.getBytes(StandardCharsets.UTF_8)));
-    return jwt.serialize();
   }
 }

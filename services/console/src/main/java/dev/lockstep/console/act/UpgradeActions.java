@@ -47,67 +47,14 @@ public class UpgradeActions {
     this.apis = apis;
   }
 
-  /** The pause confirmation. */
-  @Get("/{id}/pause")
-  public MutableHttpResponse<String> confirmPause(HttpRequest<?> request, @PathVariable String id) {
-    return confirm(request, id, UpgradeAction.PAUSE);
-  }
-
-  /** Pauses. */
-  @Post("/{id}/pause")
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public MutableHttpResponse<String> pause(
-      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
-    return act(request, id, UpgradeAction.PAUSE, form);
-  }
-
-  /** The resume confirmation. */
-  @Get("/{id}/resume")
-  public MutableHttpResponse<String> confirmResume(
-      HttpRequest<?> request, @PathVariable String id) {
-    return confirm(request, id, UpgradeAction.RESUME);
-  }
-
-  /** Resumes. */
-  @Post("/{id}/resume")
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public MutableHttpResponse<String> resume(
-      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
-    return act(request, id, UpgradeAction.RESUME, form);
-  }
-
-  /** The cancel confirmation. */
-  @Get("/{id}/cancel")
-  public MutableHttpResponse<String> confirmCancel(
-      HttpRequest<?> request, @PathVariable String id) {
-    return confirm(request, id, UpgradeAction.CANCEL);
-  }
-
-  /** Cancels. */
-  @Post("/{id}/cancel")
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public MutableHttpResponse<String> cancel(
-      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
-    return act(request, id, UpgradeAction.CANCEL, form);
-  }
-
-  /** The roll back confirmation. */
-  @Get("/{id}/rollback")
-  public MutableHttpResponse<String> confirmRollback(
-      HttpRequest<?> request, @PathVariable String id) {
-    return confirm(request, id, UpgradeAction.ROLLBACK);
-  }
-
-  /** Asks for the rollback. */
-  @Post("/{id}/rollback")
-  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-  public MutableHttpResponse<String> rollback(
-      HttpRequest<?> request, @PathVariable String id, @Body Map<String, String> form) {
-    return act(request, id, UpgradeAction.ROLLBACK, form);
-  }
-
-  private MutableHttpResponse<String> confirm(
-      HttpRequest<?> request, String id, UpgradeAction action) {
+  /**
+   * The confirmation page of the action the path ends with ({@link UpgradeAction#word()}: the
+   * routes' pattern lists the four).
+   */
+  @Get("/{id}/{word:pause|resume|cancel|rollback}")
+  public MutableHttpResponse<String> confirm(
+      HttpRequest<?> request, @PathVariable String id, @PathVariable String word) {
+    UpgradeAction action = action(word);
     Optional<Session> found = sessions.of(request);
     if (found.isEmpty()) {
       return Layout.toSignIn();
@@ -146,8 +93,15 @@ public class UpgradeActions {
     return Layout.ok(action.label(), session, body.toString());
   }
 
-  private MutableHttpResponse<String> act(
-      HttpRequest<?> request, String id, UpgradeAction action, Map<String, String> form) {
+  /** Asks the planner for the action the path ends with. */
+  @Post("/{id}/{word:pause|resume|cancel|rollback}")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public MutableHttpResponse<String> act(
+      HttpRequest<?> request,
+      @PathVariable String id,
+      @PathVariable String word,
+      @Body Map<String, String> form) {
+    UpgradeAction action = action(word);
     Optional<Session> found = sessions.of(request);
     if (found.isEmpty()) {
       return Layout.toSignIn();
@@ -192,6 +146,16 @@ public class UpgradeActions {
         .append(segment(id))
         .append("\">Back to the upgrade</a></p>");
     return Layout.html(status(answer), Layout.page(action.label(), session, body.toString()));
+  }
+
+  /** The action of that word (the routes' pattern admits no other). */
+  private static UpgradeAction action(String word) {
+    for (UpgradeAction action : UpgradeAction.values()) {
+      if (action.word().equals(word)) {
+        return action;
+      }
+    }
+    throw new IllegalArgumentException("no action " + word);
   }
 
   /** The planner's 202: the status it reports, and the rollback's page when it names one. */
