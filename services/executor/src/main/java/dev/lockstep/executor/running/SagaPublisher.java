@@ -85,9 +85,4 @@ final class SagaPublisher {
       LOG.warn("could not observe the inventory of {}: {}", platform, e.toString());
     }
   }
-
-  /** Publishes the inventory of every owned platform. */
-  void observeOwned() {
-    ownership.platforms().forEach(platform -> observe(platform, null));
-  }
 }

@@ -53,6 +53,9 @@ public class SagaRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
   private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
 
+  /** How many platforms' inventories are observed at once. */
+  private static final int OBSERVERS = 2;
+
   /** The component an approval of a release gate (one of no component) names. */
   static final String RELEASE = "release";
 
@@ -71,6 +74,7 @@ public class SagaRunner implements AutoCloseable {
   private final Ownership ownership;
   private final ExecutorSettings settings;
   private final RunnerThreads threads;
+  private final Observations<EventEnvelope> observations;
   private final SagaPublisher publisher;
   private final StepWorker steps;
   private final SagaTracing tracing;
@@ -122,7 +126,10 @@ public class SagaRunner implements AutoCloseable {
             this::active,
             this::advance,
             this.tracing);
-    threads.every(settings.getInventoryInterval(), this.publisher::observeOwned);
+    this.observations = new Observations<>(OBSERVERS, this.publisher::observe);
+    threads.every(
+        settings.getInventoryInterval(),
+        () -> ownership.platforms().forEach(platform -> observations.request(platform, null)));
     leases.listener(
         new PlatformLeases.Listener() {
           @Override
@@ -253,7 +260,7 @@ public class SagaRunner implements AutoCloseable {
       }
     }
     for (String platform : taken) {
-      threads.execute(() -> publisher.observe(platform, null));
+      observations.request(platform, null);
     }
   }
 
@@ -476,7 +483,7 @@ public class SagaRunner implements AutoCloseable {
       tracing.finished(session);
       finished.add(upgradeId);
       sessions.remove(upgradeId);
-      threads.execute(() -> publisher.observe(session.platform, session.cause));
+      observations.request(session.platform, session.cause);
       return false;
     }
     if (decision instanceof Decision.RunStep run) {
@@ -708,6 +715,7 @@ public class SagaRunner implements AutoCloseable {
   public void close() {
     ownership.stop();
     threads.close();
+    observations.close();
     leases.close();
   }
 }
