@@ -223,6 +223,9 @@ public final class LocalServices implements AutoCloseable {
     }
   }
 
+  /** The token whose holder {@link #consoleSignIn} signs in: signed in again after a restart. */
+  private volatile String consoleOperator;
+
   private LocalServices(Settings settings, Consumer<String> narration) {
     this.settings = settings;
     byte[] random = new byte[48];
@@ -252,6 +255,17 @@ public final class LocalServices implements AutoCloseable {
               @Override
               public boolean closing() {
                 return closing;
+              }
+
+              @Override
+              public String backAgain(ServiceInstance instance) {
+                String operator = consoleOperator;
+                if (operator == null || instance.service() != LockstepService.CONSOLE) {
+                  return "";
+                }
+                return instance.name()
+                    + " has forgotten its sessions: sign in again at "
+                    + consoleSignIn(operator);
               }
             });
   }
@@ -340,9 +354,11 @@ public final class LocalServices implements AutoCloseable {
   /**
    * A console URL that signs the token's holder in once, within ten minutes, without the token in
    * the URL: a random code, written with the token to a file only this user can read, which the
-   * console redeems and removes ({@code GET /signin/<code>}).
+   * console redeems and removes ({@code GET /signin/<code>}). A console the supervision restarts
+   * has forgotten its sessions: a new URL for the same holder is printed then.
    */
   public URI consoleSignIn(String token) {
+    consoleOperator = token;
     byte[] random = new byte[24];
     new SecureRandom().nextBytes(random);
     String code = Base64.getUrlEncoder().withoutPadding().encodeToString(random);

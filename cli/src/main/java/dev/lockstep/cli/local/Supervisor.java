@@ -40,6 +40,14 @@ final class Supervisor {
 
     /** Whether the services are being stopped. */
     boolean closing();
+
+    /**
+     * A line for the person after the one saying an instance is back, or nothing: a console
+     * restarted has forgotten its sessions, and its operator needs a new way in.
+     */
+    default String backAgain(ServiceInstance instance) {
+      return "";
+    }
   }
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -243,6 +251,11 @@ final class Supervisor {
               + ", ready in "
               + seconds(Duration.between(begin, Instant.now()))
               + ")");
+      String again = instances.backAgain(instance);
+      if (!again.isEmpty()) {
+        // to the person only, never to the log: it may hold a sign-in code
+        narration.accept(EventNarrator.line(Instant.now(), "service   " + again));
+      }
     } catch (IllegalStateException e) {
       // it exited before it was ready (and its exit is restarted), or it hangs, or this closes
       synchronized (lock) {

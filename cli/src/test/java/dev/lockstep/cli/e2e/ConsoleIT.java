@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockstep.cli.local.LocalMode;
 import dev.lockstep.cli.local.SamplePlatform;
+import dev.lockstep.cli.local.ServiceProcess;
+import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
 import java.io.File;
@@ -73,7 +75,8 @@ class ConsoleIT {
                 false,
                 new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
                 null,
-                false,
+                // supervised, as `lockstep local` runs: a console killed is started again
+                true,
                 1,
                 1),
             new PrintWriter(OUTPUT, true));
@@ -352,6 +355,36 @@ class ConsoleIT {
                                     + " - document.documentElement.clientWidth")
                     <= 0);
     screenshot("upgrade-phone");
+  }
+
+  @Test
+  @Order(3)
+  void aConsoleKilledComesBackAndTheLocalModePrintsANewSignInUrl() throws Exception {
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 1800));
+    ServiceProcess console = local.services().instances().get("console");
+    String log = console.log().toString();
+    ProcessHandle.of(console.pid()).orElseThrow().destroyForcibly();
+    Pattern again = Pattern.compile("console has forgotten its sessions: sign in again at (\\S+)");
+    Eventually.until(
+        "the local mode prints a new sign-in URL",
+        Duration.ofSeconds(60),
+        () -> again.matcher(OUTPUT.toString()).find());
+    Matcher printed = again.matcher(OUTPUT.toString());
+    assertThat(printed.find()).isTrue();
+    String signIn = printed.group(1);
+    assertThat(signIn).doesNotContain(local.token());
+
+    // the old session is gone; the new URL signs the operator in
+    String base = signIn.substring(0, signIn.indexOf("/signin/"));
+    browser.get(base + "/platforms");
+    assertThat(browser.getCurrentUrl()).endsWith("/signin");
+    browser.get(signIn);
+    assertThat(browser.getCurrentUrl()).endsWith("/platforms");
+    assertThat(browser.findElement(By.id("platform-" + local.platform())).getText())
+        .contains("workbench");
+    assertThat(Files.readString(Path.of(log)))
+        .as("the sign-in code is printed for the person, never logged")
+        .doesNotContain(signIn.substring(signIn.indexOf("/signin/") + "/signin/".length()));
   }
 
   /** Puts text into the release field as a paste does (one input event, no typing). */
