@@ -247,6 +247,23 @@ class ConsoleActionsTest {
   }
 
   @Test
+  void anApprovalThePlannerRefusesShowsItsErrorsWithItsStatus() throws Exception {
+    String cookie = console.signIn(token("ann", List.of("viewer", "approver")));
+    services.answerPost(
+        "/api/v1/upgrades/up-gate/steps/w0-approval/approve",
+        409,
+        "{\"errors\":[{\"code\":\"conflict\",\"path\":\"stepId\",\"message\":\"step"
+            + " w0-approval is approved already\"}]}");
+    String path = "/upgrades/up-gate/approve/w0-approval";
+    String csrf = field(console.get(path, cookie).body(), "csrf");
+    HttpResponse<String> refused = console.post(path, cookie, Map.of("csrf", csrf));
+    assertThat(refused.statusCode()).as("the planner's own status, not a 502").isEqualTo(409);
+    assertThat(refused.body())
+        .contains("Not approved")
+        .contains("conflict at stepId: step w0-approval is approved already");
+  }
+
+  @Test
   void aFormWithoutTheSessionsCsrfTokenNeverReachesThePlanner() throws Exception {
     String cookie = console.signIn(token("ops", List.of("viewer", "submitter")));
     for (Map<String, String> form :

@@ -145,7 +145,7 @@ public class UpgradeActions {
     body.append("<p><a href=\"/upgrades/")
         .append(segment(id))
         .append("\">Back to the upgrade</a></p>");
-    return Layout.html(status(answer), Layout.page(action.label(), session, body.toString()));
+    return Layout.html(answer.pageStatus(), Layout.page(action.label(), session, body.toString()));
   }
 
   /** The action of that word (the routes' pattern admits no other). */
@@ -209,20 +209,5 @@ public class UpgradeActions {
         + " role, which the planner asks for to "
         + text(action.label().toLowerCase(Locale.ROOT))
         + " an upgrade.</p>";
-  }
-
-  /** The planner's own 4xx (what was wrong with the request); 502 when it failed or was silent. */
-  private static HttpStatus status(ServiceApis.Answer answer) {
-    if (answer.ok()) {
-      return HttpStatus.OK;
-    }
-    if (answer.status() >= 400 && answer.status() < 500) {
-      try {
-        return HttpStatus.valueOf(answer.status());
-      } catch (IllegalArgumentException unnamed) {
-        return HttpStatus.BAD_REQUEST;
-      }
-    }
-    return HttpStatus.BAD_GATEWAY;
   }
 }

@@ -269,9 +269,7 @@ public class UpgradePage {
     body.append("<p><a href=\"/upgrades/")
         .append(segment(id))
         .append("\">Back to the upgrade</a></p>");
-    return Layout.html(
-        answer.ok() ? HttpStatus.OK : HttpStatus.BAD_GATEWAY,
-        Layout.page("Approve", session, body.toString()));
+    return Layout.html(answer.pageStatus(), Layout.page("Approve", session, body.toString()));
   }
 
   private static MutableHttpResponse<String> refused(

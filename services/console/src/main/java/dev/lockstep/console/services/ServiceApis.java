@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpStatus;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -277,6 +278,24 @@ public class ServiceApis {
     /** Whether it is a 2xx. */
     public boolean ok() {
       return status >= 200 && status < 300;
+    }
+
+    /**
+     * The status of the console's page that shows this answer: 200 for a 2xx, the service's own 4xx
+     * (what was wrong with the request), 502 when it failed or did not answer.
+     */
+    public HttpStatus pageStatus() {
+      if (ok()) {
+        return HttpStatus.OK;
+      }
+      if (status >= 400 && status < 500) {
+        try {
+          return HttpStatus.valueOf(status);
+        } catch (IllegalArgumentException unnamed) {
+          return HttpStatus.BAD_REQUEST;
+        }
+      }
+      return HttpStatus.BAD_GATEWAY;
     }
 
     /** The {@code errors} of an error body as lines, or the status when there are none. */
