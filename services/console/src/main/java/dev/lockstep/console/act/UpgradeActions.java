@@ -108,16 +108,12 @@ public class UpgradeActions {
     }
     Session session = found.get();
     if (!Csrf.matches(session, form)) {
-      return Layout.html(
-          HttpStatus.FORBIDDEN,
-          Layout.page(
-              action.label(),
-              session,
-              "<h1>"
-                  + text(action.refused())
-                  + "</h1><p class=\"error\" role=\"alert\">The form was not this session's (its"
-                  + " CSRF token is missing or wrong), so the planner was not asked. Open the"
-                  + " upgrade again.</p>"));
+      return Layout.formNotThisSessions(
+          session,
+          action.label(),
+          action.refused(),
+          ", so the planner was not asked. Open the upgrade again.",
+          "");
     }
     if (!session.has(UpgradeAction.ROLE)) {
       return Layout.html(

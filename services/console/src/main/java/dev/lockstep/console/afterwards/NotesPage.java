@@ -115,14 +115,8 @@ public class NotesPage {
             + segment(id)
             + "/postmortem#notes\">Back to the post-mortem</a></p>";
     if (!Csrf.matches(session, form)) {
-      return Layout.html(
-          HttpStatus.FORBIDDEN,
-          Layout.page(
-              "Note",
-              session,
-              "<h1>Note not added</h1><p class=\"error\" role=\"alert\">The form was not this"
-                  + " session's (its CSRF token is missing or wrong). Open the post-mortem again.</p>"
-                  + back));
+      return Layout.formNotThisSessions(
+          session, "Note", "Note not added", ". Open the post-mortem again.", back);
     }
     if (!may(session)) {
       return Layout.html(

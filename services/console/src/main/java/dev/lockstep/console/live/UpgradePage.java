@@ -240,13 +240,8 @@ public class UpgradePage {
     }
     Session session = found.get();
     if (!Csrf.matches(session, form)) {
-      return Layout.html(
-          HttpStatus.FORBIDDEN,
-          Layout.page(
-              "Approve",
-              session,
-              "<h1>Not approved</h1><p class=\"error\" role=\"alert\">The form was not this"
-                  + " session's (its CSRF token is missing or wrong). Open the upgrade again.</p>"));
+      return Layout.formNotThisSessions(
+          session, "Approve", "Not approved", ". Open the upgrade again.", "");
     }
     ServiceApis.Answer answer =
         apis.plannerPost(

@@ -46,6 +46,30 @@ public final class Layout {
     return "<input type=\"hidden\" name=\"csrf\" value=\"" + text(session.csrf()) + "\">";
   }
 
+  /**
+   * The 403 page of a form that was not this session's (its CSRF token missing or wrong): nothing
+   * was done.
+   *
+   * @param heading the page's heading, such as "Not approved"
+   * @param rest HTML that ends the sentence, such as ". Open the upgrade again."
+   * @param after HTML after the paragraph, or ""
+   */
+  public static MutableHttpResponse<String> formNotThisSessions(
+      Session session, String title, String heading, String rest, String after) {
+    return html(
+        HttpStatus.FORBIDDEN,
+        page(
+            title,
+            session,
+            "<h1>"
+                + text(heading)
+                + "</h1><p class=\"error\" role=\"alert\">The form was not this session's (its"
+                + " CSRF token is missing or wrong)"
+                + rest
+                + "</p>"
+                + after));
+  }
+
   /** An HTML response. */
   public static MutableHttpResponse<String> html(HttpStatus status, String html) {
     return HttpResponse.<String>status(status)

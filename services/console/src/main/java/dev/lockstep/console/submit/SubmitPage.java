@@ -287,16 +287,12 @@ public class SubmitPage {
   }
 
   private static MutableHttpResponse<String> notThisSessions(Session session, String title) {
-    return Layout.html(
-        HttpStatus.FORBIDDEN,
-        Layout.page(
-            TITLE,
-            session,
-            "<h1>"
-                + text(title)
-                + "</h1><p class=\"error\" role=\"alert\">The form was not this session's (its"
-                + " CSRF token is missing or wrong). Nothing was sent. <a href=\"/submit\">Open"
-                + " the form again</a>.</p>"));
+    return Layout.formNotThisSessions(
+        session,
+        TITLE,
+        title,
+        ". Nothing was sent. <a href=\"/submit\">Open the form again</a>.",
+        "");
   }
 
   /** The problems of a refusal, as the service listed them, or one saying what happened. */
