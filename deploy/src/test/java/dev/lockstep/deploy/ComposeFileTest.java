@@ -14,6 +14,17 @@ class ComposeFileTest {
   private static final JsonNode COMPOSE =
       Manifests.read(Manifests.ROOT.resolve("docker-compose.yml"));
   private static final List<JsonNode> CHART = Manifests.render(t -> t);
+
+  /** The chart with spans to an OTLP collector: compose offers the same variables. */
+  private static final List<JsonNode> CHART_WITH_TRACING =
+      Manifests.render(
+          """
+                      tracing:
+                        exporter: otlp
+                        endpoint: http://otel-collector:4318
+                        viewerUrl: http://zipkin:9411/zipkin/traces/{traceId}
+                      """);
+
   private static final List<String> WITH_CONSOLE =
       java.util.stream.Stream.concat(
               Manifests.SERVICES.stream(), java.util.stream.Stream.of("console"))
@@ -34,12 +45,16 @@ class ComposeFileTest {
     assertThat(names).isEqualTo(expected);
   }
 
+  /**
+   * The same port and variables as the chart's (with tracing to a collector configured: compose
+   * passes the standard OTEL_* variables through, exporting nothing by default).
+   */
   @Test
   void eachServiceHasTheChartsPortAndEnvironment() {
     for (String service : WITH_CONSOLE) {
       JsonNode compose = COMPOSE.path("services").path(service);
       JsonNode container =
-          Manifests.named(CHART, "Deployment", "lockstep-" + service)
+          Manifests.named(CHART_WITH_TRACING, "Deployment", "lockstep-" + service)
               .at("/spec/template/spec/containers/0");
       int port = Manifests.configuredPort(service);
 
@@ -56,6 +71,11 @@ class ComposeFileTest {
       assertThat(compose.at("/environment/LOCKSTEP_SECURITY_JWT_SECRET").asText())
           .as("no secret is written into the compose file")
           .startsWith("${");
+      if (!service.equals("console")) {
+        assertThat(compose.at("/environment/OTEL_TRACES_EXPORTER").asText())
+            .as("%s exports no span unless told to", service)
+            .isEqualTo("${OTEL_TRACES_EXPORTER:-none}");
+      }
     }
   }
 

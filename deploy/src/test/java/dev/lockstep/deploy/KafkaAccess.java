@@ -85,8 +85,13 @@ final class KafkaAccess {
    * Kafka command-line tools that record their arguments.
    */
   static Map<String, Grant> script() {
+    return script(Map.of());
+  }
+
+  /** What create-topics-and-acls.sh grants with these variables set, by principal. */
+  static Map<String, Grant> script(Map<String, String> variables) {
     Map<String, Grant> grants = new LinkedHashMap<>();
-    for (String call : runScript()) {
+    for (String call : runScript(variables)) {
       if (!call.startsWith("kafka-acls.sh ")) {
         continue;
       }
@@ -115,6 +120,11 @@ final class KafkaAccess {
 
   /** The commands the script runs, one a line, with stand-ins for the Kafka tools on PATH. */
   static List<String> runScript() {
+    return runScript(Map.of());
+  }
+
+  /** The commands the script runs with these variables set. */
+  static List<String> runScript(Map<String, String> variables) {
     try {
       Path bin = Files.createTempDirectory("kafka-tools");
       Path log = bin.resolve("calls.log");
@@ -132,6 +142,8 @@ final class KafkaAccess {
       builder.environment().put("BOOTSTRAP", "kafka:9092");
       builder.environment().remove("ACCESS");
       builder.environment().remove("ACLS");
+      builder.environment().remove("CDEVENTS_TOPIC");
+      builder.environment().putAll(variables);
       String output = run(builder);
       return Files.exists(log) ? Files.readAllLines(log) : List.of("no calls: " + output);
     } catch (IOException e) {
@@ -141,9 +153,17 @@ final class KafkaAccess {
 
   /** What deploy/kafka/generate-strimzi-users.sh prints. */
   static String generatedUsers() {
-    return run(
+    return generatedUsers(Map.of());
+  }
+
+  /** What deploy/kafka/generate-strimzi-users.sh prints with these variables set. */
+  static String generatedUsers(Map<String, String> variables) {
+    ProcessBuilder builder =
         new ProcessBuilder(
-            "bash", Manifests.ROOT.resolve("deploy/kafka/generate-strimzi-users.sh").toString()));
+            "bash", Manifests.ROOT.resolve("deploy/kafka/generate-strimzi-users.sh").toString());
+    builder.environment().remove("CDEVENTS_TOPIC");
+    builder.environment().putAll(variables);
+    return run(builder);
   }
 
   /**

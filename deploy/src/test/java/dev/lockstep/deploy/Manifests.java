@@ -38,6 +38,11 @@ final class Manifests {
     return documents(rendered);
   }
 
+  /** The chart rendered with these values (YAML) over its defaults. */
+  static List<JsonNode> render(String valuesYaml) {
+    return render(t -> t.withValuesFile(valuesFile(valuesYaml)));
+  }
+
   /** A values file with the given YAML, for values that --set cannot express (maps, lists). */
   static Path valuesFile(String yaml) {
     try {

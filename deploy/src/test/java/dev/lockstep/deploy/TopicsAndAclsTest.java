@@ -1,12 +1,14 @@
 package dev.lockstep.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.events.EventCatalog;
 import dev.lockstep.events.EventType;
 import dev.lockstep.events.Topics;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -91,6 +93,48 @@ class TopicsAndAclsTest {
     }
     assertThat(strimzi.keySet()).hasSize(Manifests.SERVICES.size());
     assertThat(script.keySet()).isEqualTo(strimzi.keySet());
+  }
+
+  /**
+   * The notifier's optional CDEvents topic (docs/cdevents.md): with {@code CDEVENTS_TOPIC} the
+   * script creates it and lets the notifier, and only the notifier, write it; the Strimzi users
+   * grant the same; one of Lockstep's own topics is refused.
+   */
+  @Test
+  void theCdeventsTopicIsCreatedAndOnlyTheNotifierMayWriteIt() {
+    Map<String, String> cdevents = Map.of("CDEVENTS_TOPIC", "platform.cdevents");
+    List<String> calls = KafkaAccess.runScript(cdevents);
+    assertThat(calls)
+        .anyMatch(
+            call ->
+                call.startsWith("kafka-topics.sh ")
+                    && call.contains("--create")
+                    && call.contains("--topic platform.cdevents "));
+
+    Map<String, KafkaAccess.Grant> script = KafkaAccess.script(cdevents);
+    Map<String, KafkaAccess.Grant> without = KafkaAccess.script();
+    for (KafkaAccess.Grant grant : script.values()) {
+      Set<String> expected = new TreeSet<>(without.get(grant.principal()).writes());
+      if (grant.principal().equals(KafkaAccess.list().get("notifier").principal())) {
+        expected.add("platform.cdevents");
+      }
+      assertThat(grant.writes()).as("%s writes", grant.principal()).isEqualTo(expected);
+      assertThat(grant.reads())
+          .as("%s reads", grant.principal())
+          .doesNotContain("platform.cdevents");
+    }
+
+    String users = KafkaAccess.generatedUsers(cdevents);
+    assertThat(users.lines().filter(line -> line.contains("platform.cdevents")))
+        .containsExactly(
+            "      - { resource: { type: topic, name: platform.cdevents, patternType: literal },"
+                + " operations: [Write, Describe] }");
+    int granted = users.indexOf("platform.cdevents");
+    assertThat(users.substring(users.lastIndexOf("kind: KafkaUser", granted), granted))
+        .contains("name: " + KafkaAccess.list().get("notifier").principal());
+
+    assertThatThrownBy(() -> KafkaAccess.runScript(Map.of("CDEVENTS_TOPIC", Topics.PLANS)))
+        .hasMessageContaining("may not be one of Lockstep's own topics: lockstep.plans");
   }
 
   @SuppressWarnings("unchecked")

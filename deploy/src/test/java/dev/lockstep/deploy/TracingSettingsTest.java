@@ -17,10 +17,7 @@ class TracingSettingsTest {
   void anOtlpCollectorReachesEveryServiceWithItsHeadersFromASecret() {
     List<JsonNode> docs =
         Manifests.render(
-            t ->
-                t.withValuesFile(
-                    Manifests.valuesFile(
-                        """
+            """
                         tracing:
                           exporter: otlp
                           endpoint: http://otel-collector.observability:4318
@@ -28,7 +25,7 @@ class TracingSettingsTest {
                           sampler: parentbased_traceidratio
                           samplerArg: "0.25"
                           viewerUrl: https://tempo.example.org/trace/{traceId}
-                        """)));
+                        """);
     for (String service : Manifests.SERVICES) {
       JsonNode env =
           Manifests.named(docs, "Deployment", "lockstep-" + service)
