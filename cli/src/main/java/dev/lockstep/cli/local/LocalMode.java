@@ -804,7 +804,13 @@ public final class LocalMode implements AutoCloseable {
   /** Prints how an upgrade ended: versions, the teams' feeds, where its post-mortem is. */
   public void printSummary(JsonNode upgrade) {
     ScenarioSummary.print(
-        upgrade, new LocalHttp(token), services, sample.teams(), options.directory(), this::say);
+        upgrade,
+        new LocalHttp(token),
+        services,
+        bootstrapServers,
+        sample.teams(),
+        options.directory(),
+        this::say);
   }
 
   /** Runs a start that prints to standard output (the embedded broker's storage formatting). */

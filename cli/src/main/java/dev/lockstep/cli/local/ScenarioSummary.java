@@ -18,6 +18,12 @@ import java.util.function.Consumer;
  */
 final class ScenarioSummary {
 
+  /** The notifier's consumer group in the local mode (its default). */
+  private static final String NOTIFIER_GROUP = "notifier";
+
+  /** How long the summary waits for the notifier to handle the upgrade's last events. */
+  private static final Duration NOTIFIER_CATCH_UP = Duration.ofSeconds(20);
+
   private ScenarioSummary() {}
 
   /**
@@ -26,6 +32,7 @@ final class ScenarioSummary {
    * @param upgrade the recorder's final view of it
    * @param http a client with a token that may read it
    * @param services the services to ask
+   * @param bootstrapServers the broker, to see how far the notifier has got
    * @param teams the teams whose feeds are shown
    * @param directory where the post-mortem is written
    * @param say takes each line
@@ -34,11 +41,14 @@ final class ScenarioSummary {
       JsonNode upgrade,
       LocalHttp http,
       LocalServices services,
+      String bootstrapServers,
       List<String> teams,
       Path directory,
       Consumer<String> say) {
     String id = upgrade.path("upgradeId").asText();
-    sleep(Duration.ofSeconds(1)); // the last notifications are on their way
+    // the feeds are the notifier's: wait until it has handled what the upgrade published
+    boolean notified =
+        ConsumerGroupProgress.awaitCaughtUp(bootstrapServers, NOTIFIER_GROUP, NOTIFIER_CATCH_UP);
     say.accept("");
     say.accept("upgrade " + id + ": " + upgrade.path("status").asText());
     say.accept(String.format("  %-15s %-10s %-10s %s", "COMPONENT", "FROM", "TO", "STATE"));
@@ -52,7 +62,11 @@ final class ScenarioSummary {
               v.path("state").asText()));
     }
     say.accept("");
-    say.accept("what the teams' feeds show:");
+    say.accept(
+        notified
+            ? "what the teams' feeds show:"
+            : "what the teams' feeds show (the notifier is still catching up: the latest notices"
+                + " may be missing):");
     for (String team : teams) {
       JsonNode feed =
           http.get(services.url(LockstepService.NOTIFIER).resolve("/api/v1/feeds/" + encode(team)));
@@ -93,14 +107,5 @@ final class ScenarioSummary {
 
   private static String encode(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }
