@@ -127,6 +127,11 @@ class ConsoleAfterwardsTest {
         400,
         "{\"errors\":[{\"code\":\"invalid-request\",\"path\":\"text\","
             + "\"message\":\"a note needs a non-empty text\"}]}");
+    recorder.answerPost(
+        "/api/v1/upgrades/u-6/notes",
+        401,
+        "{\"errors\":[{\"code\":\"unauthorized\",\"path\":\"\","
+            + "\"message\":\"the token has expired\"}]}");
 
     notifierThreads = Executors.newCachedThreadPool();
     notifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -381,6 +386,12 @@ class ConsoleAfterwardsTest {
         .contains("Note not added")
         .contains("invalid-request at text: a note needs a non-empty text")
         .contains("name=\"text\"");
+
+    // any refusal keeps the recorder's own 4xx (an expired token is not a broken gateway)
+    HttpResponse<String> expired =
+        console.post("/upgrades/u-6/notes", cookie, Map.of("csrf", csrf, "text", "late"));
+    assertThat(expired.statusCode()).isEqualTo(401);
+    assertThat(expired.body()).contains("Note not added").contains("the token has expired");
   }
 
   @Test

@@ -14,7 +14,6 @@ import dev.lockstep.console.signin.Sessions;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
@@ -258,15 +257,8 @@ public class FeedsPage {
 
   private static MutableHttpResponse<String> refused(
       Session session, String title, String lead, ServiceApis.Answer answer) {
-    HttpStatus status =
-        switch (answer.status()) {
-          case 400 -> HttpStatus.BAD_REQUEST;
-          case 403 -> HttpStatus.FORBIDDEN;
-          case 404 -> HttpStatus.NOT_FOUND;
-          default -> HttpStatus.BAD_GATEWAY;
-        };
     return Layout.html(
-        status,
+        answer.pageStatus(),
         Layout.page(
             title,
             session,

@@ -148,15 +148,8 @@ public class NotesPage {
               + "</ol>"
               + back);
     }
-    HttpStatus status =
-        switch (answer.status()) {
-          case 400 -> HttpStatus.BAD_REQUEST;
-          case 403 -> HttpStatus.FORBIDDEN;
-          case 404 -> HttpStatus.NOT_FOUND;
-          default -> HttpStatus.BAD_GATEWAY;
-        };
     return Layout.html(
-        status,
+        answer.pageStatus(),
         Layout.page(
             "Note",
             session,
