@@ -547,6 +547,14 @@ public final class LocalMode implements AutoCloseable {
         : SampleCopies.platformId(options.platform(), 1);
   }
 
+  /**
+   * Where the services send their spans, with the started trace viewer's URLs ({@code --tracing});
+   * null without tracing.
+   */
+  public Tracing tracing() {
+    return tracing;
+  }
+
   /** The Kafka broker's address. */
   public String bootstrapServers() {
     return bootstrapServers;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockstep.cli.local.LocalMode;
 import dev.lockstep.cli.local.SamplePlatform;
 import dev.lockstep.cli.local.ServiceProcess;
+import dev.lockstep.cli.local.Tracing;
 import dev.lockstep.testkit.Eventually;
 import dev.lockstep.testkit.kafka.KafkaBroker;
 import dev.lockstep.testkit.postgres.Postgres;
@@ -41,10 +42,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * one-time URL the local mode prints, the platforms page shows the sample; the upgrade page, opened
  * as the upgrade starts, follows it live (its waves change state and the page is never reloaded) to
  * the failed gate with its measurements and the rollback beside it; the post-mortem opens with its
- * timeline. Then, on the same platform, a release pasted with mistakes shows every one with its
- * path; the sample release with an approval gate, pasted, previewed and submitted, waits for the
- * approval, which the console gives; the upgrade completes. Screenshots go to {@code
- * target/console-screenshots/}, one of them at a phone's width.
+ * timeline and links the upgrade's trace in the trace viewer the local mode started (as {@code
+ * lockstep local --tracing}), which holds spans of all five services and shows the trace. Then, on
+ * the same platform, a release pasted with mistakes shows every one with its path; the sample
+ * release with an approval gate, pasted, previewed and submitted, waits for the approval, which the
+ * console gives; the upgrade completes. Screenshots go to {@code target/console-screenshots/}, one
+ * of them at a phone's width.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
@@ -68,17 +71,19 @@ class ConsoleIT {
     local =
         LocalMode.start(
             new LocalMode.Options(
-                CHECKOUT,
-                directory,
-                "failing-gate",
-                platform,
-                false,
-                new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
-                null,
-                // supervised, as `lockstep local` runs: a console killed is started again
-                true,
-                1,
-                1),
+                    CHECKOUT,
+                    directory,
+                    "failing-gate",
+                    platform,
+                    false,
+                    new LocalMode.Infrastructure(KafkaBroker.shared(), Postgres.shared()),
+                    null,
+                    // supervised, as `lockstep local` runs: a console killed is started again
+                    true,
+                    1,
+                    1)
+                // as `lockstep local --tracing`: a Zipkin server the post-mortem links
+                .withTracing(Tracing.viewer()),
             new PrintWriter(OUTPUT, true));
     Files.createDirectories(SCREENSHOTS);
     ChromeOptions options = new ChromeOptions();
@@ -157,17 +162,19 @@ class ConsoleIT {
     js.executeScript("window.lockstepNoReload = true;");
     // waves as the page shows them, sampled as the upgrade runs
     List<String> samples = new ArrayList<>();
+    String waves =
+        "return Array.from(document.querySelectorAll('.plan-upgrade .wave'))"
+            + ".map(w => w.className).join(',')";
     awaitPage(
         "rollback-planned",
         b -> {
-          samples.add(
-              String.valueOf(
-                  js.executeScript(
-                      "return Array.from(document.querySelectorAll('.plan-upgrade .wave'))"
-                          + ".map(w => w.className).join(',')")));
+          samples.add(String.valueOf(js.executeScript(waves)));
           return !b.findElements(By.cssSelector(".plan-rollback")).isEmpty()
               && !b.findElements(By.cssSelector(".failure")).isEmpty();
         });
+    // the update that brought the rollback may have come after the last sample (one swap can
+    // carry the failed wave, the failure and the rollback's plan together)
+    samples.add(String.valueOf(js.executeScript(waves)));
     screenshot("upgrade-rolling-back");
     awaitPage(
         "rolled-back",
@@ -225,7 +232,7 @@ class ConsoleIT {
                 .contains("This rollback undoes " + upgradeId));
 
     browser.get(console + "/upgrades/" + upgradeId);
-    browser.findElement(By.linkText("Post-mortem and timeline")).click();
+    click("postmortem-link", By.linkText("Post-mortem and timeline"));
     awaitPage(
         "postmortem", b -> !b.findElements(By.cssSelector("table.timeline tbody tr")).isEmpty());
     assertThat(browser.findElements(By.cssSelector("table.timeline tbody tr")))
@@ -236,6 +243,12 @@ class ConsoleIT {
         .doesNotContain("allow-scripts");
     browser.switchTo().frame(frame);
     assertThat(browser.findElement(By.tagName("body")).getText()).contains(upgradeId);
+    // the post-mortem links the upgrade's trace in the viewer the local mode started
+    String traceUrl = local.tracing().traceUrl(local.upgrade(upgradeId).path("traceId").asText());
+    assertThat(traceUrl).as("the recorder names the upgrade's trace").isNotNull();
+    assertThat(browser.findElements(By.cssSelector("a[href='" + traceUrl + "']")))
+        .as("the post-mortem links %s", traceUrl)
+        .isNotEmpty();
     browser.switchTo().defaultContent();
     screenshot("postmortem-timeline");
     js.executeScript("arguments[0].scrollIntoView()", frame);
@@ -246,6 +259,7 @@ class ConsoleIT {
 
     assertThat(Files.size(upgradeShot)).isGreaterThan(10_000);
     assertThat(Files.size(postmortemShot)).isGreaterThan(10_000);
+    assertTheViewerShowsTheTraceOfTheFiveServices(traceUrl);
     assertThat(Files.readString(local.services().instances().get("console").log()))
         .doesNotContain(local.token());
   }
@@ -318,7 +332,7 @@ class ConsoleIT {
     // the upgrade waits for the approval; the console gives it
     awaitPage("approval-pending", b -> !b.findElements(By.partialLinkText("Approve")).isEmpty());
     screenshot("approval-pending");
-    browser.findElement(By.partialLinkText("Approve")).click();
+    click("approve", By.partialLinkText("Approve"));
     awaitPage("approve-confirmation", b -> !b.findElements(By.id("confirm")).isEmpty());
     browser.findElement(By.id("confirm")).click();
     awaitPage(
@@ -397,6 +411,53 @@ class ConsoleIT {
   }
 
   /** Waits for the page to show something; if it never does, keeps its picture and source. */
+  /**
+   * The trace viewer holds the upgrade's trace with spans of all five services (its API, as its
+   * page renders them), and its page for the trace opens.
+   */
+  private static void assertTheViewerShowsTheTraceOfTheFiveServices(String traceUrl)
+      throws Exception {
+    String base = traceUrl.substring(0, traceUrl.indexOf("/zipkin/traces/"));
+    String traceId = traceUrl.substring(traceUrl.lastIndexOf('/') + 1);
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.Set<String> services = new java.util.TreeSet<>();
+    java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+    while (services.size() < 5 && java.time.Instant.now().isBefore(deadline)) {
+      java.net.http.HttpResponse<String> trace =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(base + "/api/v2/trace/" + traceId))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (trace.statusCode() == 200) {
+        json.readTree(trace.body())
+            .forEach(span -> services.add(span.at("/localEndpoint/serviceName").asText()));
+      }
+      Thread.sleep(500);
+    }
+    assertThat(services)
+        .as("services with spans in the upgrade's trace")
+        .contains("planner", "executor", "validator", "notifier", "rca-recorder");
+    browser.get(traceUrl);
+    awaitPage("trace-viewer", b -> b.getPageSource().contains("planner"));
+    screenshot("trace");
+  }
+
+  /**
+   * Clicks an element of a page that follows its upgrade live: the element may be swapped between
+   * finding and clicking it, so it is found again until a click lands.
+   */
+  private static void click(String what, By element) throws Exception {
+    awaitPage(
+        what,
+        b -> {
+          b.findElement(element).click();
+          return true;
+        });
+  }
+
   private static void awaitPage(
       String what, java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> shows)
       throws Exception {
