@@ -55,9 +55,9 @@ import org.apache.kafka.common.TopicPartition;
  * all at once over one at a time. Not a test: it asserts nothing.
  *
  * <p>Arguments: {@code upgrades} (default 200; 0 skips the series), {@code platforms} (20), {@code
- * concurrent} (default 50, the most copies the local mode takes: issue #17 asks for 200, which the
- * executor cannot hold yet, its Leases renewed one platform after the other; 0 skips the series),
- * the built checkout (the working directory).
+ * concurrent} (default {@value LocalMode.Options#MAX_PLATFORMS}, the most copies the local mode
+ * takes, as issue #17 asks; 0 skips the series), the built checkout (the working directory). {@link
+ * SimulatedApiServerCost} measures the simulated API server alone with as many platforms.
  */
 public final class OrchestrationLatencyBenchmark {
   private static final int IDLE_PINGS = 500;

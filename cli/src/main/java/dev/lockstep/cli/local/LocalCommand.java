@@ -86,7 +86,7 @@ public final class LocalCommand implements Callable<Integer> {
       defaultValue = "1",
       paramLabel = "M",
       description =
-          "Copies of the sample platform (1 to 50, default 1): dataos-local-01 to dataos-local-MM,"
+          "Copies of the sample platform (1 to 200, default 1): dataos-local-01 to dataos-local-MM,"
               + " each in namespaces of its own; the scenario runs on every one at once.")
   int platforms;
 

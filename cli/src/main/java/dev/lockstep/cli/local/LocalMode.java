@@ -110,7 +110,7 @@ public final class LocalMode implements AutoCloseable {
     public static final int MAX_REPLICAS = 5;
 
     /** The most copies of the sample platform ({@code --platforms}). */
-    public static final int MAX_PLATFORMS = 50;
+    public static final int MAX_PLATFORMS = 200;
 
     public Options {
       if (replicas < 1 || replicas > MAX_REPLICAS) {

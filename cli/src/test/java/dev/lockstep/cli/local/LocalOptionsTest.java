@@ -23,8 +23,8 @@ class LocalOptionsTest {
   @CsvSource({
     "--replicas, 0, '--replicas must be 1 to 5, not 0'",
     "--replicas, 6, '--replicas must be 1 to 5, not 6'",
-    "--platforms, 0, '--platforms must be 1 to 50, not 0'",
-    "--platforms, 51, '--platforms must be 1 to 50, not 51'",
+    "--platforms, 0, '--platforms must be 1 to 200, not 0'",
+    "--platforms, 201, '--platforms must be 1 to 200, not 201'",
     "--replicas, two, is not an int"
   })
   void anOutOfRangeCountIsAUsageError(String option, String value, String message) {

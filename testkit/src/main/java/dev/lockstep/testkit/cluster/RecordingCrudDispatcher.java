@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
 
 /**
  * The fabric8 CRUD dispatcher with these changes: it records every mutating request in the {@link
- * OperationLog}; treats {@code status} as a subresource of the built-in workloads and pods (as the
- * real API server does, so a create or update of the object never overwrites the status the
+ * OperationLog}; looks up a namespace's objects among that namespace's only ({@link
+ * NamespacedStore}); treats {@code status} as a subresource of the built-in workloads and pods (as
+ * the real API server does, so a create or update of the object never overwrites the status the
  * simulated kubelet wrote); answers {@code /version}; and serves watches itself ({@link
  * WatchStream}), so that a closing watch cannot stall the server and a watch that starts from a
  * list's resourceVersion also receives the deletions since that list, as on a real API server.
@@ -89,6 +90,7 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
   private final Clock clock;
   private final PodLogs podLogs;
   private final Map<String, String> kinds = new ConcurrentHashMap<>(BUILT_IN_KINDS);
+  private final NamespacedStore store;
   private volatile String gitVersion = SimulatedCluster.DEFAULT_KUBERNETES_VERSION;
 
   private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
@@ -105,6 +107,7 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
     this.log = Objects.requireNonNull(log, "log");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.podLogs = new PodLogs(clock);
+    this.store = NamespacedStore.install(this);
   }
 
   /** The containers' logs this server serves. */
@@ -176,6 +179,21 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
   }
 
   @Override
+  public MockResponse handleGet(String path) {
+    return store.within(attributeExtractor.fromPath(path), () -> super.handleGet(path));
+  }
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    return store.within(attributeExtractor.fromPath(path), () -> super.handleDelete(path));
+  }
+
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    return store.within(attributes, () -> super.findResource(attributes));
+  }
+
+  @Override
   public boolean isStatusSubresourceEnabledForResource(String path) {
     ApiPath api = ApiPath.parse(path);
     boolean builtIn =
@@ -241,14 +259,18 @@ final class RecordingCrudDispatcher extends KubernetesCrudDispatcher {
   private String storedPod(String namespace, String name) {
     AttributeSet query =
         attributeExtractor.fromPath("/api/v1/namespaces/" + namespace + "/pods/" + name);
-    synchronized (map) {
-      for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
-        if (entry.getKey().matches(query)) {
-          return entry.getValue();
-        }
-      }
-    }
-    return null;
+    return store.within(
+        query,
+        () -> {
+          synchronized (map) {
+            for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
+              if (entry.getKey().matches(query)) {
+                return entry.getValue();
+              }
+            }
+          }
+          return null;
+        });
   }
 
   /** Closes every open watch. */

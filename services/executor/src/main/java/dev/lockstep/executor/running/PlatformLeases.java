@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  *       instance last wrote it (read again only when that update is refused): an instance with
  *       hundreds of platforms renews them all well inside the duration, where one thread reading
  *       and writing each in turn took longer than the Lease lasted and lost them all at once.
+ *   <li>Its calls go through the platforms' Lease clients ({@link Platforms#leaseClient}), whose
+ *       requests never wait behind the work's (inventories, steps, rollout polls).
  * </ul>
  */
 final class PlatformLeases implements AutoCloseable {
@@ -219,7 +221,7 @@ final class PlatformLeases implements AutoCloseable {
     if (state.held && System.nanoTime() - state.validUntil >= 0) {
       lose(platform, state, "its Lease expired before it could be renewed");
     }
-    KubernetesClient client = platforms.client(platform);
+    KubernetesClient client = platforms.leaseClient(platform);
     String name = leaseName(platform);
     if (state.held && state.written != null && renewWritten(client, platform, state)) {
       return;
@@ -386,7 +388,7 @@ final class PlatformLeases implements AutoCloseable {
 
   private void releaseLocked(String platform, State state) {
     try {
-      KubernetesClient client = platforms.client(platform);
+      KubernetesClient client = platforms.leaseClient(platform);
       Lease current = client.leases().inNamespace(namespace).withName(leaseName(platform)).get();
       if (current != null
           && current.getSpec() != null

@@ -25,6 +25,7 @@ import dev.lockstep.testkit.cluster.ClusterOperation;
 import dev.lockstep.testkit.cluster.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,6 +86,23 @@ class LeaseAndDeadlinesIT {
         gates);
   }
 
+  /** Makes an intruder the Lease's holder; false when the Lease changed since it was read. */
+  private boolean stealLease() {
+    Lease stolen = lease();
+    stolen.getSpec().setHolderIdentity("intruder");
+    stolen.getSpec().setLeaseDurationSeconds(4);
+    stolen.getSpec().setRenewTime(ZonedDateTime.now());
+    try {
+      setup.leases().inNamespace("lockstep").resource(stolen).update();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   private Lease lease() {
     return setup
         .leases()
@@ -112,19 +130,17 @@ class LeaseAndDeadlinesIT {
             cluster.operations().query().byCodeUnderTest().actor(actor).method("PUT").count() == 1,
         () -> "the image is not set by " + actor + ": " + cluster.operations().byCodeUnderTest());
 
-    // Another instance takes the Lease (as one would after this instance froze past it).
-    Lease stolen = lease();
-    stolen.getSpec().setHolderIdentity("intruder");
-    stolen.getSpec().setLeaseDurationSeconds(4);
-    stolen.getSpec().setRenewTime(ZonedDateTime.now());
-    setup.leases().inNamespace("lockstep").resource(stolen).update();
+    // Another instance takes the Lease (as one would after this instance froze past it), read again
+    // when the executor renewed it between the read and the update.
+    Eventually.until("the intruder takes the Lease", WAIT, this::stealLease);
 
     Eventually.until(
         "the executor gives the platform up",
         WAIT,
         () -> !runner.ownedPlatforms().contains(platform));
     Instant stopped = Instant.now();
-    assertThat(runner.abandonedSteps()).as("the rollout's wait gave up").isGreaterThanOrEqualTo(1);
+    // the rollout's wait notices at its next poll
+    Eventually.until("the rollout's wait gives up", WAIT, () -> runner.abandonedSteps() >= 1);
 
     // The intruder never renews: after its lease duration the executor takes the Lease back.
     Eventually.until(
