@@ -21,9 +21,10 @@ import java.util.stream.Stream;
  * What {@code lockstep local} costs a laptop, measured from outside as a user would: the launcher
  * is started as a process ({@code ./lockstep local}, the failing-gate scenario), and once it serves
  * (the scenario has ended) the resident memory of each service's process ({@code VmRSS} and its
- * peak {@code VmHWM} from {@code /proc/<pid>/status}); then it is sent SIGTERM, as Ctrl-C does, and
- * timed until it has exited, every service process is gone and ports 8081 to 8085 are free. Not a
- * test: it asserts nothing.
+ * peak {@code VmHWM} from {@code /proc/<pid>/status}), and of its child processes if it has any
+ * (the planner's Helm process while it runs); then it is sent SIGTERM, as Ctrl-C does, and timed
+ * until it has exited, every service process is gone and ports 8081 to 8085 are free. Not a test:
+ * it asserts nothing.
  *
  * <p>Arguments: the number of runs (default 3) and the built checkout (default the working
  * directory). Ports 8081 to 8085 and 8089 must be free.
@@ -40,6 +41,7 @@ public final class LocalModeFootprintBenchmark {
     Path services = checkout.resolve(".lockstep/local/services");
     Map<String, List<Long>> resident = new TreeMap<>();
     Map<String, List<Long>> peak = new TreeMap<>();
+    Map<String, List<Long>> childProcesses = new TreeMap<>();
     List<Long> served = new ArrayList<>();
     List<Long> stopped = new ArrayList<>();
     System.out.printf(
@@ -70,10 +72,15 @@ public final class LocalModeFootprintBenchmark {
         Map<String, Long> status = status(service.getValue());
         resident.computeIfAbsent(service.getKey(), k -> new ArrayList<>()).add(status.get("VmRSS"));
         peak.computeIfAbsent(service.getKey(), k -> new ArrayList<>()).add(status.get("VmHWM"));
+        long children = childrenResident(service.getValue());
+        childProcesses.computeIfAbsent(service.getKey(), k -> new ArrayList<>()).add(children);
         memory.append(
             String.format(
-                " %s %d MB (peak %d);",
-                service.getKey(), status.get("VmRSS") / 1024, status.get("VmHWM") / 1024));
+                " %s %d MB (peak %d%s);",
+                service.getKey(),
+                status.get("VmRSS") / 1024,
+                status.get("VmHWM") / 1024,
+                children == 0 ? "" : ", its child processes " + children / 1024 + " MB more"));
       }
       Thread drain = new Thread(() -> drain(output), "drain");
       drain.setDaemon(true);
@@ -95,12 +102,16 @@ public final class LocalModeFootprintBenchmark {
           run, served.get(run - 1), memory, stopped.get(run - 1));
     }
     System.out.println();
-    System.out.println("| service | resident after the scenario, MB | peak, MB |");
-    System.out.println("|---|---|---|");
+    System.out.println(
+        "| service | resident after the scenario, MB | peak, MB | its child processes, MB |");
+    System.out.println("|---|---|---|---|");
     for (String service : resident.keySet()) {
       System.out.printf(
-          "| %s | %s | %s |%n",
-          service, megabytes(resident.get(service)), megabytes(peak.get(service)));
+          "| %s | %s | %s | %s |%n",
+          service,
+          megabytes(resident.get(service)),
+          megabytes(peak.get(service)),
+          megabytes(childProcesses.get(service)));
     }
     System.out.printf(
         "%nserving (scenario ended) after %s ms; stopped (exited, services gone, ports free) %s ms"
@@ -132,6 +143,23 @@ public final class LocalModeFootprintBenchmark {
       }
     }
     return figures;
+  }
+
+  /**
+   * The resident memory of a service's child processes (the planner's Helm process while it runs),
+   * in kB: memory the service costs the machine too.
+   */
+  private static long childrenResident(long pid) {
+    long kilobytes = 0;
+    for (ProcessHandle child :
+        ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of())) {
+      try {
+        kilobytes += status(child.pid()).getOrDefault("VmRSS", 0L);
+      } catch (IOException e) {
+        // it has just ended
+      }
+    }
+    return kilobytes;
   }
 
   private static boolean alive(long pid) {

@@ -3,7 +3,10 @@ package dev.lockstep.planner.intake;
 import dev.lockstep.events.EventCodec;
 import dev.lockstep.manifest.ManifestFiles;
 import dev.lockstep.planner.bundles.BundleResolver;
+import dev.lockstep.planner.bundles.ChartRenderer;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
+import dev.lockstep.planner.helm.ChildProcessChartRenderer;
+import dev.lockstep.planner.helm.RenderingCache;
 import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.planner.platforms.PlatformPolicy;
@@ -17,11 +20,15 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 
 /** Builds the planner's core from the configuration. */
 @Factory
 class PlannerFactory {
+  /** How many chart renderings the planner remembers. */
+  private static final int RENDERINGS_KEPT = 64;
+
   @Singleton
   PlatformPolicy platformPolicy(Environment environment) {
     Map<String, Object> tree =
@@ -31,10 +38,39 @@ class PlannerFactory {
     return PlatformPolicy.fromTree(tree);
   }
 
-  /** Charts named by releases are found under {@code lockstep.planner.charts-dir}. */
+  /**
+   * Charts named by releases are found under {@code lockstep.planner.charts-dir} and rendered by
+   * Helm in a process of its own that ends after {@code lockstep.planner.helm.idle-exit} without a
+   * render ({@link ChildProcessChartRenderer}: the planner does not keep Helm's library, about 46
+   * MB resident once loaded), or with {@code lockstep.planner.helm.in-process: true} in the planner
+   * itself. Either way the last renderings are remembered ({@link RenderingCache}).
+   */
   @Singleton
-  BundleResolver bundleResolver(@Value("${lockstep.planner.charts-dir:.}") String chartsDir) {
-    return new BundleResolver(new HelmChartRenderer(Path.of(chartsDir)));
+  @Bean(preDestroy = "close")
+  ChartEngine chartEngine(
+      @Value("${lockstep.planner.charts-dir:.}") String chartsDir,
+      @Value("${lockstep.planner.helm.in-process:false}") boolean inProcess,
+      @Value("${lockstep.planner.helm.idle-exit:10s}") Duration idleExit) {
+    Path charts = Path.of(chartsDir);
+    if (inProcess) {
+      return new ChartEngine(
+          new RenderingCache(new HelmChartRenderer(charts), charts, RENDERINGS_KEPT), () -> {});
+    }
+    ChildProcessChartRenderer child = new ChildProcessChartRenderer(charts, idleExit);
+    return new ChartEngine(new RenderingCache(child, charts, RENDERINGS_KEPT), child);
+  }
+
+  @Singleton
+  BundleResolver bundleResolver(ChartEngine charts) {
+    return new BundleResolver(charts.renderer());
+  }
+
+  /** The chart renderer, and what stops it with the planner. */
+  record ChartEngine(ChartRenderer renderer, AutoCloseable stop) {
+    /** Ends a Helm process that still runs. */
+    public void close() throws Exception {
+      stop.close();
+    }
   }
 
   /**
