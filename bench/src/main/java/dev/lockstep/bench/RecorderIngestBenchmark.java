@@ -28,10 +28,11 @@ import org.postgresql.copy.CopyManager;
 
 /**
  * Events per second into PostgreSQL through the rca-recorder (Kafka consumer, decoding with the
- * schema check, each batch copied into a staging table and moved with one {@code INSERT ... ON
- * CONFLICT DO NOTHING}, projection refresh, offset commit), next to a raw {@code COPY} of the very
- * same rows into the same database in the same run; printed with their ratio. Not a test: it
- * asserts nothing.
+ * schema check, each batch copied in binary format straight into the event table, through a staging
+ * table and one {@code INSERT ... ON CONFLICT DO NOTHING} only when an event of it is stored
+ * already, projection refresh, offset commit; decoding, appending and the refresh run on three
+ * threads, one batch each), next to a raw {@code COPY} of the very same rows into the same database
+ * in the same run; printed with their ratio. Not a test: it asserts nothing.
  *
  * <p>Arguments: the number of events measured (default 20000), and how many events the recorder
  * stores first, unmeasured (default 0: the measurement then starts at the recorder's first batch,
@@ -84,7 +85,7 @@ public final class RecorderIngestBenchmark {
       double copyRate = count / (copyNanos / 1e9);
       System.out.printf(
           "events: %d after %d of warm-up (recorder measured on the %d after its first batch)%n"
-              + "recorder (Kafka -> staged COPY + projections): %.0f events/s (%.2f s)%n"
+              + "recorder (Kafka -> COPY + projections):        %.0f events/s (%.2f s)%n"
               + "raw COPY of the same rows:                      %.0f events/s (%.2f s)%n"
               + "recorder / COPY: %.3f%n",
           count,

@@ -55,7 +55,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -204,21 +203,24 @@ class EventTransportIT {
       ConsumerRecord<byte[], byte[]> first = dead.get(0);
       assertThat(first.value()).isEqualTo(garbage);
       assertThat(new String(first.key(), StandardCharsets.UTF_8)).isEqualTo(platform);
-      assertThat(header(first, DeadLetters.REASON_CODE)).isEqualTo("malformed-envelope");
-      assertThat(header(first, DeadLetters.REASON)).contains("not a CloudEvent");
-      assertThat(header(first, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.GATES);
-      assertThat(header(first, DeadLetters.SOURCE_PARTITION))
+      assertThat(TestingDeadLetters.header(first, DeadLetters.REASON_CODE))
+          .isEqualTo("malformed-envelope");
+      assertThat(TestingDeadLetters.header(first, DeadLetters.REASON)).contains("not a CloudEvent");
+      assertThat(TestingDeadLetters.header(first, DeadLetters.SOURCE_TOPIC))
+          .isEqualTo(Topics.GATES);
+      assertThat(TestingDeadLetters.header(first, DeadLetters.SOURCE_PARTITION))
           .isEqualTo(Integer.toString(garbageAt.partition()));
-      assertThat(header(first, DeadLetters.SOURCE_OFFSET))
+      assertThat(TestingDeadLetters.header(first, DeadLetters.SOURCE_OFFSET))
           .isEqualTo(Long.toString(garbageAt.offset()));
       ConsumerRecord<byte[], byte[]> second = dead.get(1);
-      assertThat(header(second, DeadLetters.REASON_CODE)).isEqualTo("invalid-data");
-      assertThat(header(second, DeadLetters.REASON))
+      assertThat(TestingDeadLetters.header(second, DeadLetters.REASON_CODE))
+          .isEqualTo("invalid-data");
+      assertThat(TestingDeadLetters.header(second, DeadLetters.REASON))
           .contains("does not match its schema")
           .contains("$.upgradeId: integer found, string expected");
-      assertThat(header(second, DeadLetters.SOURCE_OFFSET))
+      assertThat(TestingDeadLetters.header(second, DeadLetters.SOURCE_OFFSET))
           .isEqualTo(Long.toString(invalidAt.offset()));
-      assertThat(header(second, "ce_type"))
+      assertThat(TestingDeadLetters.header(second, "ce_type"))
           .as("original headers are kept")
           .isEqualTo("dev.lockstep.gate.passed");
       MeterRegistry meters = context.getBean(MeterRegistry.class);
@@ -297,7 +299,7 @@ class EventTransportIT {
           .containsExactly(first.id(), next.id());
       assertThat(attempts.get()).isEqualTo(7);
       awaitTrue("nothing waits for a retry", () -> consumer.retrying() == 0);
-      assertThat(deadLettersSoFar(group)).as("nothing is dead-lettered").isEmpty();
+      assertThat(TestingDeadLetters.soFar(group)).as("nothing is dead-lettered").isEmpty();
       assertThat(consumer.consuming()).isTrue();
     } finally {
       consumer.close();
@@ -331,10 +333,11 @@ class EventTransportIT {
       assertThat(handled.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(next.id());
       assertThat(attempts.get()).as("poison is not retried").isEqualTo(1);
       ConsumerRecord<byte[], byte[]> dead = deadLetters(group, 1).get(0);
-      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-refused");
-      assertThat(header(dead, DeadLetters.REASON))
+      assertThat(TestingDeadLetters.header(dead, DeadLetters.REASON_CODE))
+          .isEqualTo("handler-refused");
+      assertThat(TestingDeadLetters.header(dead, DeadLetters.REASON))
           .contains("platform " + platform + " is not configured");
-      assertThat(header(dead, "ce_id")).isEqualTo(poison.id());
+      assertThat(TestingDeadLetters.header(dead, "ce_id")).isEqualTo(poison.id());
     } finally {
       consumer.close();
     }
@@ -380,17 +383,18 @@ class EventTransportIT {
           .containsExactlyElementsOf(
               sent.stream().filter(e -> e != bad).map(EventEnvelope::id).toList());
       ConsumerRecord<byte[], byte[]> dead = deadLetters(group, 1).get(0);
-      assertThat(header(dead, DeadLetters.REASON_CODE)).isEqualTo("handler-refused");
-      assertThat(header(dead, DeadLetters.REASON))
+      assertThat(TestingDeadLetters.header(dead, DeadLetters.REASON_CODE))
+          .isEqualTo("handler-refused");
+      assertThat(TestingDeadLetters.header(dead, DeadLetters.REASON))
           .contains(bad.id())
           .contains("SQLSTATE 22021")
           .contains("invalid byte sequence");
-      assertThat(header(dead, "ce_id")).isEqualTo(bad.id());
+      assertThat(TestingDeadLetters.header(dead, "ce_id")).isEqualTo(bad.id());
       assertThat(calls.get()).as("the batch was split, not tried once per event").isGreaterThan(1);
 
       EventEnvelope later = publisher.publishAndWait(cancelled(platform, "later")).event();
       awaitTrue("the consumer carries on", () -> stored.contains(later.id()));
-      assertThat(deadLettersSoFar(group)).hasSize(1);
+      assertThat(TestingDeadLetters.soFar(group)).hasSize(1);
     } finally {
       consumer.close();
     }
@@ -428,7 +432,7 @@ class EventTransportIT {
       awaitTrue("every event is stored", () -> stored.size() >= sent.size());
       assertThat(stored).containsExactlyElementsOf(sent.stream().map(EventEnvelope::id).toList());
       assertThat(failuresLeft.get()).isNegative();
-      assertThat(deadLettersSoFar(group)).isEmpty();
+      assertThat(TestingDeadLetters.soFar(group)).isEmpty();
     } finally {
       consumer.close();
     }
@@ -623,42 +627,10 @@ class EventTransportIT {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String header(ConsumerRecord<?, ?> record, String key) {
-    Header header = record.headers().lastHeader(key);
-    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
   private static KafkaProducer<String, byte[]> rawProducer() {
     Properties props = new Properties();
     props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  /** The dead letters a group has written so far: the dead-letter topic read to its end. */
-  private static List<ConsumerRecord<byte[], byte[]>> deadLettersSoFar(String group) {
-    Map<String, Object> props = new HashMap<>();
-    props.put("bootstrap.servers", KafkaBroker.shared().bootstrapServers());
-    List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> reader =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          reader.partitionsFor(Topics.DEADLETTER).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      reader.assign(partitions);
-      reader.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = reader.endOffsets(partitions);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (partitions.stream().anyMatch(p -> reader.position(p) < end.get(p))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-          if (group.equals(header(record, DeadLetters.CONSUMER_GROUP))) {
-            found.add(record);
-          }
-        }
-      }
-    }
-    return found;
   }
 
   /** The dead letters a group wrote, in order, waiting until there are {@code count}. */
@@ -674,7 +646,7 @@ class EventTransportIT {
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (found.size() < count && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-          if (group.equals(header(record, DeadLetters.CONSUMER_GROUP))) {
+          if (group.equals(TestingDeadLetters.header(record, DeadLetters.CONSUMER_GROUP))) {
             found.add(record);
           }
         }
@@ -683,7 +655,7 @@ class EventTransportIT {
     assertThat(found).as("dead letters of %s", group).hasSize(count);
     found.sort(
         java.util.Comparator.comparingLong(
-            r -> Long.parseLong(header(r, DeadLetters.SOURCE_OFFSET))));
+            r -> Long.parseLong(TestingDeadLetters.header(r, DeadLetters.SOURCE_OFFSET))));
     return found;
   }
 }

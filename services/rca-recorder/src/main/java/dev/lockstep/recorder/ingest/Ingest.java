@@ -9,6 +9,7 @@ import dev.lockstep.runtime.kafka.ConsumedEvent;
 import dev.lockstep.runtime.kafka.ConsumerSpec;
 import dev.lockstep.runtime.kafka.EventConsumer;
 import dev.lockstep.runtime.kafka.EventConsumers;
+import dev.lockstep.runtime.kafka.PipelinedBatchHandler;
 import dev.lockstep.runtime.tracing.EventTracing;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,14 +36,16 @@ import org.slf4j.LoggerFactory;
  * only then does live ingest begin. Until it has, the service is not ready ({@link
  * IngestReadiness}).
  *
- * <p>The consumer is the runtime's, in batch mode: each poll's events are appended in one
- * transaction ({@code COPY} straight into the event table; when an event is stored already, {@code
- * COPY} into a staging table and one {@code INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING
- * RETURNING} instead), the events that were new are remembered decoded, and the projections of the
- * upgrades the poll touched are refreshed, all on one connection of the pool; then the runtime
- * dead-letters what it could not read and commits. If the database fails, nothing is committed and
- * the poll is read again after a pause. A crash anywhere redelivers at most the last batch, which
- * the unique event id makes harmless.
+ * <p>The consumer is the runtime's, in pipelined batch mode ({@link PipelinedBatchHandler}): the
+ * consumer's thread decodes a poll and makes its rows and their {@code COPY} input; the writer
+ * thread appends them in one transaction ({@code COPY} in binary format straight into the event
+ * table; when an event is stored already, {@code COPY} into a staging table and one {@code INSERT
+ * ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING} instead) and remembers the new events
+ * decoded; then the follower thread refreshes the projections of the upgrades the poll touched,
+ * while the writer appends the next poll and the consumer reads the one after. Only then does the
+ * runtime dead-letter what it could not read and commit the poll's offsets. If the database fails,
+ * nothing more is committed and the poll is read again after a pause (with the polls behind it). A
+ * crash anywhere redelivers at most the last three polls, which the unique event id makes harmless.
  *
  * <p>Each stored batch counts its events in {@code lockstep_recorder_events_ingested_total} (new
  * and already stored; {@code lockstep_recorder_events_stored_total} counts the new) and its size in
@@ -115,17 +118,28 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
             .withMaxPollRecords(Math.max(1, settings.getMaxBatch()));
     synchronized (this) {
       if (running) {
-        consumer = consumers.startBatches(spec, this::store);
+        consumer = consumers.startPipelined(spec, this::prepare);
       }
     }
   }
 
   /**
+   * Makes a poll's rows and their {@code COPY} input on the consumer's thread, while earlier polls
+   * are being written; the write stores them, and what follows it refreshes the projections.
+   */
+  private PipelinedBatchHandler.Write prepare(List<ConsumedEvent> events) {
+    Batch batch = Batch.of(events, codec);
+    EventStore.Prepared rows = EventStore.prepare(batch.rows());
+    return () -> store(events, batch, rows);
+  }
+
+  /**
    * Stores a poll's events, in a span {@code record events} for each trace among them (a child of
    * the trace's first event in the poll, linked to its others), so that each upgrade's trace shows
-   * its events being recorded.
+   * its events being recorded; answers the refresh of the projections they touch.
    */
-  private void store(List<ConsumedEvent> events) {
+  private PipelinedBatchHandler.Then store(
+      List<ConsumedEvent> events, Batch batch, EventStore.Prepared rows) {
     Map<String, List<EventEnvelope>> byTrace = new LinkedHashMap<>();
     for (ConsumedEvent consumed : events) {
       String traceId = EventTracing.traceId(consumed.event().traceparent());
@@ -136,27 +150,23 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
     List<Span> spans = new ArrayList<>();
     byTrace.values().forEach(traced -> spans.add(tracing.openFor("record events", traced)));
     try {
-      append(events);
+      append(batch, rows);
     } catch (RuntimeException e) {
       spans.forEach(span -> span.setStatus(StatusCode.ERROR, e.toString()));
       throw e;
     } finally {
       spans.forEach(Span::end);
     }
+    return () -> refresh(batch);
   }
 
-  /** Appends a poll's events and refreshes the projections they touch; durable on return. */
-  private void append(List<ConsumedEvent> events) {
-    Batch batch = Batch.of(events, codec);
+  /**
+   * Appends a poll's events (durable on return) and remembers the new ones decoded for the fold.
+   */
+  private void append(Batch batch, EventStore.Prepared rows) {
     try {
-      Map<String, Instant> appended =
-          store.onOneConnection(
-              () -> {
-                Map<String, Instant> stored = store.appendNew(batch.rows());
-                projector.remember(batch.asStored(stored));
-                projector.refresh(batch.upgradeIds());
-                return stored;
-              });
+      Map<String, Instant> appended = store.onOneConnection(() -> store.appendNew(rows));
+      projector.remember(batch.asStored(appended));
       long stored = appended.size();
       meters
           .counter("lockstep.recorder.events.ingested", "group", settings.getGroup())
@@ -174,6 +184,23 @@ public class Ingest implements ApplicationEventListener<StartupEvent>, AutoClose
       meters
           .counter("lockstep.events.duplicates", "group", settings.getGroup())
           .increment(batch.events() - stored);
+    } catch (RuntimeException e) {
+      meters.counter("lockstep.recorder.batches.failed", "group", settings.getGroup()).increment();
+      throw e;
+    }
+  }
+
+  /**
+   * Refreshes the projections of the upgrades a stored poll touched (its snapshot read and the
+   * upsert on one connection); runs while the next poll is appended.
+   */
+  private void refresh(Batch batch) {
+    try {
+      store.onOneConnection(
+          () -> {
+            projector.refresh(batch.upgradeIds());
+            return null;
+          });
     } catch (RuntimeException e) {
       meters.counter("lockstep.recorder.batches.failed", "group", settings.getGroup()).increment();
       throw e;

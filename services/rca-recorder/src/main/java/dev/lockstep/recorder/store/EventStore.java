@@ -17,13 +17,13 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 
 /**
- * The append-only event table. An append copies its rows ({@code COPY}, the fastest way into
- * PostgreSQL) straight into the table; when one of them is stored already (a redelivery), the copy
- * is undone and the rows go into a staging table of the connection's own instead, then are moved
- * with one {@code INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING RETURNING}: a redelivered
- * event is stored once, and the caller learns which rows were new. Reads come back in log order: by
- * event time, then topic in the order of the flow (requests, plans, execution, gates,
- * notifications), partition and offset.
+ * The append-only event table. An append copies its rows ({@code COPY} in binary format, the
+ * fastest way into PostgreSQL) straight into the table; when one of them is stored already (a
+ * redelivery), the copy is undone and the rows go into a staging table of the connection's own
+ * instead, then are moved with one {@code INSERT ... SELECT ... ON CONFLICT (event_id) DO NOTHING
+ * RETURNING}: a redelivered event is stored once, and the caller learns which rows were new. Reads
+ * come back in log order: by event time, then topic in the order of the flow (requests, plans,
+ * execution, gates, notifications), partition and offset.
  */
 public final class EventStore {
   static final String LOG_ORDER =
@@ -36,7 +36,7 @@ public final class EventStore {
       "event_id, topic, kafka_partition, kafka_offset, type, schema_version, source, platform,"
           + " subject, upgrade_id, rollback_of, time, trace_id, traceparent, causation_id, data";
 
-  /** The staging table's columns, in the order {@link CopyText} writes them. */
+  /** The staging table's columns, in the order {@link CopyBinary} writes them. */
   static final String STAGED_COLUMNS = COLUMNS + ", n";
 
   /**
@@ -50,9 +50,11 @@ public final class EventStore {
           + " trace_id text, traceparent text, causation_id text, data text, n int4)"
           + " ON COMMIT DELETE ROWS";
 
-  private static final String COPY = "COPY events_staging (" + STAGED_COLUMNS + ") FROM STDIN";
+  private static final String COPY =
+      "COPY events_staging (" + STAGED_COLUMNS + ") FROM STDIN (FORMAT binary)";
 
-  private static final String COPY_DIRECT = "COPY events (" + COLUMNS + ") FROM STDIN";
+  private static final String COPY_DIRECT =
+      "COPY events (" + COLUMNS + ") FROM STDIN (FORMAT binary)";
 
   /** The state before the direct copy, to go back to when one of its rows is stored already. */
   private static final String SAVEPOINT = "SAVEPOINT events_append";
@@ -94,11 +96,35 @@ public final class EventStore {
    * @return the rows that were new: their event ids with their time as stored
    */
   public Map<String, Instant> appendNew(List<EventRow> rows) {
+    return appendNew(prepare(rows));
+  }
+
+  /**
+   * Rows made ready to append: with their {@code COPY} input, written before the append (pure, so
+   * that a consumer can make it while the previous batch is being written).
+   *
+   * @param rows the rows
+   * @param direct their {@code COPY} input for the event table
+   */
+  public record Prepared(List<EventRow> rows, byte[] direct) {}
+
+  /** Makes the rows' {@code COPY} input. Pure. */
+  public static Prepared prepare(List<EventRow> rows) {
+    return new Prepared(rows, rows.isEmpty() ? new byte[0] : CopyBinary.of(rows, false));
+  }
+
+  /**
+   * {@link #appendNew(List)} of prepared rows.
+   *
+   * @return the rows that were new: their event ids with their time as stored
+   */
+  public Map<String, Instant> appendNew(Prepared prepared) {
+    List<EventRow> rows = prepared.rows();
     if (rows.isEmpty()) {
       return Map.of();
     }
     try {
-      return database.inTransaction(session -> copyDirect(session, rows));
+      return database.inTransaction(session -> copyDirect(session, rows, prepared.direct()));
     } catch (RuntimeException e) {
       if (!Database.hasSqlState(e, UNIQUE_VIOLATION)) {
         throw e;
@@ -142,7 +168,7 @@ public final class EventStore {
     }
     session.update(SAVEPOINT, List.of());
     try {
-      Map<String, Instant> stored = copyDirect(session, rows);
+      Map<String, Instant> stored = copyDirect(session, rows, CopyBinary.of(rows, false));
       session.update("RELEASE " + SAVEPOINT, List.of());
       return stored;
     } catch (RuntimeException e) {
@@ -160,8 +186,9 @@ public final class EventStore {
    *
    * @return every row, new: its event id with its time as stored
    */
-  private static Map<String, Instant> copyDirect(Database.Session session, List<EventRow> rows) {
-    session.copyIn(COPY_DIRECT, CopyText.of(rows, false));
+  private static Map<String, Instant> copyDirect(
+      Database.Session session, List<EventRow> rows, byte[] input) {
+    session.copyIn(COPY_DIRECT, input);
     Map<String, Instant> stored = new LinkedHashMap<>(rows.size() * 2);
     for (EventRow row : rows) {
       stored.put(row.eventId(), row.time());
@@ -172,7 +199,7 @@ public final class EventStore {
   /** Appends through the staging table: the rows that were new, with their time as stored. */
   private static Map<String, Instant> appendStaged(Database.Session session, List<EventRow> rows) {
     session.update(STAGE, List.of());
-    session.copyIn(COPY, CopyText.of(rows, true));
+    session.copyIn(COPY, CopyBinary.of(rows, true));
     Map<String, Instant> stored = new LinkedHashMap<>();
     for (Object[] row :
         session.query(

@@ -8,14 +8,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * <p>With an {@link EventBatchHandler} instead, each poll's readable events go to one call. A
  * failure that may heal reads the batch again after the pause. A batch refused as poison is halved,
  * and halved again, until the one refused event is found: it is dead-lettered, every other event is
- * handled, and each part that succeeds is committed before the next is tried.
+ * handled, and each part that succeeds is committed before the next is tried. With a {@link
+ * PipelinedBatchHandler} the same holds, and a poll's write runs on a writer thread while the next
+ * poll is read, decoded and prepared; its offsets are committed once the write returned ({@link
+ * BatchPath}).
  */
 public final class EventConsumer implements AutoCloseable {
   /** Where a consumer's loop is. */
@@ -96,7 +97,7 @@ public final class EventConsumer implements AutoCloseable {
   private final Map<String, Object> config;
   private final EventCodec codec;
   private final EventHandler handler;
-  private final EventBatchHandler batchHandler;
+  private final BatchPath batches;
   private final DeadLetters deadLetters;
   private final ProcessedEvents processed;
   private final EventTracing tracing;
@@ -123,7 +124,8 @@ public final class EventConsumer implements AutoCloseable {
       KafkaSettings settings,
       EventCodec codec,
       EventHandler handler,
-      EventBatchHandler batchHandler,
+      PipelinedBatchHandler batchHandler,
+      boolean pipelined,
       DeadLetters deadLetters,
       ProcessedEvents processed,
       EventTracing tracing,
@@ -132,13 +134,16 @@ public final class EventConsumer implements AutoCloseable {
     this.spec = spec;
     this.codec = codec;
     this.handler = handler;
-    this.batchHandler = batchHandler;
     this.deadLetters = deadLetters;
     this.processed = processed;
     this.tracing = tracing;
     this.meters = meters;
     this.clock = clock;
     this.retries = new PartitionRetries(spec, POLL);
+    this.batches =
+        batchHandler == null
+            ? null
+            : new BatchPath(spec, codec, batchHandler, pipelined, retries, new BatchHost());
     Map<String, Object> config = new HashMap<>(consumerConfig(settings, spec));
     config.put(
         "client.id", spec.group() + "-" + Integer.toHexString(System.identityHashCode(this)));
@@ -247,6 +252,9 @@ public final class EventConsumer implements AutoCloseable {
     } finally {
       state = State.STOPPED;
       retries.clear();
+      if (batches != null) {
+        batches.close();
+      }
       stopped.countDown();
     }
   }
@@ -255,7 +263,9 @@ public final class EventConsumer implements AutoCloseable {
     kafka.subscribe(spec.topics(), new Rebalance(kafka));
     while (running.get()) {
       retries.resumeDue(kafka);
-      ConsumerRecords<String, byte[]> records = kafka.poll(retries.pollTimeout());
+      Duration timeout = retries.pollTimeout();
+      ConsumerRecords<String, byte[]> records =
+          kafka.poll(batches == null ? timeout : batches.pollTimeout(timeout));
       measureLag(kafka);
       if (assigned && state != State.CONSUMING) {
         if (state == State.RESTARTING) {
@@ -264,10 +274,8 @@ public final class EventConsumer implements AutoCloseable {
         state = State.CONSUMING;
         failures = 0;
       }
-      if (batchHandler != null) {
-        if (!records.isEmpty()) {
-          processBatch(kafka, records);
-        }
+      if (batches != null) {
+        batches.process(kafka, records);
       } else {
         processEach(kafka, records);
       }
@@ -299,6 +307,9 @@ public final class EventConsumer implements AutoCloseable {
       return;
     }
     try {
+      if (batches != null) {
+        batches.settleBeforeClose(kafka);
+      }
       commit(kafka);
     } catch (RuntimeException e) {
       LOG.warn("consumer {} could not commit on close: {}", spec.group(), e.toString());
@@ -456,175 +467,36 @@ public final class EventConsumer implements AutoCloseable {
         .increment();
   }
 
-  /**
-   * Hands a poll's readable events to the batch handler, then dead-letters what could not be read
-   * and commits. A batch refused as poison is split until the refused event is found; a failure
-   * that may heal reads the rest of the poll again after the pause.
-   */
-  private void processBatch(
-      KafkaConsumer<String, byte[]> kafka, ConsumerRecords<String, byte[]> records) {
-    List<Entry> entries = new ArrayList<>(records.count());
-    Map<TopicPartition, Long> next = new LinkedHashMap<>();
-    Map<TopicPartition, Long> end = new HashMap<>();
-    for (TopicPartition partition : records.partitions()) {
-      List<ConsumerRecord<String, byte[]>> ofPartition = records.records(partition);
-      next.put(partition, ofPartition.get(0).offset());
-      end.put(partition, ofPartition.get(ofPartition.size() - 1).offset() + 1);
-      for (ConsumerRecord<String, byte[]> record : ofPartition) {
-        try {
-          entries.add(
-              new Entry(
-                  record,
-                  new ConsumedEvent(
-                      codec.fromRecord(record),
-                      record.topic(),
-                      record.partition(),
-                      record.offset()),
-                  null,
-                  null));
-        } catch (EventDecodingException e) {
-          entries.add(new Entry(record, null, e.reason().wire(), e.getMessage()));
-        }
-      }
-    }
-    Progress progress = new Progress(next, end);
-    if (handleBatch(kafka, entries, progress)) {
-      next.keySet().forEach(retries::done);
-    }
-  }
-
-  /**
-   * Handles a run of a poll's entries (in poll order, so in order per partition); false when a
-   * failure that may heal left them and the rest of the poll to be read again.
-   */
-  private boolean handleBatch(
-      KafkaConsumer<String, byte[]> kafka, List<Entry> entries, Progress progress) {
-    if (!running.get()) {
-      return false;
-    }
-    List<ConsumedEvent> events = new ArrayList<>(entries.size());
-    for (Entry entry : entries) {
-      if (entry.event() != null) {
-        events.add(entry.event());
-      }
-    }
-    Exception failed = null;
-    if (!events.isEmpty()) {
-      try {
-        batchHandler.handle(events);
-      } catch (Exception e) {
-        failed = e;
-      }
-    }
-    if (failed == null) {
-      return finish(kafka, entries, progress, null);
-    }
-    if (!Failures.isPoison(failed)) {
-      retryBatch(
-          kafka, progress, "could not handle a batch of " + events.size() + " events", failed);
-      return false;
-    }
-    if (events.size() == 1) {
-      return finish(kafka, entries, progress, failed);
-    }
-    LOG.info(
-        "{} refused a batch of {} events ({}); splitting it to find the refused event",
-        spec.group(),
-        events.size(),
-        Failures.describe(failed));
-    int half = indexOfReadable(entries, events.size() / 2);
-    return handleBatch(kafka, entries.subList(0, half), progress)
-        && handleBatch(kafka, entries.subList(half, entries.size()), progress);
-  }
-
-  /** The index of the n-th (from 0) readable entry. */
-  private static int indexOfReadable(List<Entry> entries, int n) {
-    int seen = 0;
-    for (int i = 0; i < entries.size(); i++) {
-      if (entries.get(i).event() != null) {
-        if (seen == n) {
-          return i;
-        }
-        seen++;
-      }
-    }
-    return entries.size();
-  }
-
-  /**
-   * After the handler made a run durable (or refused its one event): dead-letters the unreadable
-   * entries (and the refused event), then commits the run.
-   */
-  private boolean finish(
-      KafkaConsumer<String, byte[]> kafka,
-      List<Entry> entries,
-      Progress progress,
-      Exception refusal) {
-    for (Entry entry : entries) {
-      ConsumerRecord<String, byte[]> record = entry.record();
-      try {
-        if (entry.event() == null) {
-          send(record, entry.code(), entry.reason());
-        } else if (refusal != null) {
-          EventEnvelope event = entry.event().event();
-          send(
-              record,
-              HANDLER_REFUSED,
-              spec.group()
-                  + " refused "
-                  + event.type()
-                  + " "
-                  + event.id()
-                  + ": "
-                  + Failures.describe(refusal));
-        }
-      } catch (DeadLetters.DeadLetterException e) {
-        commitProgress(kafka, progress);
-        retryBatch(
-            kafka,
-            progress,
-            "cannot dead-letter "
-                + record.topic()
-                + "/"
-                + record.partition()
-                + "@"
-                + record.offset(),
-            e.getCause() == null ? e : e.getCause());
-        return false;
-      }
-      progress.next().put(entry.partition(), record.offset() + 1);
-    }
-    commitProgress(kafka, progress);
-    return true;
-  }
-
-  private void commitProgress(KafkaConsumer<String, byte[]> kafka, Progress progress) {
-    progress
-        .next()
-        .forEach((partition, offset) -> pending.put(partition, new OffsetAndMetadata(offset)));
-    commit(kafka);
-  }
-
-  /** Rewinds and pauses every partition of the poll not yet done, and logs the failure once. */
-  private void retryBatch(
-      KafkaConsumer<String, byte[]> kafka, Progress progress, String what, Throwable failed) {
-    int attempt = 0;
-    TopicPartition first = null;
-    for (Map.Entry<TopicPartition, Long> next : progress.next().entrySet()) {
-      if (next.getValue() < progress.end().get(next.getKey())) {
-        attempt = Math.max(attempt, retries.later(kafka, next.getKey(), next.getValue()));
-        first = first == null ? next.getKey() : first;
-      }
-    }
-    if (first != null) {
-      retries.log(what, attempt, first, failed);
-    }
-  }
-
   private void commit(KafkaConsumer<String, byte[]> kafka) {
     if (!pending.isEmpty()) {
       kafka.commitSync(pending);
       pending.clear();
+    }
+  }
+
+  /** The batch path's view of this consumer. */
+  private final class BatchHost implements BatchPath.Host {
+    @Override
+    public boolean running() {
+      return running.get();
+    }
+
+    @Override
+    public void send(ConsumerRecord<String, byte[]> record, String code, String reason) {
+      EventConsumer.this.send(record, code, reason);
+    }
+
+    @Override
+    public void commit(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, Long> next) {
+      Set<TopicPartition> assigned = kafka.assignment();
+      next.forEach(
+          (partition, offset) -> {
+            // A partition lost while its batch was written belongs to another member now.
+            if (assigned.contains(partition)) {
+              pending.put(partition, new OffsetAndMetadata(offset));
+            }
+          });
+      EventConsumer.this.commit(kafka);
     }
   }
 
@@ -657,20 +529,6 @@ public final class EventConsumer implements AutoCloseable {
     }
   }
 
-  /** A record of a batch: its event, or why it could not be read. */
-  private record Entry(
-      ConsumerRecord<String, byte[]> record, ConsumedEvent event, String code, String reason) {
-    TopicPartition partition() {
-      return new TopicPartition(record.topic(), record.partition());
-    }
-  }
-
-  /**
-   * How far a poll's batch got: per partition the next offset to commit, and the offset after the
-   * poll's last record.
-   */
-  private record Progress(Map<TopicPartition, Long> next, Map<TopicPartition, Long> end) {}
-
   private final class Rebalance implements ConsumerRebalanceListener {
     private final KafkaConsumer<String, byte[]> kafka;
 
@@ -680,6 +538,10 @@ public final class EventConsumer implements AutoCloseable {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (batches != null) {
+        // The write in flight may hold their records: commit it before they go to another.
+        batches.settle(kafka, false);
+      }
       Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>();
       for (TopicPartition partition : partitions) {
         OffsetAndMetadata offset = pending.remove(partition);

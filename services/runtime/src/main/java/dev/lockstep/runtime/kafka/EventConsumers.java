@@ -52,7 +52,17 @@ public class EventConsumers implements AutoCloseable {
   public EventConsumer start(ConsumerSpec spec, EventHandler handler) {
     return started(
         new EventConsumer(
-            spec, settings, codec, handler, null, deadLetters, processed, tracing, meters, clock));
+            spec,
+            settings,
+            codec,
+            handler,
+            null,
+            false,
+            deadLetters,
+            processed,
+            tracing,
+            meters,
+            clock));
   }
 
   /**
@@ -62,7 +72,38 @@ public class EventConsumers implements AutoCloseable {
   public EventConsumer startBatches(ConsumerSpec spec, EventBatchHandler handler) {
     return started(
         new EventConsumer(
-            spec, settings, codec, null, handler, deadLetters, processed, tracing, meters, clock));
+            spec,
+            settings,
+            codec,
+            null,
+            BatchPath.of(handler),
+            false,
+            deadLetters,
+            processed,
+            tracing,
+            meters,
+            clock));
+  }
+
+  /**
+   * Starts a consumer that hands each poll's readable events to a {@link PipelinedBatchHandler}:
+   * prepared on the consumer's thread, written on a writer thread of its own while the next poll is
+   * read; it runs until the service stops or it is closed.
+   */
+  public EventConsumer startPipelined(ConsumerSpec spec, PipelinedBatchHandler handler) {
+    return started(
+        new EventConsumer(
+            spec,
+            settings,
+            codec,
+            null,
+            handler,
+            true,
+            deadLetters,
+            processed,
+            tracing,
+            meters,
+            clock));
   }
 
   private EventConsumer started(EventConsumer consumer) {
