@@ -486,13 +486,7 @@ final class BatchPath {
           host.send(
               record,
               EventConsumer.HANDLER_REFUSED,
-              spec.group()
-                  + " refused "
-                  + event.type()
-                  + " "
-                  + event.id()
-                  + ": "
-                  + Failures.describe(refusal));
+              EventConsumer.refusal(spec.group(), event, refusal));
         }
       } catch (DeadLetters.DeadLetterException e) {
         host.commit(kafka, progress.next());

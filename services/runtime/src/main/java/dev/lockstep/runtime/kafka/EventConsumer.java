@@ -93,6 +93,11 @@ public final class EventConsumer implements AutoCloseable {
   /** The dead-letter reason code of an event its handler refused for its data. */
   public static final String HANDLER_REFUSED = "handler-refused";
 
+  /** The dead letter's reason when a group's handler refused an event for its data. */
+  static String refusal(String group, EventEnvelope event, Throwable cause) {
+    return group + " refused " + event.type() + " " + event.id() + ": " + Failures.describe(cause);
+  }
+
   private final ConsumerSpec spec;
   private final Map<String, Object> config;
   private final EventCodec codec;
@@ -404,17 +409,7 @@ public final class EventConsumer implements AutoCloseable {
       return true;
     }
     if (Failures.isPoison(failed)) {
-      return deadLetter(
-          kafka,
-          record,
-          HANDLER_REFUSED,
-          spec.group()
-              + " refused "
-              + event.type()
-              + " "
-              + event.id()
-              + ": "
-              + Failures.describe(failed));
+      return deadLetter(kafka, record, HANDLER_REFUSED, refusal(spec.group(), event, failed));
     }
     int attempt = retries.later(kafka, partition, record.offset());
     retries.log("could not handle " + event.type() + " " + event.id(), attempt, partition, failed);

@@ -50,19 +50,7 @@ public class EventConsumers implements AutoCloseable {
 
   /** Starts a consumer; it runs until the service stops or it is closed. */
   public EventConsumer start(ConsumerSpec spec, EventHandler handler) {
-    return started(
-        new EventConsumer(
-            spec,
-            settings,
-            codec,
-            handler,
-            null,
-            false,
-            deadLetters,
-            processed,
-            tracing,
-            meters,
-            clock));
+    return started(consumer(spec, handler, null, false));
   }
 
   /**
@@ -70,19 +58,7 @@ public class EventConsumers implements AutoCloseable {
    * EventBatchHandler}); it runs until the service stops or it is closed.
    */
   public EventConsumer startBatches(ConsumerSpec spec, EventBatchHandler handler) {
-    return started(
-        new EventConsumer(
-            spec,
-            settings,
-            codec,
-            null,
-            BatchPath.of(handler),
-            false,
-            deadLetters,
-            processed,
-            tracing,
-            meters,
-            clock));
+    return started(consumer(spec, null, BatchPath.of(handler), false));
   }
 
   /**
@@ -91,19 +67,27 @@ public class EventConsumers implements AutoCloseable {
    * read; it runs until the service stops or it is closed.
    */
   public EventConsumer startPipelined(ConsumerSpec spec, PipelinedBatchHandler handler) {
-    return started(
-        new EventConsumer(
-            spec,
-            settings,
-            codec,
-            null,
-            handler,
-            true,
-            deadLetters,
-            processed,
-            tracing,
-            meters,
-            clock));
+    return started(consumer(spec, null, handler, true));
+  }
+
+  /** A consumer with either an event handler or a batch handler (pipelined or not). */
+  private EventConsumer consumer(
+      ConsumerSpec spec,
+      EventHandler handler,
+      PipelinedBatchHandler batchHandler,
+      boolean pipelined) {
+    return new EventConsumer(
+        spec,
+        settings,
+        codec,
+        handler,
+        batchHandler,
+        pipelined,
+        deadLetters,
+        processed,
+        tracing,
+        meters,
+        clock);
   }
 
   private EventConsumer started(EventConsumer consumer) {
