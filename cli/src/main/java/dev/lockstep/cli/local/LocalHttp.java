@@ -3,13 +3,21 @@ package dev.lockstep.cli.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lockstep.events.Json;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
 
-/** The few HTTP calls the local mode makes to its own services, with its token. */
+/**
+ * The few HTTP calls the local mode makes to its own services, with its token. A service that does
+ * not answer (its process died and the local mode starts it again, or it is too busy to answer in
+ * time) raises {@link Unreachable}, which a caller that waits anyway takes as "not yet".
+ */
 final class LocalHttp {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,6 +47,41 @@ final class LocalHttp {
     return response.body();
   }
 
+  /**
+   * The JSON answer of a POST that creates what its body names (so that sending it twice creates it
+   * once): sent again while the service cannot be reached, until the deadline; a 409 answer (an
+   * earlier send was taken before the service could answer it) is the answer too.
+   *
+   * @param waiting told once, the first time the service cannot be reached
+   */
+  JsonNode postAgainUntil(
+      URI uri, String contentType, String body, Instant deadline, Consumer<String> waiting) {
+    boolean told = false;
+    while (true) {
+      try {
+        HttpResponse<String> response =
+            send(
+                request(uri)
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build());
+        if (response.statusCode() == 409) {
+          return Json.mapper().createObjectNode().put("status", "known already");
+        }
+        return json(uri, response);
+      } catch (Unreachable e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+        if (!told) {
+          waiting.accept(e.getMessage());
+          told = true;
+        }
+        sleep(Duration.ofMillis(500));
+      }
+    }
+  }
+
   /** The JSON answer of a POST of a body of the given content type. */
   JsonNode post(URI uri, String contentType, String body) {
     HttpResponse<String> response =
@@ -61,7 +104,7 @@ final class LocalHttp {
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new IllegalStateException(request.uri() + " cannot be reached: " + e.getMessage(), e);
+      throw new Unreachable(request.uri() + " cannot be reached: " + describe(e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -69,6 +112,9 @@ final class LocalHttp {
   }
 
   private static JsonNode json(URI uri, HttpResponse<String> response) {
+    if (response.statusCode() == 503) {
+      throw new Unreachable(uri + " answered 503 (not ready): " + response.body(), null);
+    }
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException(
           uri + " answered " + response.statusCode() + ": " + response.body());
@@ -77,6 +123,32 @@ final class LocalHttp {
       return Json.mapper().readTree(response.body());
     } catch (IOException e) {
       throw new IllegalStateException(uri + " answered with what is not JSON: " + e.getMessage());
+    }
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "no answer in time";
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** A service that did not answer: refused, reset or timed out, or not ready (503). */
+  static final class Unreachable extends IllegalStateException {
+    Unreachable(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 }

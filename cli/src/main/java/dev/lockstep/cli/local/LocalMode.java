@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code lockstep local}: a real Kafka broker, a real PostgreSQL, the simulated cluster seeded with
@@ -33,6 +36,12 @@ public final class LocalMode implements AutoCloseable {
   private static final Duration NO_ROLLBACK = Duration.ofSeconds(30);
 
   private static final Duration SCENARIO_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * How long a request is sent again while its service cannot be reached (a restarted JVM answers
+   * within seconds; on a loaded two-core machine, beside the other four, it took up to 23 s).
+   */
+  private static final Duration SERVICE_BACK_WITHIN = Duration.ofSeconds(90);
 
   /** A part of the local mode whose stop takes longer than this is logged. */
   private static final Duration SLOW_STOP = Duration.ofSeconds(2);
@@ -54,6 +63,9 @@ public final class LocalMode implements AutoCloseable {
 
   /** Each platform's run of its scenario. */
   private final Map<String, ScenarioRun> runs = new LinkedHashMap<>();
+
+  /** The services (by host and port) the narration said once it cannot reach. */
+  private final Set<String> unreachableSaid = ConcurrentHashMap.newKeySet();
 
   /** The upgrade of each platform that {@link #runScenario} submitted. */
   private final Map<String, String> scenarioUpgrades = new LinkedHashMap<>();
@@ -703,24 +715,22 @@ public final class LocalMode implements AutoCloseable {
     return submit(platform());
   }
 
-  /** Submits the sample release for a platform through the planner's API; the upgrade's id. */
+  /**
+   * Submits the sample release for a platform through the planner's API; the upgrade's id. The id
+   * is drawn here, so that a request sent again while the planner is started again (it died, and
+   * the supervisor brings it back) cannot make a second upgrade: the planner folds a second request
+   * of the same id into the first, and answers 409 when it knows it already.
+   */
   public String submit(String platform) {
-    URI uri =
-        services
-            .url(LockstepService.PLANNER)
-            .resolve("/api/v1/upgrades?platform=" + encode(platform));
     ScenarioRun run = runs.get(platform);
-    // a scenario with a window of its own submits it in a JSON request (a YAML release has none)
-    String upgradeId =
-        (run.hasRequestWindow()
-                ? new LocalHttp(token)
-                    .post(
-                        services.url(LockstepService.PLANNER).resolve("/api/v1/upgrades"),
-                        "application/json",
-                        run.windowedRequest(release(platform)))
-                : new LocalHttp(token).post(uri, "application/yaml", release(platform)))
-            .path("upgradeId")
-            .asText();
+    String upgradeId = "up-" + UUID.randomUUID();
+    new LocalHttp(token)
+        .postAgainUntil(
+            services.url(LockstepService.PLANNER).resolve("/api/v1/upgrades"),
+            "application/json",
+            run.request(release(platform), upgradeId),
+            Instant.now().plus(SERVICE_BACK_WITHIN),
+            problem -> say(problem + "; sending the request again until it answers"));
     Scenario scenario = runs.get(platform).scenario();
     say(
         "submitted release "
@@ -749,7 +759,7 @@ public final class LocalMode implements AutoCloseable {
         services.url(LockstepService.PLANNER).resolve("/api/v1/platforms/" + encode(platform));
     Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
     while (Instant.now().isBefore(deadline)) {
-      JsonNode known = http.get(uri);
+      JsonNode known = getWhileRestarting(http, uri);
       if (known != null && known.path("inventory").size() >= sample.componentCount()) {
         return;
       }
@@ -787,7 +797,7 @@ public final class LocalMode implements AutoCloseable {
     Instant deadline = Instant.now().plus(SCENARIO_TIMEOUT);
     Instant failedSince = null;
     while (Instant.now().isBefore(deadline)) {
-      JsonNode json = http.get(uri);
+      JsonNode json = getWhileRestarting(http, uri);
       if (json != null) {
         Upgrade upgrade = Upgrade.of(json);
         if (Outcome.ended(upgrade)) {
@@ -807,6 +817,25 @@ public final class LocalMode implements AutoCloseable {
     }
     throw new IllegalStateException(
         "upgrade " + upgradeId + " did not end within " + SCENARIO_TIMEOUT);
+  }
+
+  /**
+   * The answer of a GET, or null while the service cannot be reached: its process died and the
+   * supervisor starts it again (the caller waits anyway, up to its own deadline). Without a
+   * supervisor, that the service cannot be reached is the error.
+   */
+  private JsonNode getWhileRestarting(LocalHttp http, URI uri) {
+    try {
+      return http.get(uri);
+    } catch (LocalHttp.Unreachable e) {
+      if (!options.supervised()) {
+        throw e;
+      }
+      if (unreachableSaid.add(uri.getAuthority())) {
+        say(e.getMessage() + "; waiting for it");
+      }
+      return null;
+    }
   }
 
   /** Prints how an upgrade ended: versions, the teams' feeds, where its post-mortem is. */

@@ -213,23 +213,24 @@ public final class ScenarioRun implements AutoCloseable {
     local.cluster().kubelet().failFirstRollouts(component(name).image(), 1);
   }
 
-  /** Whether the scenario submits its release with a window of its own. */
-  boolean hasRequestWindow() {
-    return requestWindow != null;
-  }
-
   /**
-   * The JSON request that submits the release with the scenario's window, which closes {@link
-   * #REQUEST_WINDOW} from now; narrates when it closes and the platform's recurring window.
+   * The JSON request that submits the release as the upgrade of the given id (drawn by the local
+   * mode, so that sending it again after the planner died cannot make a second upgrade); with the
+   * scenario's window, which closes {@link #REQUEST_WINDOW} from now, narrating when it closes and
+   * the platform's recurring window.
    */
-  String windowedRequest(String releaseYaml) {
-    Instant closes = Instant.now().plus(requestWindow).truncatedTo(ChronoUnit.SECONDS);
+  String request(String releaseYaml, String upgradeId) {
     ObjectNode body = JSON.createObjectNode();
     body.put("platform", platform);
+    body.put("upgradeId", upgradeId);
     try {
       body.set("release", YAML.readTree(releaseYaml));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the release is not YAML: " + e.getMessage(), e);
+    }
+    if (requestWindow != null) {
+      Instant closes = Instant.now().plus(requestWindow).truncatedTo(ChronoUnit.SECONDS);
       body.putObject("window").put("notAfter", closes.toString());
-      String json = JSON.writeValueAsString(body);
       windowClosesAt = closes;
       local.say(
           EventNarrator.line(
@@ -240,9 +241,11 @@ public final class ScenarioRun implements AutoCloseable {
                   + platform
                   + ": "
                   + String.join(", ", recurringWindows)));
-      return json;
+    }
+    try {
+      return JSON.writeValueAsString(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("the release is not YAML: " + e.getMessage(), e);
+      throw new IllegalStateException(e);
     }
   }
 

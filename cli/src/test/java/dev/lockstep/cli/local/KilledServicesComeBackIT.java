@@ -20,13 +20,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code lockstep local} brings back a service that dies, as Kubernetes restarts a crashed pod: the
- * local mode as the command starts it (supervised), the sample's happy upgrade, and the executor
- * and the notifier killed with SIGKILL from outside while it runs.
+ * local mode as the command starts it (supervised), the sample's happy upgrade, the planner killed
+ * with SIGKILL from outside as the release is submitted, and the executor, the notifier and the
+ * rca-recorder while the upgrade runs and the local mode waits for its end.
  */
 class KilledServicesComeBackIT {
   private static final Path CHECKOUT =
@@ -45,6 +48,9 @@ class KilledServicesComeBackIT {
    * after a kill -9 has one).
    */
   private static final Duration BACK_WITHIN = Duration.ofSeconds(60);
+
+  /** How long the upgrade may take to end after the last kill (generous: a loaded machine). */
+  private static final Duration SCENARIO_END = Duration.ofMinutes(5);
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -80,13 +86,30 @@ class KilledServicesComeBackIT {
             new PrintWriter(output, true))) {
       assertThat(output.toString()).contains("a service that exits is started again");
       local.awaitInventory();
+
+      // The planner dies just before the release is submitted: the local mode sends the request
+      // again until the planner is back, and it makes one upgrade.
+      ServiceProcess planner = local.services().process(LockstepService.PLANNER);
+      pids.add(planner.pid());
+      Instant plannerKilled = Instant.now();
+      assertThat(ProcessHandle.of(planner.pid()).orElseThrow().destroyForcibly()).isTrue();
+      ProcessHandle.of(planner.pid()).ifPresent(p -> p.onExit().join());
       String upgradeId = local.submit();
+      pids.add(awaitBack(local.services(), LockstepService.PLANNER, planner, plannerKilled).pid());
+      assertThat(output.toString())
+          .contains("/api/v1/upgrades cannot be reached")
+          .contains("sending the request again until it answers");
+      // the local mode waits for the end as `lockstep local --scenario` does, through the kills
+      // below, the recorder's among them
+      CompletableFuture<JsonNode> end =
+          CompletableFuture.supplyAsync(() -> local.awaitEnd(upgradeId));
       Eventually.until(
           "the upgrade runs its second wave",
           Duration.ofSeconds(60),
           () -> output.toString().contains("step      wave 1"));
 
-      for (LockstepService service : List.of(LockstepService.EXECUTOR, LockstepService.NOTIFIER)) {
+      for (LockstepService service :
+          List.of(LockstepService.EXECUTOR, LockstepService.NOTIFIER, LockstepService.RECORDER)) {
         ServiceProcess killed = local.services().process(service);
         pids.add(killed.pid());
         Instant kill = Instant.now();
@@ -128,8 +151,19 @@ class KilledServicesComeBackIT {
             () -> stepLines(output) > steps || output.toString().contains("COMPLETED "));
       }
 
-      JsonNode upgrade = local.awaitEnd(upgradeId);
+      JsonNode upgrade = end.get(SCENARIO_END.toSeconds(), TimeUnit.SECONDS);
       assertThat(upgrade.path("status").asText()).as(upgrade.toString()).isEqualTo("completed");
+      JsonNode ofPlatform =
+          new LocalHttp(local.token())
+              .get(
+                  local
+                      .services()
+                      .url(LockstepService.RECORDER)
+                      .resolve("/api/v1/upgrades?platform=" + platform));
+      assertThat(ofPlatform)
+          .as("the request sent twice made one upgrade")
+          .singleElement()
+          .satisfies(u -> assertThat(u.path("upgradeId").asText()).isEqualTo(upgradeId));
       assertThat(upgrade.path("versions"))
           .hasSize(local.sample().componentCount())
           .allSatisfy(v -> assertThat(v.path("state").asText()).isEqualTo("upgraded"));
@@ -145,9 +179,9 @@ class KilledServicesComeBackIT {
         .as("closing stopped every process, the restarted ones too")
         .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     assertThat(output.toString().lines().filter(l -> l.contains("  service   ")))
-        .as("the two kills, and no restart as the local mode stopped")
+        .as("the four kills, and no restart as the local mode stopped")
         .filteredOn(l -> l.contains(" exited ("))
-        .hasSize(2);
+        .hasSize(4);
   }
 
   private static long stepLines(StringWriter output) {
