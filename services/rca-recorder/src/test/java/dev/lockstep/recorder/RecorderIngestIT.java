@@ -326,6 +326,18 @@ class RecorderIngestIT {
           .as(body)
           .isEqualTo("invalid-request");
     }
+    // every problem of a body at once
+    HttpResponse<String> twoProblems =
+        send(
+            HttpRequest.newBuilder(uri("/api/v1/upgrades/" + scenario.upgradeId + "/notes"))
+                .header("Authorization", "Bearer " + submitter)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":42,\"extra\":[1]}"))
+                .build());
+    assertThat(twoProblems.statusCode()).isEqualTo(400);
+    List<String> paths = new ArrayList<>();
+    json(twoProblems.body()).get("errors").forEach(e -> paths.add(e.get("path").asText()));
+    assertThat(paths).containsExactlyInAnyOrder("extra", "text");
     assertThat(get("/api/v1/upgrades/" + scenario.upgradeId + "/notes").body())
         .doesNotContain("somebody else")
         .doesNotContain("nul ");

@@ -3,6 +3,7 @@ package dev.lockstep.recorder.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.events.EventEnvelope;
 import dev.lockstep.events.UpgradeStatus;
 import dev.lockstep.recorder.projection.Projector;
@@ -188,31 +189,30 @@ public class UpgradesController {
       throw ApiException.of(
           HttpStatus.BAD_REQUEST, "invalid-request", "", "the body must be {\"text\": \"...\"}");
     }
-    for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!field.equals("text")) {
-        throw ApiException.of(
-            HttpStatus.BAD_REQUEST,
-            "invalid-request",
-            field,
-            "a note has only a text; '" + field + "' is not a field of a note");
-      }
-    }
+    List<ErrorDetail> errors = new ArrayList<>();
+    node.fieldNames()
+        .forEachRemaining(
+            field -> {
+              if (!field.equals("text")) {
+                errors.add(
+                    new ErrorDetail(
+                        "invalid-request",
+                        field,
+                        "a note has only a text; '" + field + "' is not a field of a note"));
+              }
+            });
     JsonNode text = node.get("text");
     if (text == null || !text.isTextual() || text.asText().isBlank()) {
-      throw ApiException.of(
-          HttpStatus.BAD_REQUEST, "invalid-request", "text", "a note needs a non-empty text");
+      errors.add(new ErrorDetail("invalid-request", "text", "a note needs a non-empty text"));
+    } else if (text.asText().indexOf('\u0000') >= 0) {
+      errors.add(new ErrorDetail("invalid-request", "text", "a note cannot hold a NUL character"));
+    } else if (text.asText().length() > MAX_NOTE) {
+      errors.add(
+          new ErrorDetail(
+              "invalid-request", "text", "a note holds at most " + MAX_NOTE + " characters"));
     }
-    if (text.asText().indexOf('\u0000') >= 0) {
-      throw ApiException.of(
-          HttpStatus.BAD_REQUEST, "invalid-request", "text", "a note cannot hold a NUL character");
-    }
-    if (text.asText().length() > MAX_NOTE) {
-      throw ApiException.of(
-          HttpStatus.BAD_REQUEST,
-          "invalid-request",
-          "text",
-          "a note holds at most " + MAX_NOTE + " characters");
+    if (!errors.isEmpty()) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
     }
     view(id, caller);
     NoteStore.Note note = notes.add(id, caller.getName(), text.asText(), clock.instant());
