@@ -4,17 +4,18 @@ import dev.lockstep.events.ErrorDetail;
 import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.VersionRange;
 import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.NameIndex;
 import dev.lockstep.planner.model.RunningComponent;
 import dev.lockstep.planner.model.Versions;
+import dev.lockstep.planner.validation.ReleaseChecks;
 import jakarta.annotation.Nullable;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.semver4j.Semver;
 
 /**
  * Orders the changes of an upgrade into waves (DESIGN section 5): bottom-up by layer; within a
@@ -49,12 +50,16 @@ public final class WaveOrdering {
    * @param kind what happens to it
    * @param target the component in the release; null for a removal
    * @param running the component as it runs; null for an install
+   * @param runningVersion the running version as read, null when none or not semver
+   * @param targetVersion the release's version as read, null for a removal
    */
   public record Change(
       String component,
       Kind kind,
       @Nullable Component target,
-      @Nullable RunningComponent running) {}
+      @Nullable RunningComponent running,
+      @Nullable Semver runningVersion,
+      @Nullable Semver targetVersion) {}
 
   /** One wave: the layer it belongs to and the changes it makes at once. */
   public record OrderedWave(String layer, List<Change> changes) {
@@ -72,6 +77,7 @@ public final class WaveOrdering {
   }
 
   private static final int[] NONE = new int[0];
+  private static final VersionRange[] NO_RANGES = new VersionRange[0];
 
   private final List<String> layers;
   private final String base;
@@ -80,8 +86,8 @@ public final class WaveOrdering {
   private final RunningComponent[] cur;
   private final Component[] tgt;
   private final int[] relIdx;
-  private final org.semver4j.Semver[] curV;
-  private final org.semver4j.Semver[] tgtV;
+  private final Semver[] curV;
+  private final Semver[] tgtV;
   private final int[][] curDeps;
   private final VersionRange[][] curRanges;
   private final int[][] tgtDeps;
@@ -98,34 +104,45 @@ public final class WaveOrdering {
       List<String> layers,
       Collection<RunningComponent> current,
       List<Component> release,
-      String base) {
+      String base,
+      ReleaseChecks.Resolved resolved) {
+    if (resolved == null || !resolved.clean() || resolved.requires().length != release.size()) {
+      throw new IllegalArgumentException("the release must have passed ReleaseChecks");
+    }
     this.layers = List.copyOf(layers);
     this.base = base == null || base.isEmpty() ? "" : base + ".";
-    Map<String, Integer> ids = new LinkedHashMap<>((release.size() + current.size()) * 4 / 3 + 1);
-    for (Component c : release) {
-      ids.putIfAbsent(c.name(), ids.size());
+    // The release's components are numbered as the checks numbered them (their index in the
+    // release: the checks found no duplicate); the running components the release lacks follow,
+    // in the order they run, each name looked up once.
+    NameIndex inRelease = resolved.names();
+    int rel = release.size();
+    NameIndex dropped = new NameIndex(4);
+    int[] runningId = new int[current.size()];
+    int r = 0;
+    for (RunningComponent running : current) {
+      int id = inRelease.get(running.name());
+      runningId[r++] = id >= 0 ? id : rel + dropped.add(running.name());
     }
-    for (RunningComponent r : current) {
-      ids.computeIfAbsent(r.name(), name -> ids.size());
-    }
-    n = ids.size();
-    names = ids.keySet().toArray(new String[0]);
+    n = rel + dropped.size();
+    names = new String[n];
     cur = new RunningComponent[n];
     tgt = new Component[n];
     relIdx = new int[n];
     java.util.Arrays.fill(relIdx, -1);
-    for (int i = 0; i < release.size(); i++) {
-      int id = ids.get(release.get(i).name());
-      if (tgt[id] == null) {
-        tgt[id] = release.get(i);
-        relIdx[id] = i;
-      }
+    for (int i = 0; i < rel; i++) {
+      tgt[i] = release.get(i);
+      names[i] = tgt[i].name();
+      relIdx[i] = i;
     }
-    for (RunningComponent r : current) {
-      cur[ids.get(r.name())] = r;
+    for (int i = rel; i < n; i++) {
+      names[i] = dropped.name(i - rel);
     }
-    curV = new org.semver4j.Semver[n];
-    tgtV = new org.semver4j.Semver[n];
+    r = 0;
+    for (RunningComponent running : current) {
+      cur[runningId[r++]] = running;
+    }
+    curV = new Semver[n];
+    tgtV = new Semver[n];
     curDeps = new int[n][];
     curRanges = new VersionRange[n][];
     tgtDeps = new int[n][];
@@ -134,18 +151,21 @@ public final class WaveOrdering {
     layer = new int[n];
     isNew = new boolean[n];
     done = new boolean[n];
-    Map<String, VersionRange> rangeCache = new HashMap<>();
     for (int i = 0; i < n; i++) {
       curV[i] = cur[i] == null ? null : Versions.version(cur[i].version()).orElse(null);
-      tgtV[i] = tgt[i] == null ? null : Versions.version(tgt[i].version()).orElse(null);
+      if (i < rel) {
+        // the checks read the release's versions, requirements and ranges already
+        tgtV[i] = resolved.versions()[i];
+        tgtDeps[i] = resolved.requires()[i];
+        tgtRanges[i] = resolved.ranges()[i];
+      } else {
+        tgtDeps[i] = NONE;
+        tgtRanges[i] = NO_RANGES;
+      }
       Map<String, String> cr = cur[i] == null ? Map.of() : cur[i].requires();
-      Map<String, String> tr = tgt[i] == null ? Map.of() : tgt[i].requires();
-      curDeps[i] = new int[cr.size()];
-      curRanges[i] = new VersionRange[cr.size()];
-      fill(cr, ids, rangeCache, curDeps[i], curRanges[i]);
-      tgtDeps[i] = new int[tr.size()];
-      tgtRanges[i] = new VersionRange[tr.size()];
-      fill(tr, ids, rangeCache, tgtDeps[i], tgtRanges[i]);
+      curDeps[i] = cr.isEmpty() ? NONE : new int[cr.size()];
+      curRanges[i] = cr.isEmpty() ? NO_RANGES : new VersionRange[cr.size()];
+      fill(cr, inRelease, dropped, rel, curDeps[i], curRanges[i]);
       if (tgt[i] == null) {
         kind[i] = Kind.REMOVE;
       } else if (cur[i] == null) {
@@ -172,19 +192,23 @@ public final class WaveOrdering {
     }
   }
 
+  /** A running component's requirements: whom (-1 for no component) and the range (or null). */
   private static void fill(
       Map<String, String> requires,
-      Map<String, Integer> ids,
-      Map<String, VersionRange> cache,
+      NameIndex inRelease,
+      NameIndex dropped,
+      int rel,
       int[] deps,
       VersionRange[] ranges) {
     int k = 0;
     for (Map.Entry<String, String> e : requires.entrySet()) {
-      Integer d = ids.get(e.getKey());
-      VersionRange range =
-          cache.computeIfAbsent(e.getValue(), text -> Versions.range(text).orElse(null));
-      deps[k] = d == null ? -1 : d;
-      ranges[k] = range;
+      int d = inRelease.get(e.getKey());
+      if (d < 0) {
+        d = dropped.get(e.getKey());
+        d = d < 0 ? -1 : rel + d;
+      }
+      deps[k] = d;
+      ranges[k] = Versions.range(e.getValue()).orElse(null);
       k++;
     }
   }
@@ -240,15 +264,17 @@ public final class WaveOrdering {
    *
    * @param layers the release's layers, bottom to top
    * @param current what runs now
-   * @param release the release's components (already checked by {@code ReleaseChecks})
+   * @param release the release's components, in which {@code ReleaseChecks} found no problem
    * @param base the path of the release in the request, for error paths
+   * @param resolved the release's components as {@code ReleaseChecks} read them
    */
   public static Ordering order(
       List<String> layers,
       Collection<RunningComponent> current,
       List<Component> release,
-      String base) {
-    return new WaveOrdering(layers, current, release, base).run();
+      String base,
+      ReleaseChecks.Resolved resolved) {
+    return new WaveOrdering(layers, current, release, base, resolved).run();
   }
 
   private Ordering run() {
@@ -257,9 +283,9 @@ public final class WaveOrdering {
     // the changes of the same layer that wait for each change: those of component d are
     // waitingFor[waitingStart[d]] up to waitingStart[d + 1], in ascending order
     int[] waitingStart = new int[n + 1];
-    List<List<Integer>> byLayer = new ArrayList<>();
+    List<IntList> byLayer = new ArrayList<>();
     for (int l = 0; l < layers.size(); l++) {
-      byLayer.add(new ArrayList<>());
+      byLayer.add(new IntList());
     }
     for (int i = 0; i < n; i++) {
       if (!changes(i)) {
@@ -290,21 +316,23 @@ public final class WaveOrdering {
     int[] blockedBy = new int[n];
     boolean[] inWave = new boolean[n];
     for (int l = 0; l < layers.size(); l++) {
-      List<Integer> inLayer = byLayer.get(l);
+      IntList inLayer = byLayer.get(l);
       int remaining = inLayer.size();
-      List<Integer> ready = new ArrayList<>();
-      for (int i : inLayer) {
+      IntList ready = new IntList();
+      for (int q = 0; q < inLayer.size(); q++) {
+        int i = inLayer.get(q);
         if (pendingSame[i] == 0) {
           ready.add(i);
         }
       }
       while (remaining > 0) {
         // blockedBy is read for the ready components only; inWave is clear after every wave
-        for (int s : ready) {
-          blockedBy[s] = -1;
+        for (int q = 0; q < ready.size(); q++) {
+          blockedBy[ready.get(q)] = -1;
         }
-        List<Integer> wave = new ArrayList<>(ready);
-        for (int s : wave) {
+        IntList wave = ready.copy();
+        for (int q = 0; q < wave.size(); q++) {
+          int s = wave.get(q);
           inWave[s] = true;
           isNew[s] = true;
         }
@@ -312,9 +340,13 @@ public final class WaveOrdering {
         if (fatal) {
           return new Ordering(List.of(), errors.stream().distinct().toList());
         }
-        boolean anyChange = wave.stream().anyMatch(this::changes);
+        boolean anyChange = false;
+        for (int q = 0; q < wave.size() && !anyChange; q++) {
+          anyChange = changes(wave.get(q));
+        }
         if (!anyChange) {
-          for (int s : ready) {
+          for (int q = 0; q < ready.size(); q++) {
+            int s = ready.get(q);
             int x = blockedBy[s];
             if (x >= 0) {
               errors.add(
@@ -329,7 +361,8 @@ public final class WaveOrdering {
             }
           }
           if (errors.isEmpty()) {
-            for (int i : inLayer) {
+            for (int q = 0; q < inLayer.size(); q++) {
+              int i = inLayer.get(q);
               if (!done[i]) {
                 errors.add(
                     new ErrorDetail(
@@ -345,7 +378,8 @@ public final class WaveOrdering {
           }
           return new Ordering(List.of(), errors.stream().distinct().toList());
         }
-        for (int s : wave) {
+        for (int q = 0; q < wave.size(); q++) {
+          int s = wave.get(q);
           done[s] = true;
           inWave[s] = false;
           if (changes(s)) {
@@ -358,12 +392,12 @@ public final class WaveOrdering {
             }
           }
         }
-        ready.removeIf(i -> done[i]);
+        ready.removeDone(done);
         waves.add(wave(layers.get(l), wave));
       }
     }
     while (true) {
-      List<Integer> wave = new ArrayList<>();
+      IntList wave = new IntList();
       boolean[] leaving = new boolean[n];
       for (int i = 0; i < n; i++) {
         if (kind[i] == Kind.REMOVE && !done[i]) {
@@ -377,7 +411,7 @@ public final class WaveOrdering {
         for (int k = wave.size() - 1; k >= 0; k--) {
           int r = wave.get(k);
           if (requiredByOther(r, leaving) >= 0) {
-            wave.remove(k);
+            wave.removeAt(k);
             leaving[r] = false;
             changed = true;
           }
@@ -387,7 +421,8 @@ public final class WaveOrdering {
         break;
       }
       int top = 0;
-      for (int r : wave) {
+      for (int q = 0; q < wave.size(); q++) {
+        int r = wave.get(q);
         isNew[r] = true;
         done[r] = true;
         top = Math.max(top, layer[r]);
@@ -418,7 +453,7 @@ public final class WaveOrdering {
    * Shrinks (or, with early removals, grows) a tentative wave until the state after it breaks
    * nothing; true when a conflict no wait can solve was found.
    */
-  private boolean settle(List<Integer> wave, boolean[] inWave, int l, int[] blockedBy) {
+  private boolean settle(IntList wave, boolean[] inWave, int l, int[] blockedBy) {
     boolean fatal = false;
     boolean changed = true;
     while (changed) {
@@ -459,7 +494,7 @@ public final class WaveOrdering {
             changed = true;
           } else if (changes(x) && !done[x] && layer[x] == l) {
             blockedBy[s] = x;
-            wave.remove(k);
+            wave.removeAt(k);
             inWave[s] = false;
             isNew[s] = false;
             changed = true;
@@ -556,10 +591,68 @@ public final class WaveOrdering {
     return -1;
   }
 
-  private OrderedWave wave(String layerName, List<Integer> ids) {
-    List<Change> changes = new ArrayList<>(ids.size());
-    ids.stream().sorted().forEach(i -> changes.add(new Change(names[i], kind[i], tgt[i], cur[i])));
-    return new OrderedWave(layerName, changes);
+  private OrderedWave wave(String layerName, IntList ids) {
+    int[] sorted = ids.toSortedArray();
+    Change[] changes = new Change[sorted.length];
+    for (int k = 0; k < sorted.length; k++) {
+      int i = sorted[k];
+      changes[k] = new Change(names[i], kind[i], tgt[i], cur[i], curV[i], tgtV[i]);
+    }
+    return new OrderedWave(layerName, List.of(changes));
+  }
+
+  /** A growable list of component numbers, which boxes none. */
+  private static final class IntList {
+    private int[] items = new int[8];
+    private int size;
+
+    int size() {
+      return size;
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int get(int k) {
+      return items[k];
+    }
+
+    void add(int item) {
+      if (size == items.length) {
+        items = java.util.Arrays.copyOf(items, size * 2);
+      }
+      items[size++] = item;
+    }
+
+    void removeAt(int k) {
+      System.arraycopy(items, k + 1, items, k, size - k - 1);
+      size--;
+    }
+
+    /** Keeps the components that are not done, in their order. */
+    void removeDone(boolean[] done) {
+      int kept = 0;
+      for (int k = 0; k < size; k++) {
+        if (!done[items[k]]) {
+          items[kept++] = items[k];
+        }
+      }
+      size = kept;
+    }
+
+    IntList copy() {
+      IntList copy = new IntList();
+      copy.items = java.util.Arrays.copyOf(items, Math.max(8, size));
+      copy.size = size;
+      return copy;
+    }
+
+    int[] toSortedArray() {
+      int[] sorted = java.util.Arrays.copyOf(items, size);
+      java.util.Arrays.sort(sorted);
+      return sorted;
+    }
   }
 
   /** True when change {@code i} waits for change {@code d}, which it requires, in its layer. */
@@ -593,7 +686,7 @@ public final class WaveOrdering {
         if (!present(y) || ranges[k] == null) {
           return true;
         }
-        org.semver4j.Semver v = isNew[y] ? tgtV[y] : curV[y];
+        Semver v = isNew[y] ? tgtV[y] : curV[y];
         try {
           return v == null || !ranges[k].isSatisfiedBy(v);
         } catch (RuntimeException e) {

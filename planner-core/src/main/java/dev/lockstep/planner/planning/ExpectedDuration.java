@@ -9,6 +9,7 @@ import dev.lockstep.manifest.Gate;
 import dev.lockstep.manifest.GoDuration;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -54,7 +55,27 @@ public final class ExpectedDuration {
     return byComponent.values().stream().max(Duration::compareTo).orElse(Duration.ZERO);
   }
 
-  private static Duration slowestGate(Wave wave) {
+  /**
+   * What the steps of one component, {@code steps} from {@code first} on, take together, each
+   * taking {@link #TYPICAL} for its action: {@link #of(Plan)} keeps the longest such sum of each
+   * wave, which the upgrade planner sums as it makes the steps.
+   */
+  static Duration typical(List<PlanStep> steps, int first) {
+    // summed in seconds and nanoseconds: a Duration per step of 100,000 components adds up
+    long seconds = 0;
+    long nanos = 0;
+    for (int i = first; i < steps.size(); i++) {
+      PlanStep step = steps.get(i);
+      if (step.action() != StepAction.APPROVE) {
+        Duration took = TYPICAL.get(step.action());
+        seconds = Math.addExact(seconds, took.getSeconds());
+        nanos += took.getNano();
+      }
+    }
+    return Duration.ofSeconds(seconds, nanos);
+  }
+
+  static Duration slowestGate(Wave wave) {
     Duration slowest = Duration.ZERO;
     for (PlannedGate gate : wave.gates()) {
       Duration takes = toPass(gate.spec());

@@ -21,7 +21,6 @@ import dev.lockstep.planner.bundles.Bundles;
 import dev.lockstep.planner.model.Codes;
 import dev.lockstep.planner.model.PlanningResult;
 import dev.lockstep.planner.model.RunningComponent;
-import dev.lockstep.planner.model.Versions;
 import dev.lockstep.planner.ordering.WaveOrdering;
 import dev.lockstep.planner.ordering.WaveOrdering.Change;
 import dev.lockstep.planner.ordering.WaveOrdering.Kind;
@@ -59,7 +58,8 @@ public final class UpgradePlanner {
     Release release = request.release();
     String base = request.base() == null ? "" : request.base();
     String prefix = base.isEmpty() ? "" : base + ".";
-    List<ErrorDetail> errors = new ArrayList<>(ReleaseChecks.check(release, base));
+    ReleaseChecks.Checked checked = ReleaseChecks.checkAndResolve(release, base);
+    List<ErrorDetail> errors = new ArrayList<>(checked.errors());
     errors.addAll(Windows.check(request.window(), clock.instant(), "window"));
     if (release == null || release.spec() == null) {
       return new PlanningResult.Rejected(errors);
@@ -72,7 +72,12 @@ public final class UpgradePlanner {
       return new PlanningResult.Rejected(errors);
     }
     WaveOrdering.Ordering ordering =
-        WaveOrdering.order(release.layers(), request.current(), release.spec().components(), base);
+        WaveOrdering.order(
+            release.layers(),
+            request.current(),
+            release.spec().components(),
+            base,
+            checked.resolved());
     if (!ordering.errors().isEmpty()) {
       return new PlanningResult.Rejected(ordering.errors());
     }
@@ -82,12 +87,16 @@ public final class UpgradePlanner {
     List<VersionChange> versions = new ArrayList<>();
     RiskAssessment risk = new RiskAssessment();
     Duration downtime = Duration.ZERO;
+    // ExpectedDuration.of(plan), summed as the steps are made: each component is in one change
+    Duration expected = Duration.ZERO;
     for (OrderedWave ow : ordering.waves()) {
       int index = waves.size();
       List<PlanStep> steps = new ArrayList<>();
       List<PlannedGate> gates = new ArrayList<>();
       Duration waveDowntime = Duration.ZERO;
+      Duration slowest = Duration.ZERO;
       for (Change change : ow.changes()) {
+        int first = steps.size();
         RunningComponent running = change.running();
         Component target = change.target();
         String from = running == null ? null : running.version();
@@ -100,12 +109,16 @@ public final class UpgradePlanner {
                   .build());
           versions.add(new VersionChange(change.component(), layer, from, null));
           risk.removal(change.component());
+          slowest = max(slowest, ExpectedDuration.typical(steps, first));
           continue;
         }
         String to = target.version();
         versions.add(new VersionChange(change.component(), layer, from, to));
         waveDowntime =
-            max(waveDowntime, componentSteps(index, steps, target, from, risk, request, byName));
+            max(
+                waveDowntime,
+                componentSteps(index, steps, target, from, change, risk, request, byName));
+        slowest = max(slowest, ExpectedDuration.typical(steps, first));
         if (!target.gates().isEmpty()) { // an empty List.of() still makes an iterator
           for (Gate g : target.gates()) {
             gates.add(new PlannedGate(g.name(), g.kind(), target.name(), g));
@@ -116,7 +129,9 @@ public final class UpgradePlanner {
         gates.add(new PlannedGate(g.name(), g.kind(), null, g));
       }
       downtime = downtime.plus(waveDowntime);
-      waves.add(new Wave(index, ow.layer(), steps, gates));
+      Wave wave = new Wave(index, ow.layer(), steps, gates);
+      expected = expected.plus(slowest).plus(ExpectedDuration.slowestGate(wave));
+      waves.add(wave);
     }
     Plan plan =
         new Plan(
@@ -132,7 +147,7 @@ public final class UpgradePlanner {
             request.window(),
             null,
             release.metadata().notes());
-    return new PlanningResult.Planned(plan.withExpectedDuration(ExpectedDuration.of(plan)));
+    return new PlanningResult.Planned(plan.withExpectedDuration(expected));
   }
 
   /** Adds one component's steps; returns how long the component is expected to be down. */
@@ -141,6 +156,7 @@ public final class UpgradePlanner {
       List<PlanStep> steps,
       Component c,
       String from,
+      Change ordered,
       RiskAssessment risk,
       UpgradeRequest request,
       Map<String, Component> byName) {
@@ -148,8 +164,9 @@ public final class UpgradePlanner {
     if (from == null) {
       risk.install(c.name());
     } else {
-      long fromMajor = Versions.version(from).map(org.semver4j.Semver::getMajor).orElse(0);
-      long toMajor = Versions.version(to).map(org.semver4j.Semver::getMajor).orElse(0);
+      // as read by the wave ordering: Versions.version(from) and Versions.version(to)
+      long fromMajor = ordered.runningVersion() == null ? 0 : ordered.runningVersion().getMajor();
+      long toMajor = ordered.targetVersion() == null ? 0 : ordered.targetVersion().getMajor();
       if (fromMajor != toMajor) {
         risk.major(c.name(), fromMajor, toMajor);
       }

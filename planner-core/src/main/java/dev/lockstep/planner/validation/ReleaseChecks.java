@@ -5,10 +5,10 @@ import dev.lockstep.manifest.Component;
 import dev.lockstep.manifest.Release;
 import dev.lockstep.manifest.VersionRange;
 import dev.lockstep.planner.model.Codes;
+import dev.lockstep.planner.model.NameIndex;
 import dev.lockstep.planner.model.Versions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  */
 public final class ReleaseChecks {
   private static final int[] NONE = new int[0];
+  private static final VersionRange[] NO_RANGES = new VersionRange[0];
 
   private ReleaseChecks() {}
 
@@ -34,13 +35,44 @@ public final class ReleaseChecks {
    * @param base the path of the release in the request ({@code release}, or empty)
    */
   public static List<ErrorDetail> check(Release release, String base) {
+    return checkAndResolve(release, base).errors();
+  }
+
+  /**
+   * A release's components as the checks read them, for the wave ordering to take over rather than
+   * look every name up and parse every version and range again. Per component {@code i} of the
+   * release: its version, and its requirements in the order of its {@code requires} (the index of
+   * the required component, or -1 when the release has none of that name, and the range, or null
+   * when it is not a range).
+   *
+   * @param names the release's names, component {@code i} numbered {@code i}; complete only when
+   *     {@code clean}
+   * @param clean whether every component has a name of its own (no duplicate, none missing)
+   */
+  public record Resolved(
+      NameIndex names,
+      org.semver4j.Semver[] versions,
+      int[][] requires,
+      VersionRange[][] ranges,
+      boolean clean) {}
+
+  /**
+   * The release's problems and its components as read for them.
+   *
+   * @param errors every problem of the release, as {@link #check} gives them
+   * @param resolved the components as read; null when the release has no spec
+   */
+  public record Checked(List<ErrorDetail> errors, Resolved resolved) {}
+
+  /** As {@link #check}, with the components as read for the checks. */
+  public static Checked checkAndResolve(Release release, String base) {
     List<ErrorDetail> errors = new ArrayList<>();
     String root = base == null || base.isEmpty() ? "" : base + ".";
     if (release == null || release.spec() == null || release.metadata() == null) {
       errors.add(
           new ErrorDetail(
               Codes.INVALID_MANIFEST, base, "the release needs metadata and spec sections"));
-      return errors;
+      return new Checked(errors, null);
     }
     if (release.metadata().version() != null
         && Versions.version(release.metadata().version()).isEmpty()) {
@@ -52,21 +84,38 @@ public final class ReleaseChecks {
     }
     List<Component> components = release.spec().components();
     Set<String> layers = new HashSet<>(release.spec().layers());
-    Map<String, Integer> index = new HashMap<>(components.size() * 4 / 3 + 1);
-    // each component's version and requirements are read once, for all the checks below
+    NameIndex index = new NameIndex(components.size());
+    // per number of a name in the index, where the first component of that name is
+    int[] firstAt = new int[components.size()];
+    // whether a component is the first of its name (a nameless one is not)
+    boolean[] first = new boolean[components.size()];
+    boolean[] nameless = new boolean[components.size()];
+    boolean clean = true;
+    // each component's version and requirements are read once, for all the checks below and for
+    // the wave ordering
     org.semver4j.Semver[] versions = new org.semver4j.Semver[components.size()];
     int[][] edges = new int[components.size()][];
     Arrays.fill(edges, NONE);
+    int[][] requires = new int[components.size()][];
+    VersionRange[][] ranges = new VersionRange[components.size()][];
+    Arrays.fill(requires, NONE);
+    Arrays.fill(ranges, NO_RANGES);
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
       if (c == null || c.name() == null || c.name().isBlank()) {
         errors.add(
             new ErrorDetail(
                 Codes.INVALID_MANIFEST, component(root, i) + ".name", "a component needs a name"));
+        nameless[i] = true;
+        clean = false;
         continue;
       }
-      Integer first = index.putIfAbsent(c.name(), i);
-      if (first != null) {
+      int known = index.putIfAbsent(c.name());
+      if (known < 0) {
+        firstAt[index.size() - 1] = i;
+        first[i] = true;
+      } else {
+        clean = false;
         errors.add(
             new ErrorDetail(
                 Codes.DUPLICATE_COMPONENT,
@@ -74,7 +123,7 @@ public final class ReleaseChecks {
                 "component '"
                     + c.name()
                     + "' is declared twice (also at spec.components["
-                    + first
+                    + firstAt[known]
                     + "])"));
       }
       if (c.layer() == null || !layers.contains(c.layer())) {
@@ -105,15 +154,22 @@ public final class ReleaseChecks {
     }
     for (int i = 0; i < components.size(); i++) {
       Component c = components.get(i);
-      if (c == null || c.name() == null || c.name().isBlank()) {
+      if (nameless[i]) {
         continue;
       }
-      int[] known = new int[c.requires().size()];
+      int[] required = new int[c.requires().size()];
+      VersionRange[] requiredRanges = new VersionRange[required.length];
+      requires[i] = required;
+      ranges[i] = requiredRanges;
       int k = 0;
+      int r = 0;
       for (Map.Entry<String, String> req : c.requires().entrySet()) {
         String dep = req.getKey();
         Optional<VersionRange> range = Versions.range(req.getValue());
         boolean rangeOk = range.isPresent();
+        int at = r++;
+        requiredRanges[at] = range.orElse(null);
+        required[at] = -1;
         if (!rangeOk) {
           errors.add(
               new ErrorDetail(
@@ -127,8 +183,9 @@ public final class ReleaseChecks {
                       + req.getValue()
                       + "', which is not an npm-style semver range"));
         }
-        Integer d = index.get(dep);
-        if (d == null) {
+        int named = index.get(dep);
+        int d = named < 0 ? -1 : firstAt[named];
+        if (d < 0) {
           errors.add(
               new ErrorDetail(
                   Codes.UNKNOWN_DEPENDENCY,
@@ -140,8 +197,8 @@ public final class ReleaseChecks {
                       + "', which the release does not contain"));
           continue;
         }
-        known[k++] = d;
-        Component target = components.get(d);
+        required[at] = d;
+        k++;
         org.semver4j.Semver version = versions[d];
         if (rangeOk && version != null && !satisfies(range.get(), version)) {
           errors.add(
@@ -157,13 +214,25 @@ public final class ReleaseChecks {
                       + "', but the release delivers "
                       + dep
                       + " "
-                      + target.version()));
+                      + components.get(d).version()));
         }
       }
-      edges[i] = k == known.length ? known : Arrays.copyOf(known, k);
+      edges[i] = k == required.length ? required : known(required, k);
     }
-    errors.addAll(cycles(components, index, edges, root));
-    return errors;
+    errors.addAll(cycles(components, first, edges, root));
+    return new Checked(errors, new Resolved(index, versions, requires, ranges, clean));
+  }
+
+  /** The {@code count} components of the release among {@code required}, in its order. */
+  private static int[] known(int[] required, int count) {
+    int[] known = new int[count];
+    int k = 0;
+    for (int d : required) {
+      if (d >= 0) {
+        known[k++] = d;
+      }
+    }
+    return known;
   }
 
   /** The path of a component of the release. */
@@ -183,14 +252,14 @@ public final class ReleaseChecks {
   /**
    * One error per dependency cycle (strongly connected component), naming its members.
    *
+   * @param firstOfName per component, whether it is the first of its name
    * @param edges per component, the components of the release it requires, in its order
    */
   private static List<ErrorDetail> cycles(
-      List<Component> components, Map<String, Integer> index, int[][] edges, String root) {
+      List<Component> components, boolean[] firstOfName, int[][] edges, String root) {
     for (int i = 0; i < components.size(); i++) {
-      Component c = components.get(i);
       // a nameless component (reported above) or the second of two with one name takes no part
-      if (c == null || c.name() == null || !Integer.valueOf(i).equals(index.get(c.name()))) {
+      if (!firstOfName[i]) {
         edges[i] = NONE;
       }
     }
