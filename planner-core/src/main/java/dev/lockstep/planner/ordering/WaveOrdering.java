@@ -185,7 +185,9 @@ public final class WaveOrdering {
     for (int x = 0; x < n; x++) {
       int[] deps = reqDeps(x);
       for (int y : deps) {
-        if (violated(x, y)) {
+        // -1: a running component requires one that neither runs nor is released, which no order
+        // of the release's changes can mend or break
+        if (y >= 0 && violated(x, y)) {
           initiallyBroken.add(key(x, y));
         }
       }

@@ -80,6 +80,31 @@ class PlanningRulesTest {
   }
 
   @Test
+  void aRunningComponentThatRequiresOneNobodyRunsDoesNotStopThePlan() {
+    // the inventory says ui requires "ghost", which neither runs nor is in the release: no order
+    // of the release's changes mends or breaks that, so the plan goes ahead (it used to crash)
+    Release r =
+        release(
+            "2.0.0",
+            List.of(),
+            image("metis", "core-kernel", "2.0.0", Map.of()),
+            image("poros", "core-kernel", "2.0.0", Map.of("metis", "^2.0.0")));
+    List<RunningComponent> now =
+        List.of(
+            running("metis", "core-kernel", "1.0.0", Map.of()),
+            running("poros", "core-kernel", "1.0.0", Map.of("metis", ">=1.0.0")),
+            running("ui", "user-space", "1.0.0", Map.of("ghost", "^1.0.0", "metis", ">=1.0.0")));
+
+    Plan plan = UpgradePlanner.plan(request(r, now), CLOCK).planOrThrow();
+
+    assertThat(plan.versions())
+        .contains(
+            new VersionChange("metis", "core-kernel", "1.0.0", "2.0.0"),
+            new VersionChange("poros", "core-kernel", "1.0.0", "2.0.0"));
+    assertThat(waveOf(plan, "poros")).isGreaterThan(waveOf(plan, "metis"));
+  }
+
+  @Test
   void withinALayerAComponentWaitsForTheComponentsItRequires() {
     Release r =
         release(
