@@ -86,7 +86,21 @@ final class ServiceConfigurations {
                 "platforms",
                 plannerPlatforms,
                 "planner",
-                Map.of("charts-dir", charts, "manifests-dir", charts))));
+                Map.of(
+                    "charts-dir",
+                    charts,
+                    "manifests-dir",
+                    charts,
+                    // Helm's library unpacked once beside the planner's build, not at every start
+                    // of its Helm process
+                    "helm",
+                    Map.of(
+                        "library-directory",
+                        settings
+                            .checkout()
+                            .resolve("services/planner/target/helm-library")
+                            .toAbsolutePath()
+                            .toString())))));
     configurations.put(
         LockstepService.EXECUTOR,
         lockstep(

@@ -3,6 +3,7 @@ package dev.lockstep.planner.helm;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lockstep.manifest.HelmChart;
 import dev.lockstep.planner.bundles.ChartRenderer;
+import io.micronaut.core.annotation.Nullable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * own, the same as in process ({@code HelmChartRenderer}).
  *
  * <p>The child gets the planner's class path and Java; it ends when its input is closed, so it
- * never outlives the planner (a planner killed with -9 closes it too).
+ * never outlives the planner (a planner killed with -9 closes it too). A child that dies during a
+ * render (killed, out of memory) is replaced and the chart rendered once more in the new one; only
+ * when that fails too is the render answered with the error.
  */
 public final class ChildProcessChartRenderer implements ChartRenderer, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChildProcessChartRenderer.class);
@@ -72,6 +75,8 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
   /** Guarded by this: the running child, or null. */
   private Child child;
 
+  private volatile long childPid;
+
   private ScheduledFuture<?> idleExit;
   private boolean closed;
 
@@ -80,9 +85,19 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
    * without a render.
    */
   public ChildProcessChartRenderer(Path chartsDirectory, Duration idle) {
+    this(chartsDirectory, idle, null);
+  }
+
+  /**
+   * The same, whose child loads Helm's library from {@code libraryDirectory}, unpacking it there
+   * only when no earlier child did ({@link UnpackedHelmLibrary}); null: unpacked anew by each
+   * child.
+   */
+  public ChildProcessChartRenderer(
+      Path chartsDirectory, Duration idle, @Nullable Path libraryDirectory) {
     this.charts = chartsDirectory.toAbsolutePath().normalize();
     this.idle = idle;
-    this.command = command(charts);
+    this.command = command(charts, libraryDirectory);
   }
 
   @Override
@@ -95,20 +110,16 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
       idleExit = null;
     }
     try {
-      boolean started = false;
-      long begun = System.nanoTime();
-      if (child == null || !child.process.isAlive()) {
-        child = Child.start(command);
-        started = true;
+      try {
+        return renderInChild(chart, release);
+      } catch (IOException died) {
+        // the child died (killed, out of memory) under the render: once more in a new one
+        LOG.warn(
+            "the Helm process failed during a render ({}); rendering again in a new one",
+            died.getMessage());
+        stopChild();
+        return renderInChild(chart, release);
       }
-      Rendering rendering = child.render(new RenderProtocol.Request(chart, release));
-      if (started) {
-        LOG.info(
-            "started the Helm process (pid {}): its first chart rendered in {} ms",
-            child.process.pid(),
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
-      }
-      return rendering;
     } catch (IOException e) {
       stopChild();
       return Rendering.failed("the Helm process cannot run: " + e.getMessage());
@@ -120,6 +131,30 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
         idleExit = idleTimer.schedule(this::exitIdle, idle.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
+  }
+
+  private Rendering renderInChild(HelmChart chart, String release)
+      throws IOException, TimeoutException {
+    boolean started = false;
+    long begun = System.nanoTime();
+    if (child == null || !child.process.isAlive()) {
+      child = Child.start(command);
+      childPid = child.process.pid();
+      started = true;
+    }
+    Rendering rendering = child.render(new RenderProtocol.Request(chart, release));
+    if (started) {
+      LOG.info(
+          "started the Helm process (pid {}): its first chart rendered in {} ms",
+          child.process.pid(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun));
+    }
+    return rendering;
+  }
+
+  /** The pid of the child started last, 0 before the first (for tests: read without the lock). */
+  long childPid() {
+    return childPid;
   }
 
   /** Whether a child runs now (for tests and the benchmarks). */
@@ -151,7 +186,7 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
     idleTimer.shutdownNow();
   }
 
-  private static List<String> command(Path charts) {
+  private static List<String> command(Path charts, @Nullable Path libraryDirectory) {
     List<String> command = new ArrayList<>();
     command.add(
         ProcessHandle.current()
@@ -166,7 +201,16 @@ public final class ChildProcessChartRenderer implements ChartRenderer, AutoClose
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",
             "-XX:-UsePerfData",
-            "-Xshare:auto",
+            "-Xshare:auto"));
+    if (libraryDirectory != null) {
+      command.add(
+          "-D"
+              + UnpackedHelmLibrary.DIRECTORY_PROPERTY
+              + "="
+              + libraryDirectory.toAbsolutePath().normalize());
+    }
+    command.addAll(
+        List.of(
             "-cp",
             System.getProperty("java.class.path"),
             HelmRenderChild.class.getName(),

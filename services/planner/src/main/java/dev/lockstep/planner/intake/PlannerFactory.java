@@ -7,6 +7,7 @@ import dev.lockstep.planner.bundles.ChartRenderer;
 import dev.lockstep.planner.bundles.HelmChartRenderer;
 import dev.lockstep.planner.helm.ChildProcessChartRenderer;
 import dev.lockstep.planner.helm.RenderingCache;
+import dev.lockstep.planner.helm.UnpackedHelmLibrary;
 import dev.lockstep.planner.platforms.PlannerCore;
 import dev.lockstep.planner.platforms.PlannerQueries;
 import dev.lockstep.planner.platforms.PlatformPolicy;
@@ -43,20 +44,28 @@ class PlannerFactory {
    * Helm in a process of its own that ends after {@code lockstep.planner.helm.idle-exit} without a
    * render ({@link ChildProcessChartRenderer}: the planner does not keep Helm's library, about 46
    * MB resident once loaded), or with {@code lockstep.planner.helm.in-process: true} in the planner
-   * itself. Either way the last renderings are remembered ({@link RenderingCache}).
+   * itself. Either way the last renderings are remembered ({@link RenderingCache}), and with {@code
+   * lockstep.planner.helm.library-directory} Helm's library is unpacked there once rather than at
+   * every start of the Helm process ({@link UnpackedHelmLibrary}).
    */
   @Singleton
   @Bean(preDestroy = "close")
   ChartEngine chartEngine(
       @Value("${lockstep.planner.charts-dir:.}") String chartsDir,
       @Value("${lockstep.planner.helm.in-process:false}") boolean inProcess,
-      @Value("${lockstep.planner.helm.idle-exit:10s}") Duration idleExit) {
+      @Value("${lockstep.planner.helm.idle-exit:10s}") Duration idleExit,
+      @Value("${lockstep.planner.helm.library-directory:}") String libraryDirectory) {
     Path charts = Path.of(chartsDir);
+    Path library = libraryDirectory.isBlank() ? null : Path.of(libraryDirectory);
     if (inProcess) {
+      if (library != null) {
+        System.setProperty(
+            UnpackedHelmLibrary.DIRECTORY_PROPERTY, library.toAbsolutePath().toString());
+      }
       return new ChartEngine(
           new RenderingCache(new HelmChartRenderer(charts), charts, RENDERINGS_KEPT), () -> {});
     }
-    ChildProcessChartRenderer child = new ChildProcessChartRenderer(charts, idleExit);
+    ChildProcessChartRenderer child = new ChildProcessChartRenderer(charts, idleExit, library);
     return new ChartEngine(new RenderingCache(child, charts, RENDERINGS_KEPT), child);
   }
 

@@ -8,9 +8,13 @@ import dev.lockstep.planner.bundles.HelmChartRenderer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +96,57 @@ class HelmChildProcessTest {
           java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
       Rendering edited = cache.render(ROK_API, "rok-api");
       assertThat(edited.manifests()).isNotEqualTo(first.manifests()).contains("edited-");
+    }
+  }
+
+  @Test
+  void aHelmProcessKilledDuringARenderIsReplacedAndTheChartRendered() throws Exception {
+    try (ChildProcessChartRenderer child =
+        new ChildProcessChartRenderer(CHARTS, Duration.ofSeconds(30))) {
+      CompletableFuture<Rendering> rendering =
+          CompletableFuture.supplyAsync(() -> child.render(ROK_API, "rok-api"));
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (child.childPid() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      long first = child.childPid();
+      assertThat(first).as("a Helm process started").isPositive();
+      // killed at once: a JVM that loads Helm's library cannot have answered yet
+      ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
+
+      Rendering rendered = rendering.get(60, TimeUnit.SECONDS);
+      assertThat(rendered.ok()).as(rendered.error()).isTrue();
+      assertThat(rendered.manifests()).contains("registry.example.com/rok-api:1.4.0");
+      assertThat(child.childPid()).as("rendered by a new process").isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void helmsLibraryIsUnpackedOnceIntoItsDirectoryAndLoadedFromThere(@TempDir Path library)
+      throws Exception {
+    assertThat(com.marcnuri.helm.jni.NativeLibrary.getInstance())
+        .as("helm-java finds the planner's library service first")
+        .isInstanceOf(UnpackedHelmLibrary.class);
+    Rendering inProcess = new HelmChartRenderer(CHARTS).render(ROK_API, "rok-api");
+    try (ChildProcessChartRenderer child =
+        new ChildProcessChartRenderer(CHARTS, Duration.ofMillis(200), library)) {
+      assertThat(child.render(ROK_API, "rok-api")).isEqualTo(inProcess);
+      List<Path> unpacked;
+      try (Stream<Path> files = Files.list(library)) {
+        unpacked = files.toList();
+      }
+      assertThat(unpacked)
+          .singleElement()
+          .satisfies(f -> assertThat(f.getFileName().toString()).startsWith("helm-linux-amd64-"));
+      FileTime written = Files.getLastModifiedTime(unpacked.get(0));
+      awaitEnded(child);
+
+      // the next process loads the same file: not written again
+      assertThat(child.render(ROK_API, "rok-api")).isEqualTo(inProcess);
+      assertThat(Files.getLastModifiedTime(unpacked.get(0))).isEqualTo(written);
+      try (Stream<Path> files = Files.list(library)) {
+        assertThat(files.toList()).containsExactlyElementsOf(unpacked);
+      }
     }
   }
 
