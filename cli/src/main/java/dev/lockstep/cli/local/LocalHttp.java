@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The few HTTP calls the local mode makes to its own services, with its token. A service that does
@@ -40,6 +41,9 @@ final class LocalHttp {
   /** The text answer of a GET. */
   String getText(URI uri, String accept) {
     HttpResponse<String> response = send(request(uri).header("Accept", accept).GET().build());
+    if (response.statusCode() == 503) {
+      throw new Unreachable(uri + " answered 503 (not ready): " + response.body(), null);
+    }
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException(
           uri + " answered " + response.statusCode() + ": " + response.body());
@@ -76,6 +80,23 @@ final class LocalHttp {
         if (!told) {
           waiting.accept(e.getMessage());
           told = true;
+        }
+        sleep(Duration.ofMillis(500));
+      }
+    }
+  }
+
+  /**
+   * The result of a call, made again while its service cannot be reached (the local mode starts a
+   * service that died again), until the deadline.
+   */
+  static <T> T whenReachable(Instant deadline, Supplier<T> call) {
+    while (true) {
+      try {
+        return call.get();
+      } catch (Unreachable e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw e;
         }
         sleep(Duration.ofMillis(500));
       }

@@ -3,11 +3,13 @@ package dev.lockstep.cli.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -23,6 +25,9 @@ final class ScenarioSummary {
 
   /** How long the summary waits for the notifier to handle the upgrade's last events. */
   private static final Duration NOTIFIER_CATCH_UP = Duration.ofSeconds(20);
+
+  /** How long the summary waits for a service that died and is being started again. */
+  private static final Duration SERVICE_BACK_WITHIN = Duration.ofSeconds(90);
 
   private ScenarioSummary() {}
 
@@ -68,8 +73,9 @@ final class ScenarioSummary {
             : "what the teams' feeds show (the notifier is still catching up: the latest notices"
                 + " may be missing):");
     for (String team : teams) {
+      URI feedUri = services.url(LockstepService.NOTIFIER).resolve("/api/v1/feeds/" + encode(team));
       JsonNode feed =
-          http.get(services.url(LockstepService.NOTIFIER).resolve("/api/v1/feeds/" + encode(team)));
+          LocalHttp.whenReachable(Instant.now().plus(SERVICE_BACK_WITHIN), () -> http.get(feedUri));
       List<JsonNode> entries = new ArrayList<>();
       if (feed != null) {
         feed.path("entries").forEach(entries::add);
@@ -83,12 +89,14 @@ final class ScenarioSummary {
                       "    " + e.path("severity").asText() + "  " + e.path("subject").asText()));
     }
     Path postmortem = directory.resolve("postmortem-" + id + ".md");
+    URI postmortemUri =
+        services
+            .url(LockstepService.RECORDER)
+            .resolve("/api/v1/upgrades/" + encode(id) + "/postmortem");
     String markdown =
-        http.getText(
-            services
-                .url(LockstepService.RECORDER)
-                .resolve("/api/v1/upgrades/" + encode(id) + "/postmortem"),
-            "text/markdown");
+        LocalHttp.whenReachable(
+            Instant.now().plus(SERVICE_BACK_WITHIN),
+            () -> http.getText(postmortemUri, "text/markdown"));
     try {
       Files.writeString(postmortem, markdown);
     } catch (IOException e) {
