@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -41,9 +42,6 @@ final class LocalHttp {
   /** The text answer of a GET. */
   String getText(URI uri, String accept) {
     HttpResponse<String> response = send(request(uri).header("Accept", accept).GET().build());
-    if (response.statusCode() == 503) {
-      throw new Unreachable(uri + " answered 503 (not ready): " + response.body(), null);
-    }
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException(
           uri + " answered " + response.statusCode() + ": " + response.body());
@@ -60,30 +58,23 @@ final class LocalHttp {
    */
   JsonNode postAgainUntil(
       URI uri, String contentType, String body, Instant deadline, Consumer<String> waiting) {
-    boolean told = false;
-    while (true) {
-      try {
-        HttpResponse<String> response =
-            send(
-                request(uri)
-                    .header("Content-Type", contentType)
-                    .POST(HttpRequest.BodyPublishers.ofString(body))
-                    .build());
-        if (response.statusCode() == 409) {
-          return Json.mapper().createObjectNode().put("status", "known already");
-        }
-        return json(uri, response);
-      } catch (Unreachable e) {
-        if (Instant.now().isAfter(deadline)) {
-          throw e;
-        }
-        if (!told) {
-          waiting.accept(e.getMessage());
-          told = true;
-        }
-        sleep(Duration.ofMillis(500));
-      }
-    }
+    AtomicBoolean told = new AtomicBoolean();
+    return whenReachable(
+        deadline,
+        () -> {
+          try {
+            HttpResponse<String> response = sendPost(uri, contentType, body);
+            if (response.statusCode() == 409) {
+              return Json.mapper().createObjectNode().put("status", "known already");
+            }
+            return json(uri, response);
+          } catch (Unreachable e) {
+            if (!told.getAndSet(true)) {
+              waiting.accept(e.getMessage());
+            }
+            throw e;
+          }
+        });
   }
 
   /**
@@ -98,20 +89,22 @@ final class LocalHttp {
         if (Instant.now().isAfter(deadline)) {
           throw e;
         }
-        sleep(Duration.ofMillis(500));
+        LocalMode.sleep(Duration.ofMillis(500));
       }
     }
   }
 
   /** The JSON answer of a POST of a body of the given content type. */
   JsonNode post(URI uri, String contentType, String body) {
-    HttpResponse<String> response =
-        send(
-            request(uri)
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
-    return json(uri, response);
+    return json(uri, sendPost(uri, contentType, body));
+  }
+
+  private HttpResponse<String> sendPost(URI uri, String contentType, String body) {
+    return send(
+        request(uri)
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 
   private HttpRequest.Builder request(URI uri) {
@@ -123,7 +116,12 @@ final class LocalHttp {
 
   private static HttpResponse<String> send(HttpRequest request) {
     try {
-      return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 503) {
+        throw new Unreachable(
+            request.uri() + " answered 503 (not ready): " + response.body(), null);
+      }
+      return response;
     } catch (IOException e) {
       throw new Unreachable(request.uri() + " cannot be reached: " + describe(e), e);
     } catch (InterruptedException e) {
@@ -133,9 +131,6 @@ final class LocalHttp {
   }
 
   private static JsonNode json(URI uri, HttpResponse<String> response) {
-    if (response.statusCode() == 503) {
-      throw new Unreachable(uri + " answered 503 (not ready): " + response.body(), null);
-    }
     if (response.statusCode() / 100 != 2) {
       throw new IllegalStateException(
           uri + " answered " + response.statusCode() + ": " + response.body());
@@ -155,15 +150,6 @@ final class LocalHttp {
       return "no answer in time";
     }
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   /** A service that did not answer: refused, reset or timed out, or not ready (503). */
