@@ -772,7 +772,8 @@ public final class LocalMode implements AutoCloseable {
             + " after a minute: see the executor's log "
             + executor.log()
             + " and its threads "
-            + executor.dumpThreads());
+            + executor.dumpThreads()
+            + executor.tail());
   }
 
   /** The recorder's view of an upgrade now, or null while it does not know it. */

@@ -278,7 +278,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private String tail() {
+  /** The last 30 lines of its log, for a message about it (a CI run keeps only the messages). */
+  String tail() {
     try {
       List<String> lines = Files.readAllLines(log);
       return "; the end of its log ("

@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
@@ -48,7 +50,8 @@ public class EventLogReader {
   /**
    * The events of the given platforms: first the plans topic, then execution, then gates, each in
    * log order (the order of one platform's partition), up to the end offsets each topic had when
-   * its reading began. Reads for as long as that takes.
+   * its reading began. Only the partitions that hold these platforms are read (their events are
+   * keyed by platform), not a whole topic's history. Reads for as long as that takes.
    */
   public List<EventEnvelope> read(Set<String> platforms) {
     List<EventEnvelope> events = new ArrayList<>();
@@ -57,8 +60,14 @@ public class EventLogReader {
     }
     try (TopicReplay replay = TopicReplay.open(replayConfig(), POLL, REQUEST_TIMEOUT)) {
       for (String topic : TOPICS) {
-        replay.readToEnd(
-            List.of(topic),
+        // a platform's events are keyed by it: only the partitions of these platforms hold them
+        List<TopicPartition> all = replay.partitions(topic);
+        Set<Integer> holding = new HashSet<>();
+        platforms.forEach(platform -> holding.add(partitionOf(platform, all.size())));
+        List<TopicPartition> partitions =
+            all.stream().filter(partition -> holding.contains(partition.partition())).toList();
+        replay.read(
+            replay.endOffsets(partitions),
             TopicReplay.NO_LIMIT,
             records -> {
               for (ConsumerRecord<String, byte[]> record : records) {
@@ -85,9 +94,14 @@ public class EventLogReader {
   public int partitionOf(String platform) {
     try (KafkaConsumer<String, byte[]> consumer = newConsumer()) {
       List<PartitionInfo> partitions = consumer.partitionsFor(Topics.PLANS);
-      return Utils.toPositive(Utils.murmur2(platform.getBytes(StandardCharsets.UTF_8)))
-          % partitions.size();
+      return partitionOf(platform, partitions.size());
     }
+  }
+
+  /** The partition a record keyed by the platform goes to (Kafka's partitioner for a key). */
+  private static int partitionOf(String platform, int partitionCount) {
+    return Utils.toPositive(Utils.murmur2(platform.getBytes(StandardCharsets.UTF_8)))
+        % partitionCount;
   }
 
   private Map<String, Object> replayConfig() {

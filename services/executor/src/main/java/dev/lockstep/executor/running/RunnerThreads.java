@@ -29,7 +29,7 @@ final class RunnerThreads implements AutoCloseable {
   /** Runs the task on a worker thread, in the trace context current now. */
   void submit(Runnable task) {
     try {
-      workers.execute(Context.current().wrap(task));
+      workers.execute(Context.current().wrap(logged(task)));
     } catch (RejectedExecutionException e) {
       LOG.debug("the executor is stopping; a task is dropped");
     }
@@ -38,7 +38,8 @@ final class RunnerThreads implements AutoCloseable {
   /** Runs the task on a timer thread after the delay, in the trace context current now. */
   void schedule(Runnable task, Duration delay) {
     try {
-      timers.schedule(Context.current().wrap(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+      timers.schedule(
+          Context.current().wrap(logged(task)), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       LOG.debug("the executor is stopping; a timer is dropped");
     }
@@ -46,13 +47,27 @@ final class RunnerThreads implements AutoCloseable {
 
   /** Runs the task on a timer thread now, in the trace context current now. */
   void execute(Runnable task) {
-    timers.execute(Context.current().wrap(task));
+    timers.execute(Context.current().wrap(logged(task)));
   }
 
   /** Runs the task on a timer thread every period. */
   void every(Duration period, Runnable task) {
     long millis = period.toMillis();
-    timers.scheduleAtFixedRate(task, millis, millis, TimeUnit.MILLISECONDS);
+    timers.scheduleAtFixedRate(logged(task), millis, millis, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The task, with what it throws logged: a scheduled executor keeps a task's exception in a future
+   * nobody reads, and a periodic task that throws never runs again.
+   */
+  private static Runnable logged(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException | Error e) {
+        LOG.error("an executor task failed", e);
+      }
+    };
   }
 
   @Override

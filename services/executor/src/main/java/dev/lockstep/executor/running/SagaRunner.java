@@ -53,6 +53,9 @@ public class SagaRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SagaRunner.class);
   private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
 
+  /** How long after a failed read of a taken platform's log it is read again. */
+  private static final Duration RESUME_RETRY = Duration.ofSeconds(1);
+
   /** How many platforms' inventories are observed at once. */
   private static final int OBSERVERS = 2;
 
@@ -246,9 +249,23 @@ public class SagaRunner implements AutoCloseable {
         return;
       }
       sessions.values().removeIf(session -> taken.contains(session.platform));
+      List<EventEnvelope> logged;
+      try {
+        logged = log.read(taken);
+      } catch (RuntimeException e) {
+        // the Leases stay held and the platforms unowned until their log is read: read it again
+        LOG.warn(
+            "could not read the log of {} back ({}); reading it again in {}",
+            taken,
+            e.toString(),
+            RESUME_RETRY);
+        toResume.addAll(taken);
+        threads.schedule(this::resumeTaken, RESUME_RETRY);
+        return;
+      }
       Map<String, Map<String, List<EventEnvelope>>> byPlatform = new LinkedHashMap<>();
       taken.forEach(platform -> byPlatform.put(platform, new LinkedHashMap<>()));
-      for (EventEnvelope event : log.read(taken)) {
+      for (EventEnvelope event : logged) {
         String upgradeId = UpgradeSaga.upgradeIdOf(event.data());
         Map<String, List<EventEnvelope>> upgrades = byPlatform.get(event.platform());
         if (upgradeId != null && upgrades != null) {
