@@ -47,8 +47,6 @@ public final class LocalServices implements AutoCloseable {
   /** The roles a token from {@link #token} carries: all of them. */
   public static final List<String> ALL_ROLES = List.of("submitter", "approver", "viewer");
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-
   private final Settings settings;
   private final String secret;
   private final List<ServiceInstance> instances = new ArrayList<>();
@@ -281,8 +279,10 @@ public final class LocalServices implements AutoCloseable {
   }
 
   /**
-   * Starts the five services (each with its replicas) at once and returns when every instance is
-   * ready; then, with a restart backoff, supervises them.
+   * Starts the five services at once and returns when every instance is ready; then, with a restart
+   * backoff, supervises them. With replicas, the first instance of each is started and ready before
+   * the others are started: twelve JVMs starting at once on a small machine (the first start after
+   * a build, without class archives, above all) took longer than a start may.
    *
    * @param narration takes a line for a person for each exit and restart of a service
    */
@@ -290,12 +290,16 @@ public final class LocalServices implements AutoCloseable {
     LocalServices services = new LocalServices(settings, narration);
     try {
       services.configure();
-      synchronized (services.lock) {
-        for (ServiceInstance instance : services.instances) {
-          services.launch(instance);
+      for (boolean first : List.of(true, false)) {
+        synchronized (services.lock) {
+          for (ServiceInstance instance : services.instances) {
+            if ((instance.index() == 0) == first) {
+              services.launch(instance);
+            }
+          }
         }
+        services.awaitReady();
       }
-      services.awaitReady();
       services.supervisor.start(services.instances);
       return services;
     } catch (RuntimeException e) {
@@ -467,7 +471,7 @@ public final class LocalServices implements AutoCloseable {
     List<CompletableFuture<ServiceProcess>> waits = new ArrayList<>();
     synchronized (lock) {
       for (ServiceProcess process : running.values()) {
-        waits.add(CompletableFuture.supplyAsync(() -> process.awaitReady(READY_TIMEOUT)));
+        waits.add(CompletableFuture.supplyAsync(() -> process.awaitReady()));
       }
     }
     try {
@@ -557,7 +561,7 @@ public final class LocalServices implements AutoCloseable {
       }
       process = launch(instance);
     }
-    return process.awaitReady(READY_TIMEOUT);
+    return process.awaitReady();
   }
 
   /**
@@ -583,7 +587,7 @@ public final class LocalServices implements AutoCloseable {
               settings.heap());
       replicas.add(process);
     }
-    return process.awaitReady(READY_TIMEOUT);
+    return process.awaitReady();
   }
 
   /**

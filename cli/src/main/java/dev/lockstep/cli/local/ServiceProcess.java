@@ -60,6 +60,11 @@ public final class ServiceProcess implements AutoCloseable {
   /** How long a stopping service may take before it is killed. */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
+  /** How long a start may take to be ready ({@link #readyTimeout}). */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private static final Duration UNARCHIVED_READY_TIMEOUT = Duration.ofMinutes(3);
+
   private final LockstepService service;
   private final int port;
   private final Path log;
@@ -194,6 +199,27 @@ public final class ServiceProcess implements AutoCloseable {
    */
   public int exitValue() {
     return process.exitValue();
+  }
+
+  /**
+   * How long this start may take to be ready: 90 s, or 3 minutes for a start without its class
+   * archive (the first after a build), which reads and verifies every class from the jars while it
+   * records them, several times slower on a small machine where the other services start too.
+   */
+  public Duration readyTimeout() {
+    return archive.options().stream()
+            .anyMatch(option -> option.startsWith("-XX:SharedArchiveFile="))
+        ? READY_TIMEOUT
+        : UNARCHIVED_READY_TIMEOUT;
+  }
+
+  /**
+   * Waits until the service answers its readiness probe, for at most its {@link #readyTimeout}.
+   *
+   * @throws IllegalStateException when it exits or is not ready in time, with the end of its log
+   */
+  public ServiceProcess awaitReady() {
+    return awaitReady(readyTimeout());
   }
 
   /**

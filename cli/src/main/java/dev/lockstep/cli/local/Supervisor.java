@@ -50,8 +50,6 @@ final class Supervisor {
     }
   }
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-
   /** How long a restart waits for the port the exited process held to be free again. */
   private static final Duration PORT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -242,7 +240,7 @@ final class Supervisor {
       }
     }
     try {
-      process.awaitReady(READY_TIMEOUT);
+      process.awaitReady();
       tell(
           process,
           instance.name()
@@ -265,7 +263,10 @@ final class Supervisor {
       }
       tell(
           process,
-          instance.name() + " is not ready after " + seconds(READY_TIMEOUT) + "; killing it");
+          instance.name()
+              + " is not ready after "
+              + seconds(process.readyTimeout())
+              + "; killing it");
       process.kill(); // and its exit is restarted like any other
     }
   }
