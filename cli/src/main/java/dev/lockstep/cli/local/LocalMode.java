@@ -773,7 +773,9 @@ public final class LocalMode implements AutoCloseable {
             + executor.log()
             + " and its threads "
             + executor.dumpThreads()
-            + executor.tail());
+            + executor.tail()
+            + "\nthe planner"
+            + services.process(LockstepService.PLANNER).tail());
   }
 
   /** The recorder's view of an upgrade now, or null while it does not know it. */
