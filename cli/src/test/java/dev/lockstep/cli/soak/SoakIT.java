@@ -17,16 +17,17 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * The soak of issue 14, two minutes of it, as CI runs it: {@code lockstep soak} with its default 20
- * platforms and two instances of every service, faults every 10 to 30 s; no invariant violated, and
- * the reports written, with upgrades of more than one outcome and at least one fault.
+ * The soak of issue 14, a minute of it, as CI runs it: {@code lockstep soak} with 10 platforms and
+ * two instances of every service, faults every 10 to 30 s; no invariant violated, and the reports
+ * written, with upgrades of more than one outcome and at least one fault. (A minute rather than two:
+ * CI has 25 minutes on two cores.)
  */
 class SoakIT {
   private static final Path CHECKOUT =
       SamplePlatform.find(Path.of("")).orElseThrow().getParent().getParent().getParent();
 
   @Test
-  void twoMinutesOfUpgradesAndFaultsViolateNoInvariant() throws Exception {
+  void aMinuteOfUpgradesAndFaultsViolatesNoInvariant() throws Exception {
     Path reports = CHECKOUT.resolve("cli/target/soak");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -39,7 +40,7 @@ class SoakIT {
             .execute(
                 "soak",
                 "--minutes",
-                "2",
+                "1",
                 // half the default fleet: the CI machine has two cores, and CI its 25 minutes
                 "--platforms",
                 "10",
