@@ -19,8 +19,8 @@ import picocli.CommandLine;
 /**
  * The soak of issue 14, a minute of it, as CI runs it: {@code lockstep soak} with 10 platforms and
  * two instances of every service, faults every 10 to 30 s; no invariant violated, and the reports
- * written, with upgrades of more than one outcome and at least one fault. (A minute rather than two:
- * CI has 25 minutes on two cores.)
+ * written, with upgrades of more than one outcome and at least one fault. (A minute rather than
+ * two: CI has 25 minutes on two cores.)
  */
 class SoakIT {
   private static final Path CHECKOUT =
