@@ -62,6 +62,9 @@ public class EventLogReader {
       for (String topic : TOPICS) {
         // a platform's events are keyed by it: only the partitions of these platforms hold them
         List<TopicPartition> all = replay.partitions(topic);
+        if (all.isEmpty()) {
+          continue; // a topic the broker does not know holds nothing of theirs
+        }
         Set<Integer> holding = new HashSet<>();
         platforms.forEach(platform -> holding.add(partitionOf(platform, all.size())));
         List<TopicPartition> partitions =
