@@ -207,10 +207,7 @@ public final class ServiceProcess implements AutoCloseable {
    * records them, several times slower on a small machine where the other services start too.
    */
   public Duration readyTimeout() {
-    return archive.options().stream()
-            .anyMatch(option -> option.startsWith("-XX:SharedArchiveFile="))
-        ? READY_TIMEOUT
-        : UNARCHIVED_READY_TIMEOUT;
+    return archive.archived() ? READY_TIMEOUT : UNARCHIVED_READY_TIMEOUT;
   }
 
   /**
@@ -429,6 +426,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     List<String> options() {
       return options;
+    }
+
+    /** Whether this start runs from its archive (neither recording one nor without any). */
+    boolean archived() {
+      return pending == null && !options.isEmpty();
     }
 
     /** Whether this start has no archive and records what it loads to write one. */
