@@ -55,6 +55,8 @@ public final class HopLatencies {
   static final String ROLLBACK_PLAN_TO_START = "rollback plan.created -> rollback upgrade.started";
   static final String ROLLBACK_START_TO_WRITE =
       "rollback upgrade.started -> first rollback cluster write";
+  static final String ROLLBACK_START_TO_STEP = "  of which: up to its first step.started";
+  static final String ROLLBACK_STEP_TO_WRITE = "  of which: its first step.started -> the write";
   static final String GATE_FAILED_TO_WRITE = "gate.failed -> first rollback cluster write";
   static final String GATE_INTERVAL = "gate.measured -> the gate's next gate.measured";
   static final String STEP_RUN = "step.started -> step.succeeded, ";
@@ -171,9 +173,11 @@ public final class HopLatencies {
 
   /**
    * How long each rollback took to make its first change on the cluster: from its {@code
-   * upgrade.started}, and from the {@code gate.failed} that failed the upgrade it rolls back. A
-   * change is an operation of the code under test in the log (not the simulator's, not a Lease), in
-   * one of the platform's namespaces, that arrived at or after the rollback started.
+   * upgrade.started} (split at its first {@code step.started}: what comes before the intent, and
+   * the intent's publication and the change), and from the {@code gate.failed} that failed the
+   * upgrade it rolls back. A change is an operation of the code under test in the log (not the
+   * simulator's, not a Lease), in one of the platform's namespaces, that arrived at or after the
+   * rollback started.
    *
    * @param events the events of the platforms
    * @param operations the simulated cluster's operation log, oldest first
@@ -184,6 +188,7 @@ public final class HopLatencies {
       List<ClusterOperation> operations,
       Map<String, List<String>> namespaces) {
     Map<String, EventEnvelope> firstStart = new HashMap<>();
+    Map<String, EventEnvelope> firstStep = new HashMap<>();
     Map<String, EventEnvelope> failedGate = new HashMap<>();
     Map<String, String> rollbackOf = new HashMap<>();
     List<EventEnvelope> sorted = new ArrayList<>(events);
@@ -191,6 +196,8 @@ public final class HopLatencies {
     for (EventEnvelope e : sorted) {
       if (e.data() instanceof UpgradeStarted s) {
         firstStart.putIfAbsent(s.upgradeId(), e);
+      } else if (e.data() instanceof StepStarted s) {
+        firstStep.putIfAbsent(s.upgradeId(), e);
       } else if (e.data() instanceof GateFailed g) {
         failedGate.putIfAbsent(g.upgradeId(), e);
       } else if (e.data() instanceof PlanCreated p
@@ -210,6 +217,8 @@ public final class HopLatencies {
     }
     Map<String, List<Duration>> hops = new LinkedHashMap<>();
     hops.put(ROLLBACK_START_TO_WRITE, new ArrayList<>());
+    hops.put(ROLLBACK_START_TO_STEP, new ArrayList<>());
+    hops.put(ROLLBACK_STEP_TO_WRITE, new ArrayList<>());
     hops.put(GATE_FAILED_TO_WRITE, new ArrayList<>());
     rollbackOf.forEach(
         (rollback, upgrade) -> {
@@ -229,6 +238,11 @@ public final class HopLatencies {
             return;
           }
           hops.get(ROLLBACK_START_TO_WRITE).add(Duration.between(start.time(), first));
+          EventEnvelope step = firstStep.get(rollback);
+          if (step != null && !step.time().isBefore(start.time()) && !step.time().isAfter(first)) {
+            hops.get(ROLLBACK_START_TO_STEP).add(Duration.between(start.time(), step.time()));
+            hops.get(ROLLBACK_STEP_TO_WRITE).add(Duration.between(step.time(), first));
+          }
           EventEnvelope gateFailed = failedGate.get(upgrade);
           if (gateFailed != null) {
             hops.get(GATE_FAILED_TO_WRITE).add(Duration.between(gateFailed.time(), first));

@@ -133,7 +133,13 @@ class HopLatenciesTest {
                 new UpgradeStarted("rb-1", "p-01", PlanMode.ROLLBACK, "up-1", 3, 7),
                 "p-01",
                 "rb-1",
-                T0.plusMillis(300)));
+                T0.plusMillis(300)),
+            event(
+                new StepStarted(
+                    "rb-1", "s-0-1", 0, "workbench", StepAction.SET_IMAGE, 1, List.of()),
+                "p-01",
+                "rb-1",
+                T0.plusMillis(420)));
     List<ClusterOperation> operations =
         List.of(
             // before the rollback started: the upgrade's own last write
@@ -153,6 +159,8 @@ class HopLatenciesTest {
         .extracting(HopLatencies.Hop::hop, HopLatencies.Hop::p50Millis)
         .containsExactly(
             tuple(HopLatencies.ROLLBACK_START_TO_WRITE, 150L),
+            tuple(HopLatencies.ROLLBACK_START_TO_STEP, 120L),
+            tuple(HopLatencies.ROLLBACK_STEP_TO_WRITE, 30L),
             tuple(HopLatencies.GATE_FAILED_TO_WRITE, 450L));
   }
 
