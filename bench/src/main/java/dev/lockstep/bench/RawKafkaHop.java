@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The raw Kafka hop that every Lockstep hop rides on: a plain producer with the services' producer
  * settings ({@link EventPublisher#producerConfig}: idempotent, {@code acks=all}, {@code
- * linger.ms=5}) sends a {@code step.succeeded} as the services encode it (CloudEvents headers, JSON
+ * linger.ms=0}) sends a {@code step.succeeded} as the services encode it (CloudEvents headers, JSON
  * data), and a plain consumer with their consumer settings ({@link EventConsumer#consumerConfig},
  * polling every 250 ms at most and committing synchronously after each poll, as their loop does)
  * receives it. The hop is from just before {@code send} to the poll that returns the record, on one

@@ -419,6 +419,8 @@ public class SagaRunner implements AutoCloseable {
     }
     if (decision instanceof Decision.Start) {
       int stepCount = plan.waves().stream().mapToInt(w -> w.steps().size()).sum();
+      // the first steps' before-states are read while upgrade.started is acknowledged
+      steps.readAhead(session, session.saga.stepsOnceStarted(clock.instant()));
       publisher.publish(
           session,
           new UpgradeStarted(

@@ -1,6 +1,7 @@
 package dev.lockstep.executor.running;
 
 import dev.lockstep.events.EventEnvelope;
+import dev.lockstep.events.v1.ObjectState;
 import dev.lockstep.executor.saga.UpgradeSaga;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
@@ -8,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,6 +41,12 @@ final class Session {
 
   /** The open span of each wave begun and not yet followed by a later one. */
   final Map<Integer, Span> waves = new HashMap<>();
+
+  /**
+   * The before-states of the upgrade's first steps, read while its {@code upgrade.started} was
+   * acknowledged ({@link StepWorker#readAhead}), by step id, until each step takes its own.
+   */
+  final Map<String, CompletableFuture<List<ObjectState>>> readAhead = new ConcurrentHashMap<>();
 
   /** The span of each step attempt in flight, by step id. */
   final Map<String, Span> stepSpans = new ConcurrentHashMap<>();

@@ -18,12 +18,14 @@ import dev.lockstep.executor.saga.Decision;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -91,6 +93,33 @@ final class StepWorker {
     }
   }
 
+  /**
+   * Reads, on workers, the before-states of the steps an upgrade runs first while its {@code
+   * upgrade.started} is being acknowledged, so that the first change does not wait for the
+   * acknowledgement and the reads in turn. Reading changes nothing; each step still publishes its
+   * intent, acknowledged, before it acts ({@link #begin} takes a read that succeeded, and reads
+   * again after one that failed). Called with the session's lock held.
+   */
+  void readAhead(Session session, List<Decision.RunStep> runs) {
+    for (Decision.RunStep run : runs) {
+      CompletableFuture<List<ObjectState>> read = new CompletableFuture<>();
+      session.readAhead.put(run.step().id(), read);
+      threads.submit(
+          () -> {
+            try {
+              ownership.require(session.platform);
+              read.complete(
+                  tracing.cluster(
+                      "read ahead",
+                      run,
+                      () -> clusterSteps(session).readBefore(context(session, run, List.of()))));
+            } catch (RuntimeException e) {
+              read.completeExceptionally(e);
+            }
+          });
+    }
+  }
+
   // ---- intent -------------------------------------------------------------------------------
 
   /**
@@ -101,6 +130,22 @@ final class StepWorker {
    */
   private void begin(Session session, Decision.RunStep run, int attempt) {
     List<ObjectState> before = run.startedBefore();
+    CompletableFuture<List<ObjectState>> ahead =
+        before == null ? session.readAhead.remove(run.step().id()) : null;
+    if (ahead != null) {
+      if (!ahead.isDone()) {
+        // carries on once the read is done, on a worker, in this step's trace context
+        Runnable next = Context.current().wrap(() -> begin(session, run, attempt));
+        session.readAhead.put(run.step().id(), ahead);
+        ahead.whenComplete((read, failure) -> threads.submit(next));
+        return;
+      }
+      if (!ahead.isCompletedExceptionally()) {
+        announce(session, run, ahead.join());
+        return;
+      }
+      LOG.debug("reading ahead for step {} failed; reading again", run.step().id());
+    }
     if (before == null) {
       try {
         ownership.require(session.platform);

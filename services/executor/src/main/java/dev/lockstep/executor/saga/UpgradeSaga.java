@@ -353,6 +353,25 @@ public final class UpgradeSaga {
     }
   }
 
+  /**
+   * The steps that the decisions right after this upgrade's {@code upgrade.started} would run
+   * ({@link #next(Instant)} as if it were folded); none once it has started. Changes nothing.
+   */
+  public List<Decision.RunStep> stepsOnceStarted(@Nullable Instant now) {
+    if (started || plan == null || finished) {
+      return List.of();
+    }
+    started = true;
+    try {
+      return next(now).stream()
+          .filter(Decision.RunStep.class::isInstance)
+          .map(Decision.RunStep.class::cast)
+          .toList();
+    } finally {
+      started = false;
+    }
+  }
+
   /** What to do next, given every event folded so far, leaving the window out. */
   public List<Decision> next() {
     return next(null);

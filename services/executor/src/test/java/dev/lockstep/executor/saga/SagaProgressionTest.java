@@ -196,6 +196,25 @@ class SagaProgressionTest {
     assertThat(saga().next()).isEmpty();
   }
 
+  /** What the executor reads ahead while the upgrade's {@code upgrade.started} is acknowledged. */
+  @Test
+  void theStepsOnceStartedAreTheFirstStepsTheStartedUpgradeRunsAndAskingChangesNothing() {
+    Plan plan = threeWaves();
+    add(new PlanCreated(plan, "test", null));
+    UpgradeSaga saga = saga();
+    assertThat(saga.stepsOnceStarted(CLOCK.instant()))
+        .extracting(run -> run.step().id())
+        .containsExactly("s-0-1");
+    assertThat(saga.next()).as("still not started").containsExactly(new Decision.Start());
+
+    add(new UpgradeStarted(UPGRADE, PLATFORM, PlanMode.UPGRADE, null, 3, 6));
+    UpgradeSaga started = saga();
+    assertThat(started.next())
+        .containsExactlyElementsOf(
+            UpgradeSaga.fold(UPGRADE, log.subList(0, 1)).stepsOnceStarted(null));
+    assertThat(started.stepsOnceStarted(CLOCK.instant())).as("started already").isEmpty();
+  }
+
   @Test
   void aFailedGateEndsTheUpgradeWithEveryChangeInTheHistory() {
     Plan plan = threeWaves();
