@@ -115,7 +115,8 @@ public class PlannerController {
       PlatformAccess.require(who, platform);
       release = RequestBodies.yamlRelease(body, files);
     } else {
-      JsonNode tree = RequestBodies.json(body, UPGRADE_FIELDS);
+      List<ErrorDetail> unknown = new ArrayList<>();
+      JsonNode tree = RequestBodies.json(body, UPGRADE_FIELDS, unknown);
       platform = RequestBodies.text(tree, "platform", errors);
       PlatformAccess.require(who, platform);
       upgradeId = RequestBodies.optionalText(tree, "upgradeId", errors);
@@ -124,7 +125,7 @@ public class PlannerController {
       ref = RequestBodies.releaseRef(tree, errors);
       JsonNode releaseNode = tree.get("release");
       if (releaseNode != null && !releaseNode.isNull()) {
-        release = RequestBodies.release(releaseNode, "release", files);
+        release = RequestBodies.release(releaseNode, "release", files, errors);
       } else if (ref == null && !errors.stream().anyMatch(e -> e.path().equals("releaseRef"))) {
         errors.add(
             new ErrorDetail(
@@ -132,7 +133,7 @@ public class PlannerController {
                 "release",
                 "give the release, or a releaseRef to the catalogue"));
       }
-      RequestBodies.failOn(errors);
+      RequestBodies.failOn(unknown, errors);
     }
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
@@ -168,18 +169,21 @@ public class PlannerController {
   @Consumes({MediaType.APPLICATION_JSON})
   @Secured({Roles.VIEWER, Roles.SUBMITTER, Roles.APPROVER})
   public HttpResponse<String> preview(@Body String body, Authentication who) {
-    JsonNode tree = RequestBodies.json(body, PREVIEW_FIELDS);
+    List<ErrorDetail> unknown = new ArrayList<>();
+    JsonNode tree = RequestBodies.json(body, PREVIEW_FIELDS, unknown);
     List<ErrorDetail> errors = new ArrayList<>();
     String platform = RequestBodies.text(tree, "platform", errors);
     PlatformAccess.require(who, platform);
     Window window = RequestBodies.window(tree, errors);
     List<RunningComponent> current = RequestBodies.current(tree, errors);
     JsonNode releaseNode = tree.get("release");
+    Release release = null;
     if (releaseNode == null || releaseNode.isNull()) {
       errors.add(new ErrorDetail(Codes.INVALID_REQUEST, "release", "release is required"));
+    } else {
+      release = RequestBodies.release(releaseNode, "release", files, errors);
     }
-    RequestBodies.failOn(errors);
-    Release release = RequestBodies.release(releaseNode, "release", files);
+    RequestBodies.failOn(unknown, errors);
     PlatformAccess.require(who, platform);
     allowedNamespaces(platform);
     if (current == null) {

@@ -36,8 +36,22 @@ final class RequestBodies {
    * typo must not be ignored silently) and every string holding a NUL character.
    */
   static JsonNode json(String body, java.util.Set<String> fields) {
-    JsonNode tree = json(body);
     List<ErrorDetail> errors = new ArrayList<>();
+    JsonNode tree = json(body, fields, errors);
+    if (!errors.isEmpty()) {
+      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
+    }
+    return tree;
+  }
+
+  /**
+   * The body as a JSON object (400 when it is not one), with every unknown field added to {@code
+   * unknown}, so that a request's other problems can be listed with them ({@link #failOn(List,
+   * List)}).
+   */
+  static JsonNode json(String body, java.util.Set<String> fields, List<ErrorDetail> unknown) {
+    JsonNode tree = json(body);
+    List<ErrorDetail> errors = unknown;
     for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!fields.contains(field)) {
@@ -50,9 +64,6 @@ final class RequestBodies {
                     + "' is not a field of this request; it takes "
                     + new java.util.TreeSet<>(fields)));
       }
-    }
-    if (!errors.isEmpty()) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
     }
     return tree;
   }
@@ -151,9 +162,19 @@ final class RequestBodies {
    * problem when it is not valid.
    */
   static Release release(JsonNode tree, String path, ManifestFiles files) {
+    List<ErrorDetail> errors = new ArrayList<>();
+    Release release = release(tree, path, files, errors);
+    failOn(errors);
+    return release;
+  }
+
+  /** A release in a request; null, with every problem of it added to {@code errors}, if invalid. */
+  static Release release(
+      JsonNode tree, String path, ManifestFiles files, List<ErrorDetail> errors) {
     ReleaseParser.Result result = ReleaseParser.parse(tree, path, files);
     if (!result.ok()) {
-      throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, result.errors());
+      errors.addAll(result.errors());
+      return null;
     }
     return result.release();
   }
@@ -220,5 +241,18 @@ final class RequestBodies {
     if (!errors.isEmpty()) {
       throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, errors);
     }
+  }
+
+  /**
+   * Every problem of a request at once: 400 when it has unknown fields (its shape is wrong), with
+   * its other problems listed after them; 422 when it has only invalid values.
+   */
+  static void failOn(List<ErrorDetail> unknown, List<ErrorDetail> errors) {
+    if (!unknown.isEmpty()) {
+      List<ErrorDetail> all = new ArrayList<>(unknown);
+      all.addAll(errors);
+      throw new ApiException(HttpStatus.BAD_REQUEST, all);
+    }
+    failOn(errors);
   }
 }

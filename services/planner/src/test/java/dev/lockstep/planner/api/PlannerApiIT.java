@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -252,6 +253,34 @@ class PlannerApiIT {
           .isBetween(400, 499);
       errors(response);
     }
+  }
+
+  /** A producer fixes a request once: its problems come in one answer, not one per attempt. */
+  @Test
+  void aRequestWithSeveralProblemsHasThemAllInOneAnswer() throws Exception {
+    String body =
+        "{\"platform\": 5, \"release\": {\"kind\": 7}, \"window\": {\"notAfter\": \"soon\"},"
+            + " \"priority\": \"high\"}";
+    for (String route : List.of("/api/v1/upgrades", "/api/v1/plans/preview")) {
+      HttpResponse<String> response = call("POST", route, submitter, "application/json", body);
+      assertThat(response.statusCode()).as(route + ": an unknown field").isEqualTo(400);
+      List<String> paths = new ArrayList<>();
+      errors(response).forEach(e -> paths.add(e.get("path").asText()));
+      assertThat(paths)
+          .as(route + ": " + response.body())
+          .contains("priority", "platform")
+          .anyMatch(p -> p.startsWith("window"))
+          .anyMatch(p -> p.startsWith("release."));
+    }
+    HttpResponse<String> values =
+        call(
+            "POST",
+            "/api/v1/upgrades",
+            submitter,
+            "application/json",
+            "{\"platform\": 5, \"release\": {\"kind\": 7}}");
+    assertThat(values.statusCode()).as("invalid values only").isEqualTo(422);
+    assertThat(errors(values).size()).as(values.body()).isGreaterThan(1);
   }
 
   @Test
