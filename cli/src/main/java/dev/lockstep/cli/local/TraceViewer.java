@@ -2,7 +2,6 @@ package dev.lockstep.cli.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,13 +107,9 @@ final class TraceViewer implements AutoCloseable {
         "the trace viewer (Zipkin) did not answer within " + READY_TIMEOUT + ": see " + log);
   }
 
-  /** A port free now. */
+  /** A port free now ({@link FreePorts}). */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.pick();
   }
 
   /** Zipkin's base URL. */
