@@ -23,11 +23,14 @@ final class FreePorts {
   private static final int DEFAULT_EPHEMERAL_START = 32_768;
   private static final int ATTEMPTS = 200;
 
+  /** The first port of the ephemeral range, read once. */
+  static final int EPHEMERAL_START = ephemeralStart();
+
   private FreePorts() {}
 
   /** A port that nothing listens on now, below the ephemeral range when there is room. */
   static int pick() {
-    int below = ephemeralStart();
+    int below = EPHEMERAL_START;
     for (int attempt = 0; below - LOWEST > 1_000 && attempt < ATTEMPTS; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
       if (Supervisor.isFree(port)) {
@@ -41,8 +44,7 @@ final class FreePorts {
     }
   }
 
-  /** The first port of the ephemeral range. */
-  static int ephemeralStart() {
+  private static int ephemeralStart() {
     try {
       // read line by line: Files.readString trusts the size that /proc reports and reads too little
       return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+")[0]);

@@ -287,7 +287,7 @@ public final class LocalMode implements AutoCloseable {
       viewer =
           TraceViewer.start(
               options.checkout(),
-              options.fixedPorts() ? TraceViewer.DEFAULT_PORT : TraceViewer.freePort(),
+              options.fixedPorts() ? TraceViewer.DEFAULT_PORT : FreePorts.pick(),
               options.directory().resolve("trace-viewer"));
       owned.add(viewer);
     }

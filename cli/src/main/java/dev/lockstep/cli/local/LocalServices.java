@@ -319,7 +319,7 @@ public final class LocalServices implements AutoCloseable {
     }
     for (ServiceInstance instance : instances) {
       boolean fixed = settings.fixedPorts() && instance.index() == 0;
-      int port = fixed ? instance.service().defaultPort() : freePort();
+      int port = fixed ? instance.service().defaultPort() : FreePorts.pick();
       if (fixed && !Supervisor.isFree(port)) {
         throw new IllegalStateException(
             "port "
@@ -581,7 +581,7 @@ public final class LocalServices implements AutoCloseable {
               service,
               settings.checkout(),
               ServiceConfigurations.with(service, configurations.get(service), ownSettings),
-              freePort(),
+              FreePorts.pick(),
               settings.directory().resolve(name),
               settings.heap());
       replicas.add(process);
@@ -692,9 +692,5 @@ public final class LocalServices implements AutoCloseable {
     synchronized (lock) {
       running.clear();
     }
-  }
-
-  private static int freePort() {
-    return FreePorts.pick();
   }
 }

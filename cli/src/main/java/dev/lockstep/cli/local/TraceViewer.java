@@ -107,11 +107,6 @@ final class TraceViewer implements AutoCloseable {
         "the trace viewer (Zipkin) did not answer within " + READY_TIMEOUT + ": see " + log);
   }
 
-  /** A port free now ({@link FreePorts}). */
-  static int freePort() {
-    return FreePorts.pick();
-  }
-
   /** Zipkin's base URL. */
   String baseUrl() {
     return "http://127.0.0.1:" + port;

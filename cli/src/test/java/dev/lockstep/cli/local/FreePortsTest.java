@@ -14,7 +14,7 @@ class FreePortsTest {
   void aPortIsFreeAndBelowTheEphemeralRangeThatOutgoingConnectionsUse() throws Exception {
     for (int i = 0; i < 20; i++) {
       int port = FreePorts.pick();
-      assertThat(port).isBetween(20_000, FreePorts.ephemeralStart() - 1);
+      assertThat(port).isBetween(20_000, FreePorts.EPHEMERAL_START - 1);
       try (ServerSocket bound = new ServerSocket(port)) {
         assertThat(bound.getLocalPort()).isEqualTo(port);
       }

@@ -89,7 +89,7 @@ final class StepWorker {
     Span span = tracing.step(session, run);
     session.stepSpans.put(run.step().id(), span);
     try (Scope scope = span.makeCurrent()) {
-      threads.submit(() -> begin(session, run, 1));
+      threads.submit(() -> begin(session, run));
     }
   }
 
@@ -128,24 +128,33 @@ final class StepWorker {
    * of its first {@code step.started} instead, since it may have changed or deleted those objects
    * already. Either way they travel in this attempt's {@code step.started}.
    */
-  private void begin(Session session, Decision.RunStep run, int attempt) {
-    List<ObjectState> before = run.startedBefore();
+  private void begin(Session session, Decision.RunStep run) {
     CompletableFuture<List<ObjectState>> ahead =
-        before == null ? session.readAhead.remove(run.step().id()) : null;
-    if (ahead != null) {
-      if (!ahead.isDone()) {
-        // carries on once the read is done, on a worker, in this step's trace context
-        Runnable next = Context.current().wrap(() -> begin(session, run, attempt));
-        session.readAhead.put(run.step().id(), ahead);
-        ahead.whenComplete((read, failure) -> threads.submit(next));
-        return;
-      }
-      if (!ahead.isCompletedExceptionally()) {
-        announce(session, run, ahead.join());
-        return;
-      }
-      LOG.debug("reading ahead for step {} failed; reading again", run.step().id());
+        run.startedBefore() == null ? session.readAhead.remove(run.step().id()) : null;
+    if (ahead == null) {
+      read(session, run, 1);
+    } else if (ahead.isDone()) {
+      takeAhead(session, run, ahead);
+    } else {
+      // carries on once the read is done, on a worker, in this step's trace context
+      Runnable next = Context.current().wrap(() -> takeAhead(session, run, ahead));
+      ahead.whenComplete((read, failure) -> threads.submit(next));
     }
+  }
+
+  /** Announces the step with the before-states read ahead, or reads them again if that failed. */
+  private void takeAhead(
+      Session session, Decision.RunStep run, CompletableFuture<List<ObjectState>> ahead) {
+    if (ahead.isCompletedExceptionally()) {
+      LOG.debug("reading ahead for step {} failed; reading again", run.step().id());
+      read(session, run, 1);
+    } else {
+      announce(session, run, ahead.join());
+    }
+  }
+
+  private void read(Session session, Decision.RunStep run, int attempt) {
+    List<ObjectState> before = run.startedBefore();
     if (before == null) {
       try {
         ownership.require(session.platform);
@@ -164,7 +173,7 @@ final class StepWorker {
               "reading the before-states of step {} met a transient error: {}",
               run.step().id(),
               e.getMessage());
-          threads.schedule(() -> begin(session, run, attempt + 1), settings.getPollInterval());
+          threads.schedule(() -> read(session, run, attempt + 1), settings.getPollInterval());
           return;
         }
         // The step meets the same refusal when it acts, and fails with it.

@@ -361,15 +361,10 @@ public final class UpgradeSaga {
     if (started || plan == null || finished) {
       return List.of();
     }
-    started = true;
-    try {
-      return next(now).stream()
-          .filter(Decision.RunStep.class::isInstance)
-          .map(Decision.RunStep.class::cast)
-          .toList();
-    } finally {
-      started = false;
-    }
+    return nextOnceStarted(now).stream()
+        .filter(Decision.RunStep.class::isInstance)
+        .map(Decision.RunStep.class::cast)
+        .toList();
   }
 
   /** What to do next, given every event folded so far, leaving the window out. */
@@ -399,6 +394,11 @@ public final class UpgradeSaga {
               ? new Decision.AwaitWindow(opens)
               : new Decision.Start());
     }
+    return nextOnceStarted(now);
+  }
+
+  /** What to do next once the upgrade has started: its steps, gates, and end. */
+  private List<Decision> nextOnceStarted(@Nullable Instant now) {
     Optional<StepRecord> failedStep =
         steps.values().stream().filter(r -> r.status == StepStatus.FAILED).findFirst();
     if (failedStep.isPresent() || failedGateId != null || cancelled) {

@@ -36,11 +36,9 @@ final class RequestBodies {
    * typo must not be ignored silently) and every string holding a NUL character.
    */
   static JsonNode json(String body, java.util.Set<String> fields) {
-    List<ErrorDetail> errors = new ArrayList<>();
-    JsonNode tree = json(body, fields, errors);
-    if (!errors.isEmpty()) {
-      throw new ApiException(HttpStatus.BAD_REQUEST, errors);
-    }
+    List<ErrorDetail> unknown = new ArrayList<>();
+    JsonNode tree = json(body, fields, unknown);
+    failOn(unknown, List.of());
     return tree;
   }
 
@@ -51,11 +49,10 @@ final class RequestBodies {
    */
   static JsonNode json(String body, java.util.Set<String> fields, List<ErrorDetail> unknown) {
     JsonNode tree = json(body);
-    List<ErrorDetail> errors = unknown;
     for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
       String field = it.next();
       if (!fields.contains(field)) {
-        errors.add(
+        unknown.add(
             new ErrorDetail(
                 Codes.INVALID_REQUEST,
                 field,
